@@ -1,0 +1,244 @@
+// The tracker: applies a batch of level changes to a book, diffs its top-N against the top-N last
+// published, and writes the difference to the ring as delta records (continued over several
+// records when large; LAST marks the final part). Also SNAPSHOT and STALE records.
+
+import { Book, Side, TopView } from "./book";
+import { CRC_INIT, crcByte, crcFinish, crcI64 } from "./crc32";
+import {
+  CHANGE_PRICE,
+  CHANGE_SIZE,
+  CHANGE_SIZE_FIELD,
+  CHANGES_PER_RECORD,
+  FLAG_LAST,
+  FLAG_SNAPSHOT,
+  FLAG_STALE,
+  REC_ASK_COUNT,
+  REC_BID_COUNT,
+  REC_CHECKSUM,
+  REC_DEPTH,
+  REC_EXCHANGE,
+  REC_EXCHANGE_TS,
+  REC_FLAGS,
+  REC_HEADER_SIZE,
+  REC_PART,
+  REC_PREV_SEQ,
+  REC_PRICE_SCALE,
+  REC_RECEIVE_TS,
+  REC_RESERVED,
+  REC_SEQ,
+  REC_SIZE_SCALE,
+  REC_SYMBOL,
+  REC_TOTAL,
+} from "./layout";
+import { ringClaim, ringPublish, ringReady } from "./ring";
+
+// ── Scratch: the changes of the delta being built, per side, (price, size) pairs best first ──
+let bidOut: usize = 0;
+let askOut: usize = 0;
+let outCap: i32 = 0;
+
+function reserveOut(changes: i32): void {
+  if (changes <= outCap) return;
+  let next = outCap < 256 ? 256 : outCap;
+  while (next < changes) next <<= 1;
+  bidOut = heap.alloc(<usize>next * CHANGE_SIZE);
+  askOut = heap.alloc(<usize>next * CHANGE_SIZE);
+  outCap = next;
+}
+
+@inline function putChange(out: usize, i: i32, price: i64, size: i64): void {
+  const at = out + <usize>i * CHANGE_SIZE;
+  store<i64>(at + CHANGE_PRICE, price);
+  store<i64>(at + CHANGE_SIZE_FIELD, size);
+}
+
+@inline function priceOf(key: i64, isAsk: bool): i64 {
+  return isAsk ? -key : key;
+}
+
+/**
+ * Merges the published view (best first) with the side's new top (best first) and writes the
+ * levels that entered, changed or left (size 0) into `out`. Returns how many.
+ */
+function diffSide(view: TopView, side: Side, depth: i32, isAsk: bool, out: usize): i32 {
+  const newLen = side.len < depth ? side.len : depth;
+  const oldLen = view.len;
+  let i = 0;
+  let j = 0;
+  let n = 0;
+  while (i < oldLen || j < newLen) {
+    if (j >= newLen) {
+      putChange(out, n++, priceOf(view.key(i), isAsk), 0);
+      i++;
+    } else if (i >= oldLen) {
+      putChange(out, n++, priceOf(side.keyFromTop(j), isAsk), side.sizeFromTop(j));
+      j++;
+    } else {
+      const a = view.key(i);
+      const b = side.keyFromTop(j);
+      if (a > b) {
+        putChange(out, n++, priceOf(a, isAsk), 0);
+        i++;
+      } else if (b > a) {
+        putChange(out, n++, priceOf(b, isAsk), side.sizeFromTop(j));
+        j++;
+      } else {
+        const s = side.sizeFromTop(j);
+        if (s != view.size(i)) putChange(out, n++, priceOf(b, isAsk), s);
+        i++;
+        j++;
+      }
+    }
+  }
+  return n;
+}
+
+/** Writes every level of the side's top-N into `out` (for snapshots). */
+function listSide(side: Side, depth: i32, isAsk: bool, out: usize): i32 {
+  const n = side.len < depth ? side.len : depth;
+  for (let r = 0; r < n; r++) putChange(out, r, priceOf(side.keyFromTop(r), isAsk), side.sizeFromTop(r));
+  return n;
+}
+
+/**
+ * CRC-32 of a book's top-N in the documented form: bids best first, then asks best first; each
+ * level as price mantissa (i64 LE) then size mantissa (i64 LE).
+ */
+export function topChecksum(book: Book, depth: i32): u32 {
+  let state = CRC_INIT;
+  const bids = book.bids;
+  const nb = bids.len < depth ? bids.len : depth;
+  for (let r = 0; r < nb; r++) {
+    state = crcI64(state, bids.keyFromTop(r));
+    state = crcI64(state, bids.sizeFromTop(r));
+  }
+  const asks = book.asks;
+  const na = asks.len < depth ? asks.len : depth;
+  for (let r = 0; r < na; r++) {
+    state = crcI64(state, -asks.keyFromTop(r));
+    state = crcI64(state, asks.sizeFromTop(r));
+  }
+  return crcFinish(state);
+}
+
+/** Writes `nb` bid and `na` ask changes from the scratch into as many records as needed. */
+function emit(
+  book: Book,
+  flags: u8,
+  nb: i32,
+  na: i32,
+  prevSeq: u64,
+  exchangeTs: i64,
+  receiveTs: i64,
+): i32 {
+  if (!ringReady()) return 0;
+  const total = nb + na;
+  const perRecord = <i32>CHANGES_PER_RECORD;
+  let parts = (total + perRecord - 1) / perRecord;
+  if (parts == 0) parts = 1;
+  let bi = 0;
+  let ai = 0;
+  for (let part = 0; part < parts; part++) {
+    const slot = ringClaim();
+    let room = perRecord;
+    const b = nb - bi < room ? nb - bi : room;
+    room -= b;
+    const a = na - ai < room ? na - ai : room;
+    store<u8>(slot + REC_FLAGS, part == parts - 1 ? flags | FLAG_LAST : flags);
+    store<u16>(slot + REC_EXCHANGE, <u16>book.exchange);
+    store<u32>(slot + REC_SYMBOL, book.symbol);
+    store<u8>(slot + REC_BID_COUNT, <u8>b);
+    store<u8>(slot + REC_ASK_COUNT, <u8>a);
+    store<u8>(slot + REC_PRICE_SCALE, <u8>book.priceScale);
+    store<u8>(slot + REC_SIZE_SCALE, <u8>book.sizeScale);
+    store<u64>(slot + REC_SEQ, book.seq);
+    store<u64>(slot + REC_PREV_SEQ, prevSeq);
+    store<i64>(slot + REC_EXCHANGE_TS, exchangeTs);
+    store<i64>(slot + REC_RECEIVE_TS, receiveTs);
+    store<u32>(slot + REC_CHECKSUM, book.checksum);
+    store<u16>(slot + REC_PART, <u16>part);
+    store<u16>(slot + REC_DEPTH, <u16>book.depth);
+    store<u32>(slot + REC_TOTAL, <u32>total);
+    store<u32>(slot + REC_RESERVED, 0);
+    const body = slot + REC_HEADER_SIZE;
+    if (b > 0) memory.copy(body, bidOut + <usize>bi * CHANGE_SIZE, <usize>b * CHANGE_SIZE);
+    if (a > 0) {
+      memory.copy(body + <usize>b * CHANGE_SIZE, askOut + <usize>ai * CHANGE_SIZE, <usize>a * CHANGE_SIZE);
+    }
+    bi += b;
+    ai += a;
+    ringPublish(slot);
+  }
+  return parts;
+}
+
+/**
+ * Diffs the top-N after a batch and publishes a delta when it changed. Returns records written.
+ */
+export function publishDelta(book: Book, exchangeTs: i64, receiveTs: i64): i32 {
+  if (!book.bids.topDirty && !book.asks.topDirty) return 0;
+  const depth = book.depth;
+  reserveOut(depth * 2);
+  const nb = book.bids.topDirty ? diffSide(book.pubBids, book.bids, depth, false, bidOut) : 0;
+  const na = book.asks.topDirty ? diffSide(book.pubAsks, book.asks, depth, true, askOut) : 0;
+  book.bids.topDirty = false;
+  book.asks.topDirty = false;
+  if (nb + na == 0) return 0;
+  book.pubBids.copyFrom(book.bids, depth);
+  book.pubAsks.copyFrom(book.asks, depth);
+  book.checksum = topChecksum(book, depth);
+  const prev = book.seq;
+  book.seq = prev + 1;
+  return emit(book, 0, nb, na, prev, exchangeTs, receiveTs);
+}
+
+/** Publishes the whole top-N as SNAPSHOT records at the book's current seq. */
+export function publishSnapshot(book: Book, exchangeTs: i64, receiveTs: i64): i32 {
+  const depth = book.depth;
+  reserveOut(depth);
+  book.bids.topDirty = false;
+  book.asks.topDirty = false;
+  book.pubBids.copyFrom(book.bids, depth);
+  book.pubAsks.copyFrom(book.asks, depth);
+  book.checksum = topChecksum(book, depth);
+  const nb = listSide(book.bids, depth, false, bidOut);
+  const na = listSide(book.asks, depth, true, askOut);
+  return emit(book, FLAG_SNAPSHOT, nb, na, book.seq, exchangeTs, receiveTs);
+}
+
+/** Publishes a STALE marker: clients drop the book until its next snapshot. */
+export function publishStale(book: Book, exchangeTs: i64, receiveTs: i64): i32 {
+  return emit(book, FLAG_STALE, 0, 0, book.seq, exchangeTs, receiveTs);
+}
+
+// ── Kraken's checksum: decimal digits of the mantissas (no point, no leading zeros) ──
+const DIGITS: usize = memory.data(24);
+
+function crcDecimal(state: u32, value: i64): u32 {
+  let v = <u64>value;
+  let n = 0;
+  do {
+    store<u8>(DIGITS + n++, <u8>(48 + <u32>(v % 10)));
+    v /= 10;
+  } while (v != 0);
+  while (n > 0) state = crcByte(state, load<u8>(DIGITS + --n));
+  return state;
+}
+
+/** Kraken's book checksum over the top 10 asks (ascending) then top 10 bids (descending). */
+export function krakenChecksum(book: Book): u32 {
+  let state = CRC_INIT;
+  const asks = book.asks;
+  const na = asks.len < 10 ? asks.len : 10;
+  for (let r = 0; r < na; r++) {
+    state = crcDecimal(state, -asks.keyFromTop(r));
+    state = crcDecimal(state, asks.sizeFromTop(r));
+  }
+  const bids = book.bids;
+  const nb = bids.len < 10 ? bids.len : 10;
+  for (let r = 0; r < nb; r++) {
+    state = crcDecimal(state, bids.keyFromTop(r));
+    state = crcDecimal(state, bids.sizeFromTop(r));
+  }
+  return crcFinish(state);
+}

@@ -1,0 +1,415 @@
+/**
+ * The writer side of the WASM core, for exchange adapters: create books, stage a batch of level
+ * changes as exact decimal text, apply it (the core diffs the top-N and writes delta records into
+ * the ring), reset a book from a fresh snapshot, publish snapshots and STALE markers.
+ *
+ * @module
+ */
+import { formatMantissa, parseMantissa } from "./decimal.ts";
+import { type CoreLayout, resultName } from "./layout.ts";
+import { type CoreExports, type CoreVariant, instantiateCore } from "./module.ts";
+
+/** Book side: 0 = bid, 1 = ask (the core's SIDE_BID / SIDE_ASK). */
+export type SideCode = 0 | 1;
+/** A level as exact mantissas: `[price, size]` at the book's scales. */
+export type MantissaLevel = [price: bigint, size: bigint];
+/** A level as exact decimal texts: `[price, size]`. */
+export type TextLevel = [price: string, size: string];
+
+/** Options of {@linkcode Core.createBook}. */
+export interface BookOptions {
+  /** Exchange id written into every record (small integer). */
+  exchange: number;
+  /** Symbol id written into every record (the host maps it to a name). */
+  symbol: number;
+  /** Decimals of prices (mantissa = price × 10^priceScale). 0..18. */
+  priceScale: number;
+  /** Decimals of sizes. 0..18. */
+  sizeScale: number;
+  /** Tracked top-N. Default 50. */
+  depth?: number;
+  /** Cap on levels per side (e.g. Kraken's subscribed depth); 0 = none. Default 0. */
+  maxLevels?: number;
+}
+
+/** Options of {@linkcode Core.create}. */
+export interface CoreOptions {
+  /** `shared` (default) for a ring in shared memory; `plain` for an instance without threads. */
+  variant?: CoreVariant;
+  /** Ring slots (power of two). Default 16384. 0 = no ring (book engine or mirror only). */
+  ringCapacity?: number;
+  /** A precompiled module (else compiled from `build/`). */
+  module?: WebAssembly.Module;
+}
+
+/** Error returned by the core for a batch it refused; nothing was applied. */
+export class CoreError extends RangeError {
+  /** The negative result code. */
+  readonly code: number;
+  /** Its name, e.g. `BAD_PRICE`, `CROSSED`. */
+  readonly result: string;
+  constructor(code: number, result: string, message: string) {
+    super(message);
+    this.name = "CoreError";
+    this.code = code;
+    this.result = result;
+  }
+}
+
+const TWO32 = 4294967296;
+
+/**
+ * The core's writer API.
+ *
+ * @example
+ * ```ts
+ * import { Core } from "./core.ts";
+ * const core = await Core.create({ ringCapacity: 1024 });
+ * const book = core.createBook({ exchange: 1, symbol: 7, priceScale: 2, sizeScale: 8, depth: 10 });
+ * core.begin(book).add(0, "60000.10", "0.5").add(1, "60000.20", "1.25");
+ * core.reset(); // first full book: SNAPSHOT records
+ * core.begin(book).add(0, "60000.10", "0");
+ * if (core.apply() !== 1) throw new Error("expected one delta record");
+ * ```
+ */
+export class Core {
+  #ex: CoreExports;
+  #memory: WebAssembly.Memory;
+  #layout: CoreLayout;
+  #variant: CoreVariant;
+  #buffer!: ArrayBufferLike;
+  #i32!: Int32Array;
+  #big!: BigInt64Array;
+  #inputBase = 0;
+  #inputCap = 0;
+  #ringAddress = 0;
+  #scales: Array<[number, number]> = [];
+  #book = -1;
+  #count = 0;
+  #priceScale = 0;
+  #sizeScale = 0;
+
+  private constructor(ex: CoreExports, memory: WebAssembly.Memory, layout: CoreLayout, variant: CoreVariant) {
+    this.#ex = ex;
+    this.#memory = memory;
+    this.#layout = layout;
+    this.#variant = variant;
+    this.#refresh();
+  }
+
+  /** Instantiates a core with its ring. */
+  static async create(options: CoreOptions = {}): Promise<Core> {
+    const variant = options.variant ?? "shared";
+    const { exports, memory, layout } = await instantiateCore(variant, { module: options.module });
+    const core = new Core(exports, memory, layout, variant);
+    const capacity = options.ringCapacity ?? 16384;
+    if (capacity !== 0) {
+      if (capacity < 2 || (capacity & (capacity - 1)) !== 0 || capacity > 1 << 24) {
+        throw new RangeError(`Ring capacity must be a power of two from 2 to 16777216, got ${capacity}`);
+      }
+      core.#ringAddress = exports.ring_create(capacity);
+    }
+    core.#inputBase = exports.input_reserve(1024);
+    core.#inputCap = exports.input_capacity();
+    core.#refresh();
+    return core;
+  }
+
+  /** The memory layout, read from the module's exports. */
+  get layout(): CoreLayout {
+    return this.#layout;
+  }
+
+  /** The instance's memory (shared for the `shared` variant). */
+  get memory(): WebAssembly.Memory {
+    return this.#memory;
+  }
+
+  /** Which build this instance runs. */
+  get variant(): CoreVariant {
+    return this.#variant;
+  }
+
+  /** Address of the ring in memory (0 when created without one). */
+  get ringAddress(): number {
+    return this.#ringAddress;
+  }
+
+  /** The raw exports, for benchmarks and tests. */
+  get exports(): CoreExports {
+    return this.#ex;
+  }
+
+  #refresh(): void {
+    const buffer = this.#memory.buffer;
+    if (buffer === this.#buffer && this.#i32.length * 4 === buffer.byteLength) return;
+    this.#buffer = buffer;
+    this.#i32 = new Int32Array(buffer);
+    this.#big = new BigInt64Array(buffer);
+  }
+
+  #fail(code: number, what: string): never {
+    const result = resultName(this.#layout, code);
+    throw new CoreError(code, result, `${what} refused by the core: ${result}`);
+  }
+
+  /** Creates a book; returns its id. */
+  createBook(options: BookOptions): number {
+    const depth = options.depth ?? 50;
+    const maxLevels = options.maxLevels ?? 0;
+    if (!Number.isInteger(depth) || depth < 1 || depth > this.#layout.maxDepth) {
+      throw new RangeError(`Depth must be an integer from 1 to ${this.#layout.maxDepth}, got ${depth}`);
+    }
+    for (const [name, v] of [["priceScale", options.priceScale], ["sizeScale", options.sizeScale]] as const) {
+      if (!Number.isInteger(v) || v < 0 || v > 18) {
+        throw new RangeError(`${name} must be an integer from 0 to 18, got ${v}`);
+      }
+    }
+    const id = this.#ex.book_create(
+      options.exchange,
+      options.symbol,
+      options.priceScale,
+      options.sizeScale,
+      depth,
+      maxLevels,
+    );
+    if (id < 0) this.#fail(id, "createBook");
+    this.#scales[id] = [options.priceScale, options.sizeScale];
+    this.#refresh();
+    return id;
+  }
+
+  /** The book's `[priceScale, sizeScale]`. */
+  scales(book: number): readonly [number, number] {
+    const s = this.#scales[book];
+    if (!s) throw new RangeError(`Unknown book id ${book}`);
+    return s;
+  }
+
+  /**
+   * Changes a book's scales; only allowed while it is empty (call {@linkcode clear} first).
+   * Throws `RangeError` when the book holds levels.
+   */
+  setScales(book: number, priceScale: number, sizeScale: number): void {
+    const code = this.#ex.book_set_scale(book, priceScale, sizeScale);
+    if (code < 0) {
+      const [p, s] = this.scales(book);
+      throw new RangeError(
+        `Book ${book} has scales ${p}/${s} and holds levels; cannot change them to ` +
+          `${priceScale}/${sizeScale} (clear the book first)`,
+      );
+    }
+    this.#scales[book] = [priceScale, sizeScale];
+  }
+
+  /** Starts staging a batch for `book` (discards anything staged before). */
+  begin(book: number): this {
+    const s = this.#scales[book];
+    if (!s) throw new RangeError(`Unknown book id ${book}`);
+    this.#book = book;
+    this.#count = 0;
+    this.#priceScale = s[0];
+    this.#sizeScale = s[1];
+    return this;
+  }
+
+  /** Number of changes staged. */
+  get staged(): number {
+    return this.#count;
+  }
+
+  #slot(): number {
+    if (this.#count >= this.#inputCap) {
+      this.#inputBase = this.#ex.input_reserve(this.#count * 2);
+      this.#inputCap = this.#ex.input_capacity();
+      this.#refresh();
+    }
+    const l = this.#layout;
+    return (this.#inputBase + l.inChanges + this.#count++ * l.inputChangeSize) >> 2;
+  }
+
+  #put(word: number, value: number | bigint): void {
+    if (typeof value === "number") {
+      this.#i32[word] = value % TWO32;
+      this.#i32[word + 1] = Math.floor(value / TWO32);
+    } else {
+      this.#big[word >> 1] = value;
+    }
+  }
+
+  /**
+   * Stages one level change as exact decimal text (size `"0"` deletes). Throws `RangeError` on
+   * text that is not a plain decimal or has more decimals than the book's scale.
+   */
+  add(side: SideCode, price: string, size: string): this {
+    const p = parseMantissa(price, this.#priceScale);
+    const s = parseMantissa(size, this.#sizeScale);
+    const w = this.#slot();
+    const l = this.#layout;
+    this.#put(w + (l.inPrice >> 2), p);
+    this.#put(w + (l.inSize >> 2), s);
+    this.#i32[w + (l.inSide >> 2)] = side;
+    return this;
+  }
+
+  /** Stages one level change as mantissas at the book's scales. */
+  addMantissa(side: SideCode, price: number | bigint, size: number | bigint): this {
+    const w = this.#slot();
+    const l = this.#layout;
+    this.#put(w + (l.inPrice >> 2), price);
+    this.#put(w + (l.inSize >> 2), size);
+    this.#i32[w + (l.inSide >> 2)] = side;
+    return this;
+  }
+
+  #stamp(exchangeTimeMs: number, receiveTimeMs: number): void {
+    const base = this.#inputBase;
+    writeNanos(this.#i32, (base + this.#layout.inExchangeTs) >> 2, exchangeTimeMs);
+    writeNanos(this.#i32, (base + this.#layout.inReceiveTs) >> 2, receiveTimeMs);
+  }
+
+  #done(records: number): void {
+    this.#refresh();
+    if (records > 0 && this.#ringAddress !== 0) {
+      Atomics.notify(this.#i32, (this.#ringAddress + this.#layout.ringWriteSeq) >> 2);
+    }
+  }
+
+  /**
+   * Applies the staged batch; the core publishes a delta if the top-N changed. Times are
+   * milliseconds since the epoch (fractions kept to the nanosecond). Returns records written.
+   * Throws {@linkcode CoreError} when the core refused the batch (nothing applied) or found the
+   * book crossed (`CROSSED`: it is now STALE and needs a reset).
+   */
+  apply(exchangeTimeMs = 0, receiveTimeMs = Date.now()): number {
+    this.#stamp(exchangeTimeMs, receiveTimeMs);
+    const records = this.#ex.apply(this.#book, this.#count);
+    this.#count = 0;
+    if (records < 0) {
+      this.#done(1);
+      this.#fail(records, `Batch for book ${this.#book}`);
+    }
+    this.#done(records);
+    return records;
+  }
+
+  /** Applies the staged batch to the book only: no diff, no record (the bare book engine). */
+  applyLevels(): void {
+    const code = this.#ex.apply_levels(this.#book, this.#count);
+    this.#count = 0;
+    this.#refresh();
+    if (code < 0) this.#fail(code, `Batch for book ${this.#book}`);
+  }
+
+  /**
+   * Replaces the book with the staged levels (a fresh snapshot from the exchange), clears STALE
+   * and publishes SNAPSHOT records. Returns records written.
+   */
+  reset(exchangeTimeMs = 0, receiveTimeMs = Date.now()): number {
+    this.#stamp(exchangeTimeMs, receiveTimeMs);
+    const records = this.#ex.reset(this.#book, this.#count);
+    this.#count = 0;
+    if (records < 0) {
+      this.#done(1);
+      this.#fail(records, `Snapshot for book ${this.#book}`);
+    }
+    this.#done(records);
+    return records;
+  }
+
+  /** Publishes the book's current top-N as SNAPSHOT records. */
+  snapshot(book: number, receiveTimeMs = Date.now()): number {
+    this.#stamp(0, receiveTimeMs);
+    const records = this.#ex.snapshot(book);
+    if (records < 0) this.#fail(records, `Snapshot of book ${book}`);
+    this.#done(records);
+    return records;
+  }
+
+  /** Marks the book STALE (resyncing) and publishes a STALE record. */
+  markStale(book: number, receiveTimeMs = Date.now()): number {
+    this.#stamp(0, receiveTimeMs);
+    const records = this.#ex.mark_stale(book);
+    if (records < 0) this.#fail(records, `Stale marker for book ${book}`);
+    this.#done(records);
+    return records;
+  }
+
+  /** Empties the book (keeps its seq). */
+  clear(book: number): void {
+    const code = this.#ex.book_clear(book);
+    if (code < 0) this.#fail(code, `Clear of book ${book}`);
+  }
+
+  /** Best `n` levels of one side as mantissas, best first. */
+  top(book: number, side: SideCode, n: number): MantissaLevel[] {
+    const count = this.#ex.book_top(book, side, n);
+    if (count < 0) this.#fail(count, `Read of book ${book}`);
+    this.#refresh();
+    const base = this.#ex.output_address() >> 3;
+    const step = this.#layout.changeSize >> 3;
+    const out: MantissaLevel[] = new Array(count);
+    for (let r = 0; r < count; r++) {
+      const at = base + r * step;
+      out[r] = [this.#big[at], this.#big[at + 1]];
+    }
+    return out;
+  }
+
+  /** Best `n` levels of one side as exact decimal text, best first. */
+  topText(book: number, side: SideCode, n: number): TextLevel[] {
+    const [ps, ss] = this.scales(book);
+    return this.top(book, side, n).map(([p, s]) => [formatMantissa(p, ps), formatMantissa(s, ss)]);
+  }
+
+  /** Levels held on one side. */
+  length(book: number, side: SideCode): number {
+    return this.#ex.book_length(book, side);
+  }
+
+  /** The book's current seq (last delta or snapshot published). */
+  seq(book: number): number {
+    return this.#ex.book_seq(book);
+  }
+
+  /** Whether the book is STALE (resyncing). */
+  isStale(book: number): boolean {
+    return this.#ex.book_is_stale(book) === 1;
+  }
+
+  /** Deletes of levels the book did not hold (counted, not errors). */
+  absentDeletes(book: number): number {
+    return this.#ex.book_absent_deletes(book);
+  }
+
+  /** CRC-32 of the top-`depth` in the record checksum form. */
+  checksum(book: number, depth: number): number {
+    return this.#ex.book_checksum(book, depth) >>> 0;
+  }
+
+  /** Kraken's checksum of the book (book scales must equal the pair's precisions). */
+  krakenChecksum(book: number): number {
+    return this.#ex.book_kraken_checksum(book) >>> 0;
+  }
+}
+
+/** Writes `ms` (fractional milliseconds since the epoch) as i64 nanoseconds at `word`. */
+export function writeNanos(i32: Int32Array, word: number, ms: number): void {
+  if (!(ms > 0)) {
+    i32[word] = 0;
+    i32[word + 1] = 0;
+    return;
+  }
+  const whole = Math.floor(ms);
+  const frac = Math.round((ms - whole) * 1e6);
+  // whole × 1e6 + frac without leaving exact double range: split whole at 2^20.
+  const wh = Math.floor(whole / 1048576);
+  const wl = whole - wh * 1048576;
+  const a = wh * 1e6; // contributes a × 2^20
+  const ah = Math.floor(a / 4096);
+  const al = a - ah * 4096; // a × 2^20 = ah × 2^32 + al × 2^20
+  const low = al * 1048576 + wl * 1e6 + frac;
+  const carry = Math.floor(low / TWO32);
+  i32[word] = low - carry * TWO32;
+  i32[word + 1] = ah + carry;
+}

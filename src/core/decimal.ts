@@ -1,0 +1,108 @@
+/**
+ * Exact decimal text ⇄ fixed-point mantissa conversion. A value `v` at scale `s` is the integer
+ * `v × 10^s`, held by the core as an i64. No floats ever hold a price or size.
+ *
+ * @module
+ */
+
+const POW10: number[] = Array.from({ length: 19 }, (_, i) => 10 ** i);
+/** Largest integer a double holds exactly. */
+const SAFE = Number.MAX_SAFE_INTEGER;
+const I64_MAX = (1n << 63n) - 1n;
+
+/**
+ * Parses an unsigned decimal text (`digits[.digits]`) to its mantissa at `scale`. Returns a
+ * number when it fits 2^53 exactly, otherwise a bigint. Throws `RangeError` for text that is not
+ * a plain decimal, has more significant decimals than `scale`, or does not fit an i64.
+ *
+ * @example
+ * ```ts
+ * import { parseMantissa } from "./decimal.ts";
+ * if (parseMantissa("60000.10", 2) !== 6000010) throw new Error();
+ * if (parseMantissa("0.5", 8) !== 50000000) throw new Error();
+ * ```
+ */
+export function parseMantissa(text: string, scale: number): number | bigint {
+  const n = text.length;
+  let m = 0;
+  let digits = 0;
+  let frac = -1;
+  let i = 0;
+  for (; i < n; i++) {
+    const c = text.charCodeAt(i);
+    if (c >= 48 && c <= 57) {
+      if (frac >= 0) {
+        if (frac === scale) {
+          if (c !== 48) {
+            throw new RangeError(`Value ${text} has more than ${scale} decimals (the book's scale)`);
+          }
+          continue;
+        }
+        frac++;
+      }
+      m = m * 10 + (c - 48);
+      digits++;
+      if (m > 9e14) return parseBig(text, scale);
+    } else if (c === 46 && frac < 0 && digits > 0) {
+      frac = 0;
+    } else {
+      throw new RangeError(`Invalid decimal text: ${JSON.stringify(text)}`);
+    }
+  }
+  if (digits === 0 || (frac === 0 && text.charCodeAt(n - 1) === 46)) {
+    throw new RangeError(`Invalid decimal text: ${JSON.stringify(text)}`);
+  }
+  const shift = scale - (frac < 0 ? 0 : frac);
+  if (shift === 0) return m;
+  const r = m * POW10[shift];
+  return r <= SAFE ? r : parseBig(text, scale);
+}
+
+function parseBig(text: string, scale: number): bigint {
+  if (!/^\d+(\.\d+)?$/.test(text)) throw new RangeError(`Invalid decimal text: ${JSON.stringify(text)}`);
+  const dot = text.indexOf(".");
+  const intPart = dot < 0 ? text : text.slice(0, dot);
+  let fracPart = dot < 0 ? "" : text.slice(dot + 1);
+  if (fracPart.length > scale) {
+    if (!/^0*$/.test(fracPart.slice(scale))) {
+      throw new RangeError(`Value ${text} has more than ${scale} decimals (the book's scale)`);
+    }
+    fracPart = fracPart.slice(0, scale);
+  }
+  const v = BigInt(intPart + fracPart.padEnd(scale, "0"));
+  if (v > I64_MAX) {
+    throw new RangeError(`Value ${text} at scale ${scale} does not fit a 64-bit fixed-point integer`);
+  }
+  return v;
+}
+
+/**
+ * Formats a mantissa at `scale` as the shortest exact decimal text (no trailing zeros).
+ *
+ * @example
+ * ```ts
+ * import { formatMantissa } from "./decimal.ts";
+ * if (formatMantissa(6000010n, 2) !== "60000.1") throw new Error();
+ * if (formatMantissa(0n, 8) !== "0") throw new Error();
+ * ```
+ */
+export function formatMantissa(mantissa: bigint | number, scale: number): string {
+  let s = mantissa.toString();
+  if (scale === 0) return s;
+  if (s.length <= scale) s = "0".repeat(scale - s.length + 1) + s;
+  const cut = s.length - scale;
+  let end = s.length;
+  while (end > cut && s.charCodeAt(end - 1) === 48) end--;
+  return end === cut ? s.slice(0, cut) : `${s.slice(0, cut)}.${s.slice(cut, end)}`;
+}
+
+/** Number of decimals written in a decimal text (`"60000.10"` → 2). */
+export function decimalsOf(text: string): number {
+  const dot = text.indexOf(".");
+  return dot < 0 ? 0 : text.length - dot - 1;
+}
+
+/** `10^k` as a number, for k in 0..18. */
+export function pow10(k: number): number {
+  return POW10[k];
+}

@@ -1,0 +1,125 @@
+/**
+ * Loading and instantiating the compiled WASM core. Browser-compatible (no Deno APIs): the module
+ * bytes come through `fetch`, which Deno also serves for `file:` URLs.
+ *
+ * @module
+ */
+import { type CoreLayout, readLayout } from "./layout.ts";
+
+/** Which build of the core: `shared` (threads, shared imported memory) or `plain`. */
+export type CoreVariant = "shared" | "plain";
+
+/** The raw exports of the core, typed. */
+export interface CoreExports {
+  _start(): void;
+  input_reserve(changes: number): number;
+  input_capacity(): number;
+  ring_create(capacity: number): number;
+  ring_address(): number;
+  book_create(
+    exchange: number,
+    symbol: number,
+    priceScale: number,
+    sizeScale: number,
+    depth: number,
+    maxLevels: number,
+  ): number;
+  apply(id: number, count: number): number;
+  apply_levels(id: number, count: number): number;
+  reset(id: number, count: number): number;
+  snapshot(id: number): number;
+  mark_stale(id: number): number;
+  book_clear(id: number): number;
+  book_set_scale(id: number, priceScale: number, sizeScale: number): number;
+  book_top(id: number, side: number, n: number): number;
+  output_address(): number;
+  book_length(id: number, side: number): number;
+  book_seq(id: number): number;
+  book_is_stale(id: number): number;
+  book_absent_deletes(id: number): number;
+  book_checksum(id: number, depth: number): number;
+  book_kraken_checksum(id: number): number;
+  crc32_bytes(ptr: number, length: number): number;
+  mirror_apply(id: number, rec: number): number;
+  memory?: WebAssembly.Memory;
+}
+
+/** An instantiated core: its exports, memory and layout. */
+export interface CoreInstance {
+  readonly exports: CoreExports;
+  readonly memory: WebAssembly.Memory;
+  readonly layout: CoreLayout;
+  readonly variant: CoreVariant;
+}
+
+const FILES: Record<CoreVariant, string> = {
+  shared: "alphapulse.wasm",
+  plain: "alphapulse_plain.wasm",
+};
+
+/** Initial and maximum pages of the shared memory; must match the build's declaration. */
+const SHARED_INITIAL_PAGES = 64;
+const SHARED_MAXIMUM_PAGES = 16384;
+
+const compiled = new Map<string, Promise<WebAssembly.Module>>();
+
+/** URL of a core build next to this repository's `build/` folder. */
+export function defaultWasmUrl(variant: CoreVariant): URL {
+  return new URL(`../../build/${FILES[variant]}`, import.meta.url);
+}
+
+/**
+ * Compiles (once per URL) the core module.
+ *
+ * @example
+ * ```ts ignore
+ * import { compileCore } from "./module.ts";
+ * const mod = await compileCore("shared");
+ * ```
+ */
+export function compileCore(
+  variant: CoreVariant,
+  url: URL | string = defaultWasmUrl(variant),
+): Promise<WebAssembly.Module> {
+  const key = String(url);
+  let pending = compiled.get(key);
+  if (!pending) {
+    pending = (async () => {
+      const response = await fetch(url);
+      if (!response.ok) throw new Error(`Cannot load WASM core from ${key}: HTTP ${response.status}`);
+      return WebAssembly.compile(await response.arrayBuffer());
+    })();
+    compiled.set(key, pending);
+  }
+  return pending;
+}
+
+/**
+ * Instantiates the core. The shared variant gets a new `shared: true` memory the host owns; its
+ * `SharedArrayBuffer` can be posted to other Workers, which read the ring without the module.
+ */
+export async function instantiateCore(
+  variant: CoreVariant,
+  options: { module?: WebAssembly.Module; url?: URL | string } = {},
+): Promise<CoreInstance> {
+  const module = options.module ?? await compileCore(variant, options.url);
+  const env: Record<string, WebAssembly.ImportValue> = {
+    abort(_msg: number, _file: number, line: number, column: number) {
+      throw new Error(`WASM core aborted at ${line}:${column}`);
+    },
+  };
+  let memory: WebAssembly.Memory | undefined;
+  if (variant === "shared") {
+    memory = new WebAssembly.Memory({
+      initial: SHARED_INITIAL_PAGES,
+      maximum: SHARED_MAXIMUM_PAGES,
+      shared: true,
+    });
+    env.memory = memory;
+  }
+  const instance = await WebAssembly.instantiate(module, { env });
+  const exports = instance.exports as unknown as CoreExports;
+  exports._start();
+  memory ??= exports.memory!;
+  return { exports, memory, layout: readLayout(instance.exports), variant };
+}

@@ -1,0 +1,135 @@
+/**
+ * A reader of the delta ring. It needs only the `SharedArrayBuffer`, the ring's address and the
+ * layout, so it runs in any Worker. Each reader has its own cursor; the writer never waits for it.
+ * A reader that falls a whole ring behind is lapped: it learns so (and skips to the newest
+ * record) instead of ever returning a torn record. Browser-compatible.
+ *
+ * @module
+ */
+import type { CoreLayout } from "./layout.ts";
+
+/** What {@linkcode RingReader.read} returns when the reader was lapped. */
+export const LAPPED: unique symbol = Symbol("lapped");
+
+/** Options of {@linkcode RingReader}. */
+export interface RingReaderOptions {
+  /** Start at the oldest record still in the ring, or only read new ones (default). */
+  from?: "oldest" | "latest";
+}
+
+/**
+ * Reads records from a ring in shared memory.
+ *
+ * @example
+ * ```ts
+ * import { Core } from "./core.ts";
+ * import { RingReader } from "./ring_reader.ts";
+ * const core = await Core.create({ ringCapacity: 64 });
+ * const reader = new RingReader(core.memory.buffer, core.ringAddress, core.layout);
+ * const book = core.createBook({ exchange: 1, symbol: 1, priceScale: 1, sizeScale: 1, depth: 5 });
+ * core.begin(book).add(0, "10", "1");
+ * core.reset();
+ * const rec = reader.read();
+ * if (!(rec instanceof Uint8Array)) throw new Error("expected a record");
+ * ```
+ */
+export class RingReader {
+  #u32: Uint32Array;
+  #i32: Int32Array;
+  #u8: Uint8Array;
+  #layout: CoreLayout;
+  #writeSeqWord: number;
+  #slots: number;
+  #mask: number;
+  #slotSize: number;
+  #cursor: number;
+  #lapped = 0;
+
+  constructor(
+    buffer: ArrayBufferLike,
+    ringAddress: number,
+    layout: CoreLayout,
+    options: RingReaderOptions = {},
+  ) {
+    this.#u32 = new Uint32Array(buffer);
+    this.#i32 = new Int32Array(buffer);
+    this.#u8 = new Uint8Array(buffer);
+    this.#layout = layout;
+    const magic = this.#u32[(ringAddress + layout.ringMagic) >> 2];
+    if (magic !== layout.ringMagicValue) {
+      throw new TypeError(`No delta ring at address ${ringAddress} (magic ${magic.toString(16)})`);
+    }
+    const capacity = this.#u32[(ringAddress + layout.ringCapacity) >> 2];
+    this.#slotSize = this.#u32[(ringAddress + layout.ringSlotSize) >> 2];
+    this.#slots = ringAddress + this.#u32[(ringAddress + layout.ringSlotsOffset) >> 2];
+    this.#mask = capacity - 1;
+    this.#writeSeqWord = (ringAddress + layout.ringWriteSeq) >> 2;
+    const head = this.writeSeq;
+    const oldest = head > capacity ? (head - capacity) >>> 0 : 0;
+    this.#cursor = options.from === "oldest" ? oldest : head;
+  }
+
+  /** Sequence number the next record written will get. */
+  get writeSeq(): number {
+    return Atomics.load(this.#u32, this.#writeSeqWord);
+  }
+
+  /** Sequence number of the next record this reader will return. */
+  get cursor(): number {
+    return this.#cursor;
+  }
+
+  /** Records ready to read. */
+  get pending(): number {
+    return (this.writeSeq - this.#cursor) >>> 0;
+  }
+
+  /** Times this reader was lapped. */
+  get lappedCount(): number {
+    return this.#lapped;
+  }
+
+  /** Ring capacity in records. */
+  get capacity(): number {
+    return this.#mask + 1;
+  }
+
+  /**
+   * The next record (a copy of its used bytes), `null` when none is ready, or {@linkcode LAPPED}
+   * when the writer overwrote records this reader had not read (the cursor then jumps to the
+   * newest record; the caller must resync the books it serves).
+   */
+  read(): Uint8Array | null | typeof LAPPED {
+    const want = this.#cursor;
+    const behind = (this.writeSeq - want) >>> 0;
+    if (behind === 0) return null;
+    if (behind > this.#mask + 1) return this.#skip();
+    const slot = this.#slots + (want & this.#mask) * this.#slotSize;
+    const stampWord = (slot + this.#layout.recRingSeq) >> 2;
+    if (Atomics.load(this.#u32, stampWord) !== want) return this.#skip();
+    const l = this.#layout;
+    const n = this.#u8[slot + l.recBidCount] + this.#u8[slot + l.recAskCount];
+    const length = Math.min(l.recHeaderSize + n * l.changeSize, this.#slotSize);
+    const copy = this.#u8.slice(slot, slot + length);
+    if (Atomics.load(this.#u32, stampWord) !== want) return this.#skip();
+    this.#cursor = (want + 1) >>> 0;
+    return copy;
+  }
+
+  #skip(): typeof LAPPED {
+    this.#lapped++;
+    this.#cursor = this.writeSeq;
+    return LAPPED;
+  }
+
+  /**
+   * Resolves when a record is ready (or after `timeoutMs`). Uses `Atomics.waitAsync` on the
+   * write cursor; the writer calls `Atomics.notify` after each batch.
+   */
+  async wait(timeoutMs = 1000): Promise<void> {
+    const seen = this.#cursor | 0;
+    if ((Atomics.load(this.#i32, this.#writeSeqWord) | 0) !== seen) return;
+    const result = Atomics.waitAsync(this.#i32, this.#writeSeqWord, seen, timeoutMs);
+    if (result.async) await result.value;
+  }
+}
