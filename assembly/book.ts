@@ -9,15 +9,15 @@
 // both. Prices are > 0, so negation is exact. Capacity grows by doubling; a steady-state book never
 // allocates on update.
 
-@inline const I64_BYTES: i32 = 8;
-@inline const MIN_CAPACITY: i32 = 64;
+const I64_BYTES: i32 = 8;
+const MIN_CAPACITY: i32 = 64;
 
-@inline function keyAt(base: usize, i: i32): i64 {
-  return load<i64>(base + (<usize>i << 3));
+function keyAt(base: usize, i: i32): i64 {
+  return load<i64>(base + (<usize> i << 3));
 }
 
-@inline function setKeyAt(base: usize, i: i32, v: i64): void {
-  store<i64>(base + (<usize>i << 3), v);
+function setKeyAt(base: usize, i: i32, v: i64): void {
+  store<i64>(base + (<usize> i << 3), v);
 }
 
 /** One side of a book: sorted keys (best last) and their sizes. */
@@ -31,20 +31,24 @@ export class Side {
   /** Deletes of levels the book did not hold (normal on several venues): counted, not errors. */
   absentDeletes: u64 = 0;
 
-  @inline key(i: i32): i64 {
+  @inline
+  key(i: i32): i64 {
     return keyAt(this.keys, i);
   }
 
-  @inline size(i: i32): i64 {
+  @inline
+  size(i: i32): i64 {
     return keyAt(this.sizes, i);
   }
 
   /** Key of the level `rank` from the best (0 = best). */
-  @inline keyFromTop(rank: i32): i64 {
+  @inline
+  keyFromTop(rank: i32): i64 {
     return keyAt(this.keys, this.len - 1 - rank);
   }
 
-  @inline sizeFromTop(rank: i32): i64 {
+  @inline
+  sizeFromTop(rank: i32): i64 {
     return keyAt(this.sizes, this.len - 1 - rank);
   }
 
@@ -52,12 +56,12 @@ export class Side {
     if (capacity <= this.cap) return;
     let next = this.cap < MIN_CAPACITY ? MIN_CAPACITY : this.cap;
     while (next < capacity) next <<= 1;
-    const bytes = <usize>next * I64_BYTES;
+    const bytes = <usize> next * I64_BYTES;
     const keys = heap.alloc(bytes);
     const sizes = heap.alloc(bytes);
     if (this.len > 0) {
-      memory.copy(keys, this.keys, <usize>this.len * I64_BYTES);
-      memory.copy(sizes, this.sizes, <usize>this.len * I64_BYTES);
+      memory.copy(keys, this.keys, <usize> this.len * I64_BYTES);
+      memory.copy(sizes, this.sizes, <usize> this.len * I64_BYTES);
     }
     if (this.keys != 0) {
       heap.free(this.keys);
@@ -92,8 +96,8 @@ export class Side {
     if (i < len && keyAt(this.keys, i) == key) {
       if (i + depth >= len) this.topDirty = true;
       if (size == 0) {
-        const tail = <usize>(len - i - 1) * I64_BYTES;
-        const at = <usize>i << 3;
+        const tail = <usize> (len - i - 1) * I64_BYTES;
+        const at = <usize> i << 3;
         memory.copy(this.keys + at, this.keys + at + I64_BYTES, tail);
         memory.copy(this.sizes + at, this.sizes + at + I64_BYTES, tail);
         this.len = len - 1;
@@ -108,8 +112,8 @@ export class Side {
     }
     if (len == this.cap) this.reserve(len + 1);
     if (i + depth >= len) this.topDirty = true;
-    const at = <usize>i << 3;
-    const tail = <usize>(len - i) * I64_BYTES;
+    const at = <usize> i << 3;
+    const tail = <usize> (len - i) * I64_BYTES;
     memory.copy(this.keys + at + I64_BYTES, this.keys + at, tail);
     memory.copy(this.sizes + at + I64_BYTES, this.sizes + at, tail);
     setKeyAt(this.keys, i, key);
@@ -122,8 +126,8 @@ export class Side {
     const drop = this.len - maxLen;
     if (drop <= 0) return;
     this.topDirty = true;
-    const bytes = <usize>maxLen * I64_BYTES;
-    const from = <usize>drop << 3;
+    const bytes = <usize> maxLen * I64_BYTES;
+    const from = <usize> drop << 3;
     memory.copy(this.keys, this.keys + from, bytes);
     memory.copy(this.sizes, this.sizes + from, bytes);
     this.len = maxLen;
@@ -142,16 +146,18 @@ export class TopView {
   len: i32 = 0;
 
   constructor(depth: i32) {
-    const bytes = <usize>depth * I64_BYTES;
+    const bytes = <usize> depth * I64_BYTES;
     this.keys = heap.alloc(bytes);
     this.sizes = heap.alloc(bytes);
   }
 
-  @inline key(i: i32): i64 {
+  @inline
+  key(i: i32): i64 {
     return keyAt(this.keys, i);
   }
 
-  @inline size(i: i32): i64 {
+  @inline
+  size(i: i32): i64 {
     return keyAt(this.sizes, i);
   }
 
@@ -190,7 +196,8 @@ export class Book {
     this.pubAsks = new TopView(depth);
   }
 
-  @inline side(s: u32): Side {
+  @inline
+  side(s: u32): Side {
     return s == 0 ? this.bids : this.asks;
   }
 }

@@ -63,7 +63,13 @@ import {
   SIDE_BID,
 } from "./layout";
 import { ringAddress, ringCreate } from "./ring";
-import { krakenChecksum, publishDelta, publishSnapshot, publishStale, topChecksum } from "./tracker";
+import {
+  krakenChecksum,
+  publishDelta,
+  publishSnapshot,
+  publishStale,
+  topChecksum,
+} from "./tracker";
 
 // ── Layout constants, exported once for the host (read through the module's exports) ──
 export const LAYOUT_REC_RING_SEQ: u32 = REC_RING_SEQ;
@@ -123,8 +129,8 @@ export const RESULT_TOO_MANY_BOOKS: i32 = ERR_TOO_MANY_BOOKS;
 
 /** Largest tracked depth (top-N) a book may have. */
 export const MAX_DEPTH: u32 = 5000;
-@inline const MAX_BOOKS: i32 = 1 << 16;
-@inline const INITIAL_INPUT: i32 = 4096;
+const MAX_BOOKS: i32 = 1 << 16;
+const INITIAL_INPUT: i32 = 4096;
 
 const books = new Array<Book>();
 
@@ -137,10 +143,10 @@ export function input_reserve(changes: i32): usize {
   if (changes > inputCap || inputBase == 0) {
     let next = inputCap < INITIAL_INPUT ? INITIAL_INPUT : inputCap;
     while (next < changes) next <<= 1;
-    const next_base = heap.alloc(<usize>IN_CHANGES + <usize>next * INPUT_CHANGE_SIZE);
+    const next_base = heap.alloc(<usize> IN_CHANGES + <usize> next * INPUT_CHANGE_SIZE);
     // Keep what is already staged (timestamps and changes).
     if (inputBase != 0) {
-      memory.copy(next_base, inputBase, <usize>IN_CHANGES + <usize>inputCap * INPUT_CHANGE_SIZE);
+      memory.copy(next_base, inputBase, <usize> IN_CHANGES + <usize> inputCap * INPUT_CHANGE_SIZE);
     }
     inputBase = next_base;
     inputCap = next;
@@ -161,7 +167,7 @@ function reserveOutput(levels: i32): usize {
   if (levels > outCap) {
     let next = outCap < 1024 ? 1024 : outCap;
     while (next < levels) next <<= 1;
-    outBase = heap.alloc(<usize>next * CHANGE_SIZE);
+    outBase = heap.alloc(<usize> next * CHANGE_SIZE);
     outCap = next;
   }
   return outBase;
@@ -181,7 +187,7 @@ export function ring_address(): usize {
 
 // ── Books ──
 
-@inline function bookAt(id: i32): Book | null {
+function bookAt(id: i32): Book | null {
   if (id < 0 || id >= books.length) return null;
   return unchecked(books[id]);
 }
@@ -198,7 +204,7 @@ export function book_create(
   depth: i32,
   maxLevels: i32,
 ): i32 {
-  if (depth < 1 || <u32>depth > MAX_DEPTH || maxLevels < 0) return ERR_DEPTH;
+  if (depth < 1 || <u32> depth > MAX_DEPTH || maxLevels < 0) return ERR_DEPTH;
   if (priceScale > 18 || sizeScale > 18) return ERR_SCALE;
   if (books.length >= MAX_BOOKS) return ERR_TOO_MANY_BOOKS;
   const id = books.length;
@@ -234,16 +240,16 @@ function applyStaged(book: Book, count: i32): void {
   }
 }
 
-@inline function isCrossed(book: Book): bool {
+function isCrossed(book: Book): bool {
   return book.bids.len > 0 && book.asks.len > 0 &&
     book.bids.keyFromTop(0) >= -book.asks.keyFromTop(0);
 }
 
-@inline function stagedExchangeTs(): i64 {
+function stagedExchangeTs(): i64 {
   return load<i64>(inputBase + IN_EXCHANGE_TS);
 }
 
-@inline function stagedReceiveTs(): i64 {
+function stagedReceiveTs(): i64 {
   return load<i64>(inputBase + IN_RECEIVE_TS);
 }
 
@@ -356,7 +362,7 @@ export function book_top(id: i32, side: u32, n: i32): i32 {
   const out = reserveOutput(count);
   const isAsk = side == SIDE_ASK;
   for (let r = 0; r < count; r++) {
-    const at = out + <usize>r * CHANGE_SIZE;
+    const at = out + <usize> r * CHANGE_SIZE;
     const key = s.keyFromTop(r);
     store<i64>(at + CHANGE_PRICE, isAsk ? -key : key);
     store<i64>(at + CHANGE_SIZE_FIELD, s.sizeFromTop(r));
@@ -375,17 +381,17 @@ export function book_length(id: i32, side: u32): i32 {
 
 export function book_seq(id: i32): f64 {
   const book = bookAt(id);
-  return book == null ? -1 : <f64>book.seq;
+  return book == null ? -1 : <f64> book.seq;
 }
 
 export function book_is_stale(id: i32): i32 {
   const book = bookAt(id);
-  return book == null ? ERR_BAD_BOOK : <i32>book.stale;
+  return book == null ? ERR_BAD_BOOK : <i32> book.stale;
 }
 
 export function book_absent_deletes(id: i32): f64 {
   const book = bookAt(id);
-  return book == null ? -1 : <f64>(book.bids.absentDeletes + book.asks.absentDeletes);
+  return book == null ? -1 : <f64> (book.bids.absentDeletes + book.asks.absentDeletes);
 }
 
 /** CRC-32 of the book's top-`depth` in the record checksum form. */
@@ -426,8 +432,8 @@ export function mirror_apply(id: i32, rec: usize): i32 {
     book.asks.clear();
     book.stale = false;
   }
-  const nb = <i32>load<u8>(rec + REC_BID_COUNT);
-  const na = <i32>load<u8>(rec + REC_ASK_COUNT);
+  const nb = <i32> load<u8>(rec + REC_BID_COUNT);
+  const na = <i32> load<u8>(rec + REC_ASK_COUNT);
   let p = rec + REC_HEADER_SIZE;
   const depth = book.depth;
   for (let i = 0; i < nb + na; i++, p += CHANGE_SIZE) {
@@ -442,7 +448,7 @@ export function mirror_apply(id: i32, rec: usize): i32 {
   book.asks.topDirty = false;
   book.seq = load<u64>(rec + REC_SEQ);
   if (!(flags & FLAG_LAST)) return 0;
-  const d = <i32>load<u16>(rec + REC_DEPTH);
+  const d = <i32> load<u16>(rec + REC_DEPTH);
   const sum = topChecksum(book, d);
   book.checksum = sum;
   return sum == load<u32>(rec + REC_CHECKSUM) ? 1 : ERR_CHECKSUM;

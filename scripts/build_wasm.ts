@@ -12,7 +12,15 @@ const root = new URL("../", import.meta.url);
 const out = new URL("build/", root);
 
 /** Compiler flags shared by both variants. */
-const COMMON = ["assembly/index.ts", "--runtime", "stub", "-O3", "--noAssert", "--exportStart", "_start"];
+const COMMON = [
+  "assembly/index.ts",
+  "--runtime",
+  "stub",
+  "-O3",
+  "--noAssert",
+  "--exportStart",
+  "_start",
+];
 
 const VARIANTS: ReadonlyArray<{ file: string; flags: string[] }> = [
   {

@@ -103,13 +103,24 @@ export class BookMirror {
     const key = this.#key(exchange, symbol);
     let e = this.#books.get(key);
     if (!e || e.depth !== depth || e.priceScale !== ps || e.sizeScale !== ss) {
-      const id = e && e.depth === depth ? e.id : this.#ex.book_create(exchange, symbol, ps, ss, depth, 0);
+      const id = e && e.depth === depth
+        ? e.id
+        : this.#ex.book_create(exchange, symbol, ps, ss, depth, 0);
       if (id < 0) throw new RangeError(`Cannot mirror book ${exchange}/${symbol}: depth ${depth}`);
       if (e && e.id === id) {
         this.#ex.book_clear(id);
         this.#ex.book_set_scale(id, ps, ss);
       }
-      e = { id, seq: 0, nextPart: 0, synced: false, checksum: 0, depth, priceScale: ps, sizeScale: ss };
+      e = {
+        id,
+        seq: 0,
+        nextPart: 0,
+        synced: false,
+        checksum: 0,
+        depth,
+        priceScale: ps,
+        sizeScale: ss,
+      };
       this.#books.set(key, e);
     }
     return e;
@@ -134,7 +145,9 @@ export class BookMirror {
     const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
     const nChanges = view.getUint8(l.recBidCount) + view.getUint8(l.recAskCount);
     if (l.recHeaderSize + nChanges * l.changeSize > bytes.byteLength) {
-      throw new RangeError(`Record declares ${nChanges} changes but holds ${bytes.byteLength} bytes`);
+      throw new RangeError(
+        `Record declares ${nChanges} changes but holds ${bytes.byteLength} bytes`,
+      );
     }
     const flags = view.getUint8(l.recFlags);
     const exchange = view.getUint16(l.recExchange, true);
@@ -153,7 +166,9 @@ export class BookMirror {
     }
     if (!isSnapshot || part > 0) {
       if (!e.synced) return result("waiting");
-      const continues = part === 0 ? seq === e.seq + 1 && e.nextPart === 0 : seq === e.seq && part === e.nextPart;
+      const continues = part === 0
+        ? seq === e.seq + 1 && e.nextPart === 0
+        : seq === e.seq && part === e.nextPart;
       if (!continues) {
         this.invalidate(exchange, symbol);
         return result("gap");
@@ -191,7 +206,10 @@ export class BookMirror {
       const big = new BigInt64Array(this.#memory.buffer, this.#ex.output_address(), n * 2);
       const out: Array<[string, string]> = new Array(n);
       for (let i = 0; i < n; i++) {
-        out[i] = [formatMantissa(big[i * 2], e.priceScale), formatMantissa(big[i * 2 + 1], e.sizeScale)];
+        out[i] = [
+          formatMantissa(big[i * 2], e.priceScale),
+          formatMantissa(big[i * 2 + 1], e.sizeScale),
+        ];
       }
       return out;
     };

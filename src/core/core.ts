@@ -89,7 +89,12 @@ export class Core {
   #priceScale = 0;
   #sizeScale = 0;
 
-  private constructor(ex: CoreExports, memory: WebAssembly.Memory, layout: CoreLayout, variant: CoreVariant) {
+  private constructor(
+    ex: CoreExports,
+    memory: WebAssembly.Memory,
+    layout: CoreLayout,
+    variant: CoreVariant,
+  ) {
     this.#ex = ex;
     this.#memory = memory;
     this.#layout = layout;
@@ -105,7 +110,9 @@ export class Core {
     const capacity = options.ringCapacity ?? 16384;
     if (capacity !== 0) {
       if (capacity < 2 || (capacity & (capacity - 1)) !== 0 || capacity > 1 << 24) {
-        throw new RangeError(`Ring capacity must be a power of two from 2 to 16777216, got ${capacity}`);
+        throw new RangeError(
+          `Ring capacity must be a power of two from 2 to 16777216, got ${capacity}`,
+        );
       }
       core.#ringAddress = exports.ring_create(capacity);
     }
@@ -158,9 +165,16 @@ export class Core {
     const depth = options.depth ?? 50;
     const maxLevels = options.maxLevels ?? 0;
     if (!Number.isInteger(depth) || depth < 1 || depth > this.#layout.maxDepth) {
-      throw new RangeError(`Depth must be an integer from 1 to ${this.#layout.maxDepth}, got ${depth}`);
+      throw new RangeError(
+        `Depth must be an integer from 1 to ${this.#layout.maxDepth}, got ${depth}`,
+      );
     }
-    for (const [name, v] of [["priceScale", options.priceScale], ["sizeScale", options.sizeScale]] as const) {
+    for (
+      const [name, v] of [["priceScale", options.priceScale], [
+        "sizeScale",
+        options.sizeScale,
+      ]] as const
+    ) {
       if (!Number.isInteger(v) || v < 0 || v > 18) {
         throw new RangeError(`${name} must be an integer from 0 to 18, got ${v}`);
       }

@@ -34,7 +34,9 @@ export function parseMantissa(text: string, scale: number): number | bigint {
       if (frac >= 0) {
         if (frac === scale) {
           if (c !== 48) {
-            throw new RangeError(`Value ${text} has more than ${scale} decimals (the book's scale)`);
+            throw new RangeError(
+              `Value ${text} has more than ${scale} decimals (the book's scale)`,
+            );
           }
           continue;
         }
@@ -59,7 +61,9 @@ export function parseMantissa(text: string, scale: number): number | bigint {
 }
 
 function parseBig(text: string, scale: number): bigint {
-  if (!/^\d+(\.\d+)?$/.test(text)) throw new RangeError(`Invalid decimal text: ${JSON.stringify(text)}`);
+  if (!/^\d+(\.\d+)?$/.test(text)) {
+    throw new RangeError(`Invalid decimal text: ${JSON.stringify(text)}`);
+  }
   const dot = text.indexOf(".");
   const intPart = dot < 0 ? text : text.slice(0, dot);
   let fracPart = dot < 0 ? "" : text.slice(dot + 1);
@@ -71,7 +75,9 @@ function parseBig(text: string, scale: number): bigint {
   }
   const v = BigInt(intPart + fracPart.padEnd(scale, "0"));
   if (v > I64_MAX) {
-    throw new RangeError(`Value ${text} at scale ${scale} does not fit a 64-bit fixed-point integer`);
+    throw new RangeError(
+      `Value ${text} at scale ${scale} does not fit a 64-bit fixed-point integer`,
+    );
   }
   return v;
 }

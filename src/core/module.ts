@@ -86,7 +86,9 @@ export function compileCore(
   if (!pending) {
     pending = (async () => {
       const response = await fetch(url);
-      if (!response.ok) throw new Error(`Cannot load WASM core from ${key}: HTTP ${response.status}`);
+      if (!response.ok) {
+        throw new Error(`Cannot load WASM core from ${key}: HTTP ${response.status}`);
+      }
       return WebAssembly.compile(await response.arrayBuffer());
     })();
     compiled.set(key, pending);

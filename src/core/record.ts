@@ -69,7 +69,9 @@ export function decodeRecord(bytes: Uint8Array, layout: CoreLayout, offset = 0):
   const na = view.getUint8(o + layout.recAskCount);
   const end = o + layout.recHeaderSize + (nb + na) * layout.changeSize;
   if (end > bytes.byteLength || nb + na > layout.changesPerRecord) {
-    throw new RangeError(`Record declares ${nb + na} changes but holds ${bytes.byteLength - o} bytes`);
+    throw new RangeError(
+      `Record declares ${nb + na} changes but holds ${bytes.byteLength - o} bytes`,
+    );
   }
   const flags = view.getUint8(o + layout.recFlags);
   const levels = (from: number, n: number): RecordLevel[] => {

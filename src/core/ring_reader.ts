@@ -130,6 +130,12 @@ export class RingReader {
     const seen = this.#cursor | 0;
     if ((Atomics.load(this.#i32, this.#writeSeqWord) | 0) !== seen) return;
     const result = Atomics.waitAsync(this.#i32, this.#writeSeqWord, seen, timeoutMs);
-    if (result.async) await result.value;
+    if (!result.async) return;
+    // A pending waitAsync alone does not keep every runtime's event loop alive (Deno's does
+    // not), so a timer of the same length holds it open until the wake-up or the timeout.
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const timeout = new Promise<void>((resolve) => timer = setTimeout(resolve, timeoutMs));
+    await Promise.race([result.value, timeout]);
+    clearTimeout(timer);
   }
 }
