@@ -9,15 +9,48 @@
 // both. Prices are > 0, so negation is exact. Capacity grows by doubling; a steady-state book never
 // allocates on update.
 
-const I64_BYTES: i32 = 8;
-const MIN_CAPACITY: i32 = 64;
+@inline const I64_BYTES: i32 = 8;
+@inline const MIN_CAPACITY: i32 = 64;
 
-function keyAt(base: usize, i: i32): i64 {
-  return load<i64>(base + (<usize> i << 3));
+@inline function keyAt(base: usize, i: i32): i64 {
+  return load<i64>(base + (<usize>i << 3));
 }
 
-function setKeyAt(base: usize, i: i32, v: i64): void {
-  store<i64>(base + (<usize> i << 3), v);
+@inline function setKeyAt(base: usize, i: i32, v: i64): void {
+  store<i64>(base + (<usize>i << 3), v);
+}
+
+/** Moves below this many levels are done element by element (cheaper than a bulk copy call). */
+@inline const SMALL_MOVE: i32 = 32;
+
+/** Closes the gap at `i`: levels (i, len) move down by one. */
+@inline function shiftDown(keys: usize, sizes: usize, i: i32, len: i32): void {
+  if (len - i - 1 < SMALL_MOVE) {
+    for (let j = i; j < len - 1; j++) {
+      setKeyAt(keys, j, keyAt(keys, j + 1));
+      setKeyAt(sizes, j, keyAt(sizes, j + 1));
+    }
+  } else {
+    const at = <usize>i << 3;
+    const tail = <usize>(len - i - 1) * I64_BYTES;
+    memory.copy(keys + at, keys + at + I64_BYTES, tail);
+    memory.copy(sizes + at, sizes + at + I64_BYTES, tail);
+  }
+}
+
+/** Opens a gap at `i`: levels [i, len) move up by one. */
+@inline function shiftUp(keys: usize, sizes: usize, i: i32, len: i32): void {
+  if (len - i < SMALL_MOVE) {
+    for (let j = len; j > i; j--) {
+      setKeyAt(keys, j, keyAt(keys, j - 1));
+      setKeyAt(sizes, j, keyAt(sizes, j - 1));
+    }
+  } else {
+    const at = <usize>i << 3;
+    const tail = <usize>(len - i) * I64_BYTES;
+    memory.copy(keys + at + I64_BYTES, keys + at, tail);
+    memory.copy(sizes + at + I64_BYTES, sizes + at, tail);
+  }
 }
 
 /** One side of a book: sorted keys (best last) and their sizes. */
@@ -31,24 +64,20 @@ export class Side {
   /** Deletes of levels the book did not hold (normal on several venues): counted, not errors. */
   absentDeletes: u64 = 0;
 
-  @inline
-  key(i: i32): i64 {
+  @inline key(i: i32): i64 {
     return keyAt(this.keys, i);
   }
 
-  @inline
-  size(i: i32): i64 {
+  @inline size(i: i32): i64 {
     return keyAt(this.sizes, i);
   }
 
   /** Key of the level `rank` from the best (0 = best). */
-  @inline
-  keyFromTop(rank: i32): i64 {
+  @inline keyFromTop(rank: i32): i64 {
     return keyAt(this.keys, this.len - 1 - rank);
   }
 
-  @inline
-  sizeFromTop(rank: i32): i64 {
+  @inline sizeFromTop(rank: i32): i64 {
     return keyAt(this.sizes, this.len - 1 - rank);
   }
 
@@ -56,12 +85,12 @@ export class Side {
     if (capacity <= this.cap) return;
     let next = this.cap < MIN_CAPACITY ? MIN_CAPACITY : this.cap;
     while (next < capacity) next <<= 1;
-    const bytes = <usize> next * I64_BYTES;
+    const bytes = <usize>next * I64_BYTES;
     const keys = heap.alloc(bytes);
     const sizes = heap.alloc(bytes);
     if (this.len > 0) {
-      memory.copy(keys, this.keys, <usize> this.len * I64_BYTES);
-      memory.copy(sizes, this.sizes, <usize> this.len * I64_BYTES);
+      memory.copy(keys, this.keys, <usize>this.len * I64_BYTES);
+      memory.copy(sizes, this.sizes, <usize>this.len * I64_BYTES);
     }
     if (this.keys != 0) {
       heap.free(this.keys);
@@ -72,16 +101,34 @@ export class Side {
     this.cap = next;
   }
 
-  /** First index whose key is >= `key` (len when none). */
+  /**
+   * First index whose key is >= `key` (len when none). Updates cluster near the top (the end),
+   * so it gallops down from the end (1, 2, 4, … levels) and then bisects only the bracket found:
+   * about 2·log2(rank) probes instead of log2(len).
+   */
   lowerBound(key: i64): i32 {
-    let lo = 0;
+    const keys = this.keys;
     let hi = this.len;
-    // Updates cluster near the top (the end): try the last few levels before bisecting.
-    if (hi > 0 && keyAt(this.keys, hi - 1) < key) return hi;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (keyAt(this.keys, mid) < key) lo = mid + 1;
-      else hi = mid;
+    let lo = 0;
+    let step = 1;
+    while (true) {
+      const probe = hi - step;
+      if (probe < 0) break;
+      if (keyAt(keys, probe) < key) {
+        lo = probe + 1;
+        break;
+      }
+      hi = probe;
+      step <<= 1;
+    }
+    // keys[lo - 1] < key <= keys[hi]: branch-free bisection of [lo, hi).
+    let n = hi - lo;
+    while (n > 0) {
+      const half = n >>> 1;
+      const mid = lo + half;
+      const less = keyAt(keys, mid) < key;
+      lo = select<i32>(mid + 1, lo, less);
+      n = select<i32>(n - half - 1, half, less);
     }
     return lo;
   }
@@ -96,10 +143,7 @@ export class Side {
     if (i < len && keyAt(this.keys, i) == key) {
       if (i + depth >= len) this.topDirty = true;
       if (size == 0) {
-        const tail = <usize> (len - i - 1) * I64_BYTES;
-        const at = <usize> i << 3;
-        memory.copy(this.keys + at, this.keys + at + I64_BYTES, tail);
-        memory.copy(this.sizes + at, this.sizes + at + I64_BYTES, tail);
+        shiftDown(this.keys, this.sizes, i, len);
         this.len = len - 1;
       } else {
         setKeyAt(this.sizes, i, size);
@@ -112,10 +156,7 @@ export class Side {
     }
     if (len == this.cap) this.reserve(len + 1);
     if (i + depth >= len) this.topDirty = true;
-    const at = <usize> i << 3;
-    const tail = <usize> (len - i) * I64_BYTES;
-    memory.copy(this.keys + at + I64_BYTES, this.keys + at, tail);
-    memory.copy(this.sizes + at + I64_BYTES, this.sizes + at, tail);
+    shiftUp(this.keys, this.sizes, i, len);
     setKeyAt(this.keys, i, key);
     setKeyAt(this.sizes, i, size);
     this.len = len + 1;
@@ -126,8 +167,8 @@ export class Side {
     const drop = this.len - maxLen;
     if (drop <= 0) return;
     this.topDirty = true;
-    const bytes = <usize> maxLen * I64_BYTES;
-    const from = <usize> drop << 3;
+    const bytes = <usize>maxLen * I64_BYTES;
+    const from = <usize>drop << 3;
     memory.copy(this.keys, this.keys + from, bytes);
     memory.copy(this.sizes, this.sizes + from, bytes);
     this.len = maxLen;
@@ -146,18 +187,16 @@ export class TopView {
   len: i32 = 0;
 
   constructor(depth: i32) {
-    const bytes = <usize> depth * I64_BYTES;
+    const bytes = <usize>depth * I64_BYTES;
     this.keys = heap.alloc(bytes);
     this.sizes = heap.alloc(bytes);
   }
 
-  @inline
-  key(i: i32): i64 {
+  @inline key(i: i32): i64 {
     return keyAt(this.keys, i);
   }
 
-  @inline
-  size(i: i32): i64 {
+  @inline size(i: i32): i64 {
     return keyAt(this.sizes, i);
   }
 
@@ -196,8 +235,7 @@ export class Book {
     this.pubAsks = new TopView(depth);
   }
 
-  @inline
-  side(s: u32): Side {
+  @inline side(s: u32): Side {
     return s == 0 ? this.bids : this.asks;
   }
 }

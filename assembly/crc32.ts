@@ -6,13 +6,13 @@
 // Table 0 is the classic byte-at-a-time table; table k advances a byte k more positions, so eight
 // bytes (one i64) are folded with eight independent look-ups.
 
-const TABLE_ENTRIES: u32 = 256;
-const TABLE_BYTES: u32 = TABLE_ENTRIES * 4;
-const TABLE_COUNT: u32 = 8;
+@inline const TABLE_ENTRIES: u32 = 256;
+@inline const TABLE_BYTES: u32 = TABLE_ENTRIES * 4;
+@inline const TABLE_COUNT: u32 = 8;
 
 const CRC_TABLES: usize = memory.data(TABLE_BYTES * TABLE_COUNT, 16);
 
-function entry(table: u32, index: u32): u32 {
+@inline function entry(table: u32, index: u32): u32 {
   return load<u32>(CRC_TABLES + ((table * TABLE_ENTRIES + index) << 2));
 }
 
@@ -32,24 +32,24 @@ function buildTables(): void {
 buildTables();
 
 /** Folds one byte into a running (pre-inverted) CRC state. */
-export function crcByte(state: u32, byte: u32): u32 {
+@inline export function crcByte(state: u32, byte: u32): u32 {
   return entry(0, (state ^ byte) & 0xff) ^ (state >>> 8);
 }
 
 /** Folds the 8 little-endian bytes of `value` into a running (pre-inverted) CRC state. */
-export function crcI64(state: u32, value: i64): u32 {
-  const lo = state ^ <u32> value;
-  const hi = <u32> (value >>> 32);
+@inline export function crcI64(state: u32, value: i64): u32 {
+  const lo = state ^ <u32>value;
+  const hi = <u32>(value >>> 32);
   return entry(7, lo & 0xff) ^ entry(6, (lo >>> 8) & 0xff) ^ entry(5, (lo >>> 16) & 0xff) ^
     entry(4, lo >>> 24) ^ entry(3, hi & 0xff) ^ entry(2, (hi >>> 8) & 0xff) ^
     entry(1, (hi >>> 16) & 0xff) ^ entry(0, hi >>> 24);
 }
 
 /** Start value of a running CRC state. */
-export const CRC_INIT: u32 = 0xffffffff;
+@inline export const CRC_INIT: u32 = 0xffffffff;
 
 /** Final CRC value of a running state. */
-export function crcFinish(state: u32): u32 {
+@inline export function crcFinish(state: u32): u32 {
   return ~state;
 }
 

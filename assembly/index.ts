@@ -63,13 +63,7 @@ import {
   SIDE_BID,
 } from "./layout";
 import { ringAddress, ringCreate } from "./ring";
-import {
-  krakenChecksum,
-  publishDelta,
-  publishSnapshot,
-  publishStale,
-  topChecksum,
-} from "./tracker";
+import { benchRingWrite, krakenChecksum, publishDelta, publishSnapshot, publishStale, topChecksum } from "./tracker";
 
 // ── Layout constants, exported once for the host (read through the module's exports) ──
 export const LAYOUT_REC_RING_SEQ: u32 = REC_RING_SEQ;
@@ -129,8 +123,8 @@ export const RESULT_TOO_MANY_BOOKS: i32 = ERR_TOO_MANY_BOOKS;
 
 /** Largest tracked depth (top-N) a book may have. */
 export const MAX_DEPTH: u32 = 5000;
-const MAX_BOOKS: i32 = 1 << 16;
-const INITIAL_INPUT: i32 = 4096;
+@inline const MAX_BOOKS: i32 = 1 << 16;
+@inline const INITIAL_INPUT: i32 = 4096;
 
 const books = new Array<Book>();
 
@@ -143,10 +137,10 @@ export function input_reserve(changes: i32): usize {
   if (changes > inputCap || inputBase == 0) {
     let next = inputCap < INITIAL_INPUT ? INITIAL_INPUT : inputCap;
     while (next < changes) next <<= 1;
-    const next_base = heap.alloc(<usize> IN_CHANGES + <usize> next * INPUT_CHANGE_SIZE);
+    const next_base = heap.alloc(<usize>IN_CHANGES + <usize>next * INPUT_CHANGE_SIZE);
     // Keep what is already staged (timestamps and changes).
     if (inputBase != 0) {
-      memory.copy(next_base, inputBase, <usize> IN_CHANGES + <usize> inputCap * INPUT_CHANGE_SIZE);
+      memory.copy(next_base, inputBase, <usize>IN_CHANGES + <usize>inputCap * INPUT_CHANGE_SIZE);
     }
     inputBase = next_base;
     inputCap = next;
@@ -167,7 +161,7 @@ function reserveOutput(levels: i32): usize {
   if (levels > outCap) {
     let next = outCap < 1024 ? 1024 : outCap;
     while (next < levels) next <<= 1;
-    outBase = heap.alloc(<usize> next * CHANGE_SIZE);
+    outBase = heap.alloc(<usize>next * CHANGE_SIZE);
     outCap = next;
   }
   return outBase;
@@ -187,7 +181,7 @@ export function ring_address(): usize {
 
 // ── Books ──
 
-function bookAt(id: i32): Book | null {
+@inline function bookAt(id: i32): Book | null {
   if (id < 0 || id >= books.length) return null;
   return unchecked(books[id]);
 }
@@ -204,7 +198,7 @@ export function book_create(
   depth: i32,
   maxLevels: i32,
 ): i32 {
-  if (depth < 1 || <u32> depth > MAX_DEPTH || maxLevels < 0) return ERR_DEPTH;
+  if (depth < 1 || <u32>depth > MAX_DEPTH || maxLevels < 0) return ERR_DEPTH;
   if (priceScale > 18 || sizeScale > 18) return ERR_SCALE;
   if (books.length >= MAX_BOOKS) return ERR_TOO_MANY_BOOKS;
   const id = books.length;
@@ -212,10 +206,10 @@ export function book_create(
   return id;
 }
 
-/** Validates the staged batch; returns 0 or the first error code. */
-function validate(count: i32): i32 {
-  if (count < 0 || count > inputCap) return ERR_TOO_MANY;
-  let p = inputBase + IN_CHANGES;
+/** Validates staged changes [first, first + count); returns 0 or the first error code. */
+function validate(count: i32, first: i32 = 0): i32 {
+  if (count < 0 || first < 0 || first + count > inputCap) return ERR_TOO_MANY;
+  let p = inputBase + IN_CHANGES + <usize>first * INPUT_CHANGE_SIZE;
   for (let i = 0; i < count; i++, p += INPUT_CHANGE_SIZE) {
     if (load<u32>(p + IN_SIDE) > SIDE_ASK) return ERR_BAD_SIDE;
     if (load<i64>(p + IN_PRICE) <= 0) return ERR_BAD_PRICE;
@@ -224,10 +218,10 @@ function validate(count: i32): i32 {
   return 0;
 }
 
-/** Applies the staged, validated batch to the book's sides. */
-function applyStaged(book: Book, count: i32): void {
+/** Applies staged, validated changes [first, first + count) to the book's sides. */
+function applyStaged(book: Book, count: i32, first: i32 = 0): void {
   const depth = book.depth;
-  let p = inputBase + IN_CHANGES;
+  let p = inputBase + IN_CHANGES + <usize>first * INPUT_CHANGE_SIZE;
   for (let i = 0; i < count; i++, p += INPUT_CHANGE_SIZE) {
     const price = load<i64>(p + IN_PRICE);
     const size = load<i64>(p + IN_SIZE);
@@ -240,16 +234,16 @@ function applyStaged(book: Book, count: i32): void {
   }
 }
 
-function isCrossed(book: Book): bool {
+@inline function isCrossed(book: Book): bool {
   return book.bids.len > 0 && book.asks.len > 0 &&
     book.bids.keyFromTop(0) >= -book.asks.keyFromTop(0);
 }
 
-function stagedExchangeTs(): i64 {
+@inline function stagedExchangeTs(): i64 {
   return load<i64>(inputBase + IN_EXCHANGE_TS);
 }
 
-function stagedReceiveTs(): i64 {
+@inline function stagedReceiveTs(): i64 {
   return load<i64>(inputBase + IN_RECEIVE_TS);
 }
 
@@ -278,13 +272,16 @@ export function apply(id: i32, count: i32): i32 {
   return publishDelta(book, stagedExchangeTs(), stagedReceiveTs());
 }
 
-/** Applies `count` staged changes to the book only (no diff, no record): the bare book engine. */
-export function apply_levels(id: i32, count: i32): i32 {
+/**
+ * Applies staged changes [first, first + count) to the book only (no diff, no record): the bare
+ * book engine. A host may stage many messages at once and apply them range by range.
+ */
+export function apply_levels(id: i32, count: i32, first: i32): i32 {
   const book = bookAt(id);
   if (book == null) return ERR_BAD_BOOK;
-  const err = validate(count);
+  const err = validate(count, first);
   if (err != 0) return err;
-  applyStaged(book, count);
+  applyStaged(book, count, first);
   return 0;
 }
 
@@ -362,7 +359,7 @@ export function book_top(id: i32, side: u32, n: i32): i32 {
   const out = reserveOutput(count);
   const isAsk = side == SIDE_ASK;
   for (let r = 0; r < count; r++) {
-    const at = out + <usize> r * CHANGE_SIZE;
+    const at = out + <usize>r * CHANGE_SIZE;
     const key = s.keyFromTop(r);
     store<i64>(at + CHANGE_PRICE, isAsk ? -key : key);
     store<i64>(at + CHANGE_SIZE_FIELD, s.sizeFromTop(r));
@@ -381,17 +378,17 @@ export function book_length(id: i32, side: u32): i32 {
 
 export function book_seq(id: i32): f64 {
   const book = bookAt(id);
-  return book == null ? -1 : <f64> book.seq;
+  return book == null ? -1 : <f64>book.seq;
 }
 
 export function book_is_stale(id: i32): i32 {
   const book = bookAt(id);
-  return book == null ? ERR_BAD_BOOK : <i32> book.stale;
+  return book == null ? ERR_BAD_BOOK : <i32>book.stale;
 }
 
 export function book_absent_deletes(id: i32): f64 {
   const book = bookAt(id);
-  return book == null ? -1 : <f64> (book.bids.absentDeletes + book.asks.absentDeletes);
+  return book == null ? -1 : <f64>(book.bids.absentDeletes + book.asks.absentDeletes);
 }
 
 /** CRC-32 of the book's top-`depth` in the record checksum form. */
@@ -432,8 +429,8 @@ export function mirror_apply(id: i32, rec: usize): i32 {
     book.asks.clear();
     book.stale = false;
   }
-  const nb = <i32> load<u8>(rec + REC_BID_COUNT);
-  const na = <i32> load<u8>(rec + REC_ASK_COUNT);
+  const nb = <i32>load<u8>(rec + REC_BID_COUNT);
+  const na = <i32>load<u8>(rec + REC_ASK_COUNT);
   let p = rec + REC_HEADER_SIZE;
   const depth = book.depth;
   for (let i = 0; i < nb + na; i++, p += CHANGE_SIZE) {
@@ -448,8 +445,16 @@ export function mirror_apply(id: i32, rec: usize): i32 {
   book.asks.topDirty = false;
   book.seq = load<u64>(rec + REC_SEQ);
   if (!(flags & FLAG_LAST)) return 0;
-  const d = <i32> load<u16>(rec + REC_DEPTH);
+  const d = <i32>load<u16>(rec + REC_DEPTH);
   const sum = topChecksum(book, d);
   book.checksum = sum;
   return sum == load<u32>(rec + REC_CHECKSUM) ? 1 : ERR_CHECKSUM;
+}
+
+/** Benchmark hook: writes `n` records of `changes` changes for book `id` to the ring. */
+export function bench_ring_write(id: i32, n: i32, changes: i32): i32 {
+  const book = bookAt(id);
+  if (book == null) return ERR_BAD_BOOK;
+  if (changes < 0 || <u32>changes > CHANGES_PER_RECORD) return ERR_TOO_MANY;
+  return benchRingWrite(book, n, changes);
 }

@@ -42,74 +42,74 @@
 //   │ exchangeTs i64  │ receiveTs i64   │ price i64 │ size i64 │ side u32 │ pad u32 │ …
 
 // Record header fields.
-export const REC_RING_SEQ: u32 = 0;
-export const REC_VERSION: u32 = REC_RING_SEQ + 4;
-export const REC_FLAGS: u32 = REC_VERSION + 1;
-export const REC_EXCHANGE: u32 = REC_FLAGS + 1;
-export const REC_SYMBOL: u32 = REC_EXCHANGE + 2;
-export const REC_BID_COUNT: u32 = REC_SYMBOL + 4;
-export const REC_ASK_COUNT: u32 = REC_BID_COUNT + 1;
-export const REC_PRICE_SCALE: u32 = REC_ASK_COUNT + 1;
-export const REC_SIZE_SCALE: u32 = REC_PRICE_SCALE + 1;
-export const REC_SEQ: u32 = REC_SIZE_SCALE + 1;
-export const REC_PREV_SEQ: u32 = REC_SEQ + 8;
-export const REC_EXCHANGE_TS: u32 = REC_PREV_SEQ + 8;
-export const REC_RECEIVE_TS: u32 = REC_EXCHANGE_TS + 8;
-export const REC_CHECKSUM: u32 = REC_RECEIVE_TS + 8;
-export const REC_PART: u32 = REC_CHECKSUM + 4;
-export const REC_DEPTH: u32 = REC_PART + 2;
-export const REC_TOTAL: u32 = REC_DEPTH + 2;
-export const REC_RESERVED: u32 = REC_TOTAL + 4;
-export const REC_HEADER_SIZE: u32 = REC_RESERVED + 4;
+@inline export const REC_RING_SEQ: u32 = 0;
+@inline export const REC_VERSION: u32 = REC_RING_SEQ + 4;
+@inline export const REC_FLAGS: u32 = REC_VERSION + 1;
+@inline export const REC_EXCHANGE: u32 = REC_FLAGS + 1;
+@inline export const REC_SYMBOL: u32 = REC_EXCHANGE + 2;
+@inline export const REC_BID_COUNT: u32 = REC_SYMBOL + 4;
+@inline export const REC_ASK_COUNT: u32 = REC_BID_COUNT + 1;
+@inline export const REC_PRICE_SCALE: u32 = REC_ASK_COUNT + 1;
+@inline export const REC_SIZE_SCALE: u32 = REC_PRICE_SCALE + 1;
+@inline export const REC_SEQ: u32 = REC_SIZE_SCALE + 1;
+@inline export const REC_PREV_SEQ: u32 = REC_SEQ + 8;
+@inline export const REC_EXCHANGE_TS: u32 = REC_PREV_SEQ + 8;
+@inline export const REC_RECEIVE_TS: u32 = REC_EXCHANGE_TS + 8;
+@inline export const REC_CHECKSUM: u32 = REC_RECEIVE_TS + 8;
+@inline export const REC_PART: u32 = REC_CHECKSUM + 4;
+@inline export const REC_DEPTH: u32 = REC_PART + 2;
+@inline export const REC_TOTAL: u32 = REC_DEPTH + 2;
+@inline export const REC_RESERVED: u32 = REC_TOTAL + 4;
+@inline export const REC_HEADER_SIZE: u32 = REC_RESERVED + 4;
 
 // One change inside a record.
-export const CHANGE_PRICE: u32 = 0;
-export const CHANGE_SIZE_FIELD: u32 = CHANGE_PRICE + 8;
-export const CHANGE_SIZE: u32 = CHANGE_SIZE_FIELD + 8;
+@inline export const CHANGE_PRICE: u32 = 0;
+@inline export const CHANGE_SIZE_FIELD: u32 = CHANGE_PRICE + 8;
+@inline export const CHANGE_SIZE: u32 = CHANGE_SIZE_FIELD + 8;
 
 // Slot size and how many changes one record carries.
-export const RECORD_SIZE: u32 = 256;
-export const CHANGES_PER_RECORD: u32 = (RECORD_SIZE - REC_HEADER_SIZE) / CHANGE_SIZE;
+@inline export const RECORD_SIZE: u32 = 256;
+@inline export const CHANGES_PER_RECORD: u32 = (RECORD_SIZE - REC_HEADER_SIZE) / CHANGE_SIZE;
 
-export const RECORD_VERSION: u8 = 1;
+@inline export const RECORD_VERSION: u8 = 1;
 
 // Record flags.
-export const FLAG_SNAPSHOT: u8 = 1;
-export const FLAG_LAST: u8 = 2;
-export const FLAG_STALE: u8 = 4;
+@inline export const FLAG_SNAPSHOT: u8 = 1;
+@inline export const FLAG_LAST: u8 = 2;
+@inline export const FLAG_STALE: u8 = 4;
 
 // Ring header fields.
-export const RING_MAGIC: u32 = 0;
-export const RING_VERSION: u32 = RING_MAGIC + 4;
-export const RING_WRITE_SEQ: u32 = RING_VERSION + 4;
-export const RING_CAPACITY: u32 = RING_WRITE_SEQ + 4;
-export const RING_SLOT_SIZE: u32 = RING_CAPACITY + 4;
-export const RING_SLOTS_OFFSET: u32 = RING_SLOT_SIZE + 4;
-export const RING_HEADER_SIZE: u32 = 64;
-export const RING_MAGIC_VALUE: u32 = 0x31525041; // "APR1"
+@inline export const RING_MAGIC: u32 = 0;
+@inline export const RING_VERSION: u32 = RING_MAGIC + 4;
+@inline export const RING_WRITE_SEQ: u32 = RING_VERSION + 4;
+@inline export const RING_CAPACITY: u32 = RING_WRITE_SEQ + 4;
+@inline export const RING_SLOT_SIZE: u32 = RING_CAPACITY + 4;
+@inline export const RING_SLOTS_OFFSET: u32 = RING_SLOT_SIZE + 4;
+@inline export const RING_HEADER_SIZE: u32 = 64;
+@inline export const RING_MAGIC_VALUE: u32 = 0x31525041; // "APR1"
 
 // Input staging area.
-export const IN_EXCHANGE_TS: u32 = 0;
-export const IN_RECEIVE_TS: u32 = IN_EXCHANGE_TS + 8;
-export const IN_CHANGES: u32 = IN_RECEIVE_TS + 8;
-export const IN_PRICE: u32 = 0;
-export const IN_SIZE: u32 = IN_PRICE + 8;
-export const IN_SIDE: u32 = IN_SIZE + 8;
-export const INPUT_CHANGE_SIZE: u32 = IN_SIDE + 8;
+@inline export const IN_EXCHANGE_TS: u32 = 0;
+@inline export const IN_RECEIVE_TS: u32 = IN_EXCHANGE_TS + 8;
+@inline export const IN_CHANGES: u32 = IN_RECEIVE_TS + 8;
+@inline export const IN_PRICE: u32 = 0;
+@inline export const IN_SIZE: u32 = IN_PRICE + 8;
+@inline export const IN_SIDE: u32 = IN_SIZE + 8;
+@inline export const INPUT_CHANGE_SIZE: u32 = IN_SIDE + 8;
 
 // Sides.
-export const SIDE_BID: u32 = 0;
-export const SIDE_ASK: u32 = 1;
+@inline export const SIDE_BID: u32 = 0;
+@inline export const SIDE_ASK: u32 = 1;
 
 // Result codes (negative = error; nothing was applied).
-export const ERR_BAD_BOOK: i32 = -1;
-export const ERR_BAD_SIDE: i32 = -2;
-export const ERR_BAD_PRICE: i32 = -3;
-export const ERR_BAD_SIZE: i32 = -4;
-export const ERR_TOO_MANY: i32 = -5;
-export const ERR_CROSSED: i32 = -6;
-export const ERR_SCALE: i32 = -7;
-export const ERR_DEPTH: i32 = -8;
-export const ERR_NO_RING: i32 = -9;
-export const ERR_CHECKSUM: i32 = -10;
-export const ERR_TOO_MANY_BOOKS: i32 = -11;
+@inline export const ERR_BAD_BOOK: i32 = -1;
+@inline export const ERR_BAD_SIDE: i32 = -2;
+@inline export const ERR_BAD_PRICE: i32 = -3;
+@inline export const ERR_BAD_SIZE: i32 = -4;
+@inline export const ERR_TOO_MANY: i32 = -5;
+@inline export const ERR_CROSSED: i32 = -6;
+@inline export const ERR_SCALE: i32 = -7;
+@inline export const ERR_DEPTH: i32 = -8;
+@inline export const ERR_NO_RING: i32 = -9;
+@inline export const ERR_CHECKSUM: i32 = -10;
+@inline export const ERR_TOO_MANY_BOOKS: i32 = -11;

@@ -11,38 +11,38 @@
 // still equal r); anything else means it was lapped.
 
 import {
-  REC_RING_SEQ,
-  REC_VERSION,
   RECORD_SIZE,
   RECORD_VERSION,
+  REC_RING_SEQ,
+  REC_VERSION,
   RING_CAPACITY,
   RING_HEADER_SIZE,
   RING_MAGIC,
   RING_MAGIC_VALUE,
-  RING_SLOT_SIZE,
   RING_SLOTS_OFFSET,
+  RING_SLOT_SIZE,
   RING_VERSION,
   RING_WRITE_SEQ,
 } from "./layout";
 
-const RING_ALIGN: usize = 64;
+@inline const RING_ALIGN: usize = 64;
 
 let ringBase: usize = 0;
 let ringSlots: usize = 0;
 let ringMask: u32 = 0;
 
-function writeSeqPtr(): usize {
+@inline function writeSeqPtr(): usize {
   return ringBase + RING_WRITE_SEQ;
 }
 
 /** Whether a ring has been set up in this instance. */
-export function ringReady(): bool {
+@inline export function ringReady(): bool {
   return ringBase != 0;
 }
 
 /** Allocates and initialises the ring; `capacity` must be a power of two. Returns its address. */
 export function ringCreate(capacity: u32): usize {
-  const bytes = <usize> RING_HEADER_SIZE + <usize> capacity * RECORD_SIZE;
+  const bytes = <usize>RING_HEADER_SIZE + <usize>capacity * RECORD_SIZE;
   const raw = heap.alloc(bytes + RING_ALIGN);
   const base = (raw + RING_ALIGN - 1) & ~(RING_ALIGN - 1);
   memory.fill(base, 0, bytes);
@@ -54,7 +54,7 @@ export function ringCreate(capacity: u32): usize {
   const slots = base + RING_HEADER_SIZE;
   // Every slot starts "busy" for the record a reader would first expect there.
   for (let i: u32 = 0; i < capacity; i++) {
-    store<u32>(slots + <usize> i * RECORD_SIZE + REC_RING_SEQ, i + 1);
+    store<u32>(slots + <usize>i * RECORD_SIZE + REC_RING_SEQ, i + 1);
   }
   ringSlots = slots;
   ringMask = capacity - 1;
@@ -69,16 +69,16 @@ export function ringAddress(): usize {
 }
 
 /** Claims the next slot and marks it busy; returns the slot address. */
-export function ringClaim(): usize {
+@inline export function ringClaim(): usize {
   const seq = load<u32>(writeSeqPtr());
-  const slot = ringSlots + <usize> (seq & ringMask) * RECORD_SIZE;
+  const slot = ringSlots + <usize>(seq & ringMask) * RECORD_SIZE;
   atomic.store<u32>(slot + REC_RING_SEQ, seq + 1);
   store<u8>(slot + REC_VERSION, RECORD_VERSION);
   return slot;
 }
 
 /** Completes the record in `slot` and publishes it to readers. */
-export function ringPublish(slot: usize): void {
+@inline export function ringPublish(slot: usize): void {
   const seq = load<u32>(writeSeqPtr());
   atomic.store<u32>(slot + REC_RING_SEQ, seq);
   atomic.store<u32>(writeSeqPtr(), seq + 1);

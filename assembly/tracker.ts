@@ -41,18 +41,18 @@ function reserveOut(changes: i32): void {
   if (changes <= outCap) return;
   let next = outCap < 256 ? 256 : outCap;
   while (next < changes) next <<= 1;
-  bidOut = heap.alloc(<usize> next * CHANGE_SIZE);
-  askOut = heap.alloc(<usize> next * CHANGE_SIZE);
+  bidOut = heap.alloc(<usize>next * CHANGE_SIZE);
+  askOut = heap.alloc(<usize>next * CHANGE_SIZE);
   outCap = next;
 }
 
-function putChange(out: usize, i: i32, price: i64, size: i64): void {
-  const at = out + <usize> i * CHANGE_SIZE;
+@inline function putChange(out: usize, i: i32, price: i64, size: i64): void {
+  const at = out + <usize>i * CHANGE_SIZE;
   store<i64>(at + CHANGE_PRICE, price);
   store<i64>(at + CHANGE_SIZE_FIELD, size);
 }
 
-function priceOf(key: i64, isAsk: bool): i64 {
+@inline function priceOf(key: i64, isAsk: bool): i64 {
   return isAsk ? -key : key;
 }
 
@@ -96,9 +96,7 @@ function diffSide(view: TopView, side: Side, depth: i32, isAsk: bool, out: usize
 /** Writes every level of the side's top-N into `out` (for snapshots). */
 function listSide(side: Side, depth: i32, isAsk: bool, out: usize): i32 {
   const n = side.len < depth ? side.len : depth;
-  for (let r = 0; r < n; r++) {
-    putChange(out, r, priceOf(side.keyFromTop(r), isAsk), side.sizeFromTop(r));
-  }
+  for (let r = 0; r < n; r++) putChange(out, r, priceOf(side.keyFromTop(r), isAsk), side.sizeFromTop(r));
   return n;
 }
 
@@ -135,7 +133,7 @@ function emit(
 ): i32 {
   if (!ringReady()) return 0;
   const total = nb + na;
-  const perRecord = <i32> CHANGES_PER_RECORD;
+  const perRecord = <i32>CHANGES_PER_RECORD;
   let parts = (total + perRecord - 1) / perRecord;
   if (parts == 0) parts = 1;
   let bi = 0;
@@ -147,29 +145,25 @@ function emit(
     room -= b;
     const a = na - ai < room ? na - ai : room;
     store<u8>(slot + REC_FLAGS, part == parts - 1 ? flags | FLAG_LAST : flags);
-    store<u16>(slot + REC_EXCHANGE, <u16> book.exchange);
+    store<u16>(slot + REC_EXCHANGE, <u16>book.exchange);
     store<u32>(slot + REC_SYMBOL, book.symbol);
-    store<u8>(slot + REC_BID_COUNT, <u8> b);
-    store<u8>(slot + REC_ASK_COUNT, <u8> a);
-    store<u8>(slot + REC_PRICE_SCALE, <u8> book.priceScale);
-    store<u8>(slot + REC_SIZE_SCALE, <u8> book.sizeScale);
+    store<u8>(slot + REC_BID_COUNT, <u8>b);
+    store<u8>(slot + REC_ASK_COUNT, <u8>a);
+    store<u8>(slot + REC_PRICE_SCALE, <u8>book.priceScale);
+    store<u8>(slot + REC_SIZE_SCALE, <u8>book.sizeScale);
     store<u64>(slot + REC_SEQ, book.seq);
     store<u64>(slot + REC_PREV_SEQ, prevSeq);
     store<i64>(slot + REC_EXCHANGE_TS, exchangeTs);
     store<i64>(slot + REC_RECEIVE_TS, receiveTs);
     store<u32>(slot + REC_CHECKSUM, book.checksum);
-    store<u16>(slot + REC_PART, <u16> part);
-    store<u16>(slot + REC_DEPTH, <u16> book.depth);
-    store<u32>(slot + REC_TOTAL, <u32> total);
+    store<u16>(slot + REC_PART, <u16>part);
+    store<u16>(slot + REC_DEPTH, <u16>book.depth);
+    store<u32>(slot + REC_TOTAL, <u32>total);
     store<u32>(slot + REC_RESERVED, 0);
     const body = slot + REC_HEADER_SIZE;
-    if (b > 0) memory.copy(body, bidOut + <usize> bi * CHANGE_SIZE, <usize> b * CHANGE_SIZE);
+    if (b > 0) memory.copy(body, bidOut + <usize>bi * CHANGE_SIZE, <usize>b * CHANGE_SIZE);
     if (a > 0) {
-      memory.copy(
-        body + <usize> b * CHANGE_SIZE,
-        askOut + <usize> ai * CHANGE_SIZE,
-        <usize> a * CHANGE_SIZE,
-      );
+      memory.copy(body + <usize>b * CHANGE_SIZE, askOut + <usize>ai * CHANGE_SIZE, <usize>a * CHANGE_SIZE);
     }
     bi += b;
     ai += a;
@@ -221,10 +215,10 @@ export function publishStale(book: Book, exchangeTs: i64, receiveTs: i64): i32 {
 const DIGITS: usize = memory.data(24);
 
 function crcDecimal(state: u32, value: i64): u32 {
-  let v = <u64> value;
+  let v = <u64>value;
   let n = 0;
   do {
-    store<u8>(DIGITS + n++, <u8> (48 + <u32> (v % 10)));
+    store<u8>(DIGITS + n++, <u8>(48 + <u32>(v % 10)));
     v /= 10;
   } while (v != 0);
   while (n > 0) state = crcByte(state, load<u8>(DIGITS + --n));
@@ -247,4 +241,12 @@ export function krakenChecksum(book: Book): u32 {
     state = crcDecimal(state, bids.sizeFromTop(r));
   }
   return crcFinish(state);
+}
+
+/** Writes `n` delta records of `changes` changes each (copied from the scratch) — ring benchmark. */
+export function benchRingWrite(book: Book, n: i32, changes: i32): i32 {
+  reserveOut(changes);
+  for (let i = 0; i < changes; i++) putChange(bidOut, i, 1000 + i, 1);
+  for (let i = 0; i < n; i++) emit(book, 0, changes, 0, book.seq, 0, 0);
+  return n;
 }

@@ -307,9 +307,18 @@ export class Core {
     return records;
   }
 
-  /** Applies the staged batch to the book only: no diff, no record (the bare book engine). */
-  applyLevels(): void {
-    const code = this.#ex.apply_levels(this.#book, this.#count);
+  /**
+   * Applies the staged batch to the book only: no diff, no record (the bare book engine).
+   * With a `range`, applies only staged changes [first, first + count) to `book` and keeps the
+   * staging, so many messages staged at once can be applied one by one.
+   */
+  applyLevels(range?: { book: number; first: number; count: number }): void {
+    if (range) {
+      const code = this.#ex.apply_levels(range.book, range.count, range.first);
+      if (code < 0) this.#fail(code, `Batch for book ${range.book}`);
+      return;
+    }
+    const code = this.#ex.apply_levels(this.#book, this.#count, 0);
     this.#count = 0;
     this.#refresh();
     if (code < 0) this.#fail(code, `Batch for book ${this.#book}`);

@@ -25,7 +25,7 @@ export interface CoreExports {
     maxLevels: number,
   ): number;
   apply(id: number, count: number): number;
-  apply_levels(id: number, count: number): number;
+  apply_levels(id: number, count: number, first: number): number;
   reset(id: number, count: number): number;
   snapshot(id: number): number;
   mark_stale(id: number): number;
@@ -41,6 +41,7 @@ export interface CoreExports {
   book_kraken_checksum(id: number): number;
   crc32_bytes(ptr: number, length: number): number;
   mirror_apply(id: number, rec: number): number;
+  bench_ring_write(id: number, n: number, changes: number): number;
   memory?: WebAssembly.Memory;
 }
 

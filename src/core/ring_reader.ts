@@ -116,6 +116,27 @@ export class RingReader {
     return copy;
   }
 
+  /**
+   * Like {@linkcode read}, but copies the record into `target` (at least one slot long) instead
+   * of allocating. Returns the record's length, 0 when none is ready, or -1 when lapped.
+   */
+  readInto(target: Uint8Array): number {
+    const want = this.#cursor;
+    const behind = (this.writeSeq - want) >>> 0;
+    if (behind === 0) return 0;
+    if (behind > this.#mask + 1) return this.#skip(), -1;
+    const slot = this.#slots + (want & this.#mask) * this.#slotSize;
+    const stampWord = (slot + this.#layout.recRingSeq) >> 2;
+    if (Atomics.load(this.#u32, stampWord) !== want) return this.#skip(), -1;
+    const l = this.#layout;
+    const n = this.#u8[slot + l.recBidCount] + this.#u8[slot + l.recAskCount];
+    const length = Math.min(l.recHeaderSize + n * l.changeSize, this.#slotSize);
+    target.set(this.#u8.subarray(slot, slot + length));
+    if (Atomics.load(this.#u32, stampWord) !== want) return this.#skip(), -1;
+    this.#cursor = (want + 1) >>> 0;
+    return length;
+  }
+
   #skip(): typeof LAPPED {
     this.#lapped++;
     this.#cursor = this.writeSeq;
