@@ -286,6 +286,26 @@ export function apply_levels(id: i32, count: i32, first: i32): i32 {
 }
 
 /**
+ * Publishes the top-N delta of changes applied with `apply_levels` (after the host verified
+ * them, e.g. against Kraken's checksum). Same results as `apply`.
+ */
+export function publish(id: i32): i32 {
+  const book = bookAt(id);
+  if (book == null) return ERR_BAD_BOOK;
+  if (book.stale) {
+    book.bids.topDirty = false;
+    book.asks.topDirty = false;
+    return 0;
+  }
+  if (isCrossed(book)) {
+    book.stale = true;
+    publishStale(book, stagedExchangeTs(), stagedReceiveTs());
+    return ERR_CROSSED;
+  }
+  return publishDelta(book, stagedExchangeTs(), stagedReceiveTs());
+}
+
+/**
  * Replaces the book with the `count` staged levels (a fresh exchange snapshot), clears STALE,
  * advances seq and publishes SNAPSHOT records. Returns records written or a result code.
  */
@@ -297,6 +317,23 @@ export function reset(id: i32, count: i32): i32 {
   book.bids.clear();
   book.asks.clear();
   applyStaged(book, count);
+  if (isCrossed(book)) {
+    book.stale = true;
+    publishStale(book, stagedExchangeTs(), stagedReceiveTs());
+    return ERR_CROSSED;
+  }
+  book.stale = false;
+  book.seq = book.seq + 1;
+  return publishSnapshot(book, stagedExchangeTs(), stagedReceiveTs());
+}
+
+/**
+ * Ends a resync whose levels were loaded with `book_clear` + `apply_levels` (and verified by the
+ * host): clears STALE, advances seq and publishes SNAPSHOT records, like `reset`.
+ */
+export function resume(id: i32): i32 {
+  const book = bookAt(id);
+  if (book == null) return ERR_BAD_BOOK;
   if (isCrossed(book)) {
     book.stale = true;
     publishStale(book, stagedExchangeTs(), stagedReceiveTs());

@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { formatMantissa, parseMantissa } from "./decimal.ts";
+import { formatMantissa, parseMantissa, ScaleError } from "./decimal.ts";
 import { type CoreLayout, resultName } from "./layout.ts";
 import { type CoreExports, type CoreVariant, instantiateCore } from "./module.ts";
 
@@ -88,6 +88,7 @@ export class Core {
   #count = 0;
   #priceScale = 0;
   #sizeScale = 0;
+  #scaleField: "price" | "size" = "price";
 
   private constructor(
     ex: CoreExports,
@@ -227,6 +228,11 @@ export class Core {
     return this;
   }
 
+  /** Which field the last {@linkcode ScaleError} from {@linkcode add} was about. */
+  get lastScaleField(): "price" | "size" {
+    return this.#scaleField;
+  }
+
   /** Number of changes staged. */
   get staged(): number {
     return this.#count;
@@ -256,8 +262,20 @@ export class Core {
    * text that is not a plain decimal or has more decimals than the book's scale.
    */
   add(side: SideCode, price: string, size: string): this {
-    const p = parseMantissa(price, this.#priceScale);
-    const s = parseMantissa(size, this.#sizeScale);
+    let p: number | bigint;
+    let s: number | bigint;
+    try {
+      p = parseMantissa(price, this.#priceScale);
+    } catch (e) {
+      if (e instanceof ScaleError) this.#scaleField = "price";
+      throw e;
+    }
+    try {
+      s = parseMantissa(size, this.#sizeScale);
+    } catch (e) {
+      if (e instanceof ScaleError) this.#scaleField = "size";
+      throw e;
+    }
     const w = this.#slot();
     const l = this.#layout;
     this.#put(w + (l.inPrice >> 2), p);
@@ -325,6 +343,22 @@ export class Core {
   }
 
   /**
+   * Publishes the top-N delta of changes applied with {@linkcode applyLevels} (once the host has
+   * verified them, e.g. against an exchange checksum). Returns records written; throws
+   * {@linkcode CoreError} `CROSSED` like {@linkcode apply}.
+   */
+  publish(book: number, exchangeTimeMs = 0, receiveTimeMs = Date.now()): number {
+    this.#stamp(exchangeTimeMs, receiveTimeMs);
+    const records = this.#ex.publish(book);
+    if (records < 0) {
+      this.#done(1);
+      this.#fail(records, `Delta for book ${book}`);
+    }
+    this.#done(records);
+    return records;
+  }
+
+  /**
    * Replaces the book with the staged levels (a fresh snapshot from the exchange), clears STALE
    * and publishes SNAPSHOT records. Returns records written.
    */
@@ -335,6 +369,21 @@ export class Core {
     if (records < 0) {
       this.#done(1);
       this.#fail(records, `Snapshot for book ${this.#book}`);
+    }
+    this.#done(records);
+    return records;
+  }
+
+  /**
+   * Ends a resync whose levels were loaded with {@linkcode clear} + {@linkcode applyLevels} and
+   * verified by the host: clears STALE, advances seq, publishes SNAPSHOT records.
+   */
+  resume(book: number, exchangeTimeMs = 0, receiveTimeMs = Date.now()): number {
+    this.#stamp(exchangeTimeMs, receiveTimeMs);
+    const records = this.#ex.resume(book);
+    if (records < 0) {
+      this.#done(1);
+      this.#fail(records, `Snapshot for book ${book}`);
     }
     this.#done(records);
     return records;

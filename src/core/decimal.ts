@@ -5,6 +5,23 @@
  * @module
  */
 
+/** A decimal text has more significant decimals than the scale it must be held at. */
+export class ScaleError extends RangeError {
+  /** The offending text. */
+  readonly text: string;
+  /** The scale it had to fit. */
+  readonly scale: number;
+  /** Decimals the text needs. */
+  readonly needed: number;
+  constructor(text: string, scale: number) {
+    super(`Value ${text} has more than ${scale} decimals (the book's scale)`);
+    this.name = "ScaleError";
+    this.text = text;
+    this.scale = scale;
+    this.needed = decimalsOf(text.replace(/0+$/, ""));
+  }
+}
+
 const POW10: number[] = Array.from({ length: 19 }, (_, i) => 10 ** i);
 /** Largest integer a double holds exactly. */
 const SAFE = Number.MAX_SAFE_INTEGER;
@@ -68,9 +85,7 @@ function parseBig(text: string, scale: number): bigint {
   const intPart = dot < 0 ? text : text.slice(0, dot);
   let fracPart = dot < 0 ? "" : text.slice(dot + 1);
   if (fracPart.length > scale) {
-    if (!/^0*$/.test(fracPart.slice(scale))) {
-      throw new RangeError(`Value ${text} has more than ${scale} decimals (the book's scale)`);
-    }
+    if (!/^0*$/.test(fracPart.slice(scale))) throw new ScaleError(text, scale);
     fracPart = fracPart.slice(0, scale);
   }
   const v = BigInt(intPart + fracPart.padEnd(scale, "0"));

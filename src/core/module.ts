@@ -27,6 +27,8 @@ export interface CoreExports {
   apply(id: number, count: number): number;
   apply_levels(id: number, count: number, first: number): number;
   reset(id: number, count: number): number;
+  publish(id: number): number;
+  resume(id: number): number;
   snapshot(id: number): number;
   mark_stale(id: number): number;
   book_clear(id: number): number;

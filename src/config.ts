@@ -1,0 +1,193 @@
+/**
+ * The service configuration (public contract, DESIGN §6): a JSON file named by `--config <path>`
+ * or the `ALPHAPULSE_CONFIG` environment variable (a path, or inline JSON starting with `{` for
+ * hosts without files); `PORT` overrides the server port. Validated with zod before anything
+ * starts; an error names the field.
+ *
+ * @module
+ */
+import { z } from "zod";
+
+const symbol = z.string().regex(
+  /^[A-Z0-9]{1,16}\/[A-Z0-9]{1,16}$/,
+  "Symbols must be normalised BASE/QUOTE in upper case, e.g. BTC/USD",
+);
+const symbols = z.array(symbol).min(1, "List at least one symbol").refine(
+  (list) => new Set(list).size === list.length,
+  "Symbols must not repeat",
+);
+const wsUrl = z.string().url().refine((u) => /^wss?:\/\//.test(u), "Must be a ws:// or wss:// URL");
+const httpUrl = z.string().url().refine((u) => /^https?:\/\//.test(u), "Must be an http(s):// URL");
+const ms = (def: number) => z.number().int().min(10).max(86_400_000).default(def);
+
+/** Reconnect and liveness settings shared by every exchange. */
+const connection = {
+  /** Silence longer than this means the connection is dead. */
+  silenceTimeoutMs: ms(15_000),
+  /** First reconnect delay; doubles up to `maxBackoffMs`, with jitter. */
+  minBackoffMs: ms(250),
+  maxBackoffMs: ms(30_000),
+};
+
+const KRAKEN_DEPTHS = [10, 25, 100, 500, 1000] as const;
+
+/** The configuration schema. */
+export const ConfigSchema = z.object({
+  server: z.object({
+    hostname: z.string().min(1).default("127.0.0.1"),
+    port: z.number().int().min(0).max(65535).default(8080),
+    /** Bearer token required on /ws (query `?token=` or `Authorization: Bearer`). */
+    token: z.string().min(8).optional(),
+    maxClients: z.number().int().min(1).max(100_000).default(2000),
+    maxSubscriptionsPerClient: z.number().int().min(1).max(10_000).default(200),
+    maxMessageBytes: z.number().int().min(64).max(1_048_576).default(4096),
+    maxMessagesPerSecond: z.number().int().min(1).max(10_000).default(50),
+    /** Bytes a client may have buffered before it is told it is stale and re-snapshotted. */
+    clientBufferBytes: z.number().int().min(4096).max(256 * 1024 * 1024).default(1024 * 1024),
+    /** Re-snapshots in a row after which a slow client is disconnected. */
+    maxSlowStrikes: z.number().int().min(1).max(100).default(3),
+  }).strict().prefault({}),
+  book: z.object({
+    depth: z.number().int().min(1).max(1000).default(50),
+  }).strict().prefault({}),
+  runtime: z.object({
+    /** `workers`: one Worker per exchange; `single`: everything in one isolate. */
+    mode: z.enum(["workers", "single"]).default("workers"),
+    /** Ring slots per exchange (power of two). */
+    ringCapacity: z.number().int().min(64).max(1 << 22).refine((n) => (n & (n - 1)) === 0, {
+      message: "Must be a power of two",
+    }).default(16384),
+  }).strict().prefault({}),
+  exchanges: z.object({
+    coinbase: z.object({
+      symbols,
+      wsUrl: wsUrl.default("wss://advanced-trade-ws.coinbase.com"),
+      /** What `market_trades.side` means (undocumented by Coinbase). */
+      tradeSide: z.enum(["taker", "maker"]).default("taker"),
+      ...connection,
+    }).strict().optional(),
+    kraken: z.object({
+      symbols,
+      wsUrl: wsUrl.default("wss://ws.kraken.com/v2"),
+      depth: z.number().refine((d) => (KRAKEN_DEPTHS as readonly number[]).includes(d), {
+        message: "Depth must be one of 10, 25, 100, 500, 1000",
+      }).default(100),
+      ...connection,
+    }).strict().optional(),
+    binanceus: z.object({
+      symbols,
+      wsUrl: wsUrl.default("wss://stream.binance.us:9443"),
+      restUrl: httpUrl.default("https://api.binance.us"),
+      /** REST depth snapshot size (weight 10 at 1000). */
+      snapshotLimit: z.number().int().min(5).max(5000).default(1000),
+      /** REST weight budget per minute this service allows itself (Binance.US allows 1200). */
+      restWeightPerMinute: z.number().int().min(10).max(6000).default(600),
+      /** Reconnect before Binance's 24 h cut. */
+      maxConnectionAgeMs: ms(23 * 3_600_000),
+      ...connection,
+    }).strict().optional(),
+  }).strict().prefault({}),
+}).strict();
+
+/** A validated configuration (defaults filled in). */
+export type Config = z.infer<typeof ConfigSchema>;
+/** The configuration as written in a file. */
+export type ConfigInput = z.input<typeof ConfigSchema>;
+
+/** The built-in default: live exchanges, a few major pairs. */
+export const DEFAULT_CONFIG: ConfigInput = {
+  exchanges: {
+    coinbase: { symbols: ["BTC/USD", "ETH/USD"] },
+    kraken: { symbols: ["BTC/USD", "ETH/USD"], depth: 100 },
+    binanceus: { symbols: ["BTC/USDT", "ETH/USDT"] },
+  },
+};
+
+/** A configuration that failed validation; the message names each bad field. */
+export class ConfigError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "ConfigError";
+  }
+}
+
+/**
+ * Validates a configuration object; throws {@linkcode ConfigError} naming every bad field.
+ *
+ * @example
+ * ```ts
+ * import { parseConfig } from "./config.ts";
+ * const config = parseConfig({ exchanges: { kraken: { symbols: ["BTC/USD"], depth: 10 } } });
+ * if (config.book.depth !== 50 || config.server.hostname !== "127.0.0.1") throw new Error();
+ * ```
+ */
+export function parseConfig(input: unknown, source = "config"): Config {
+  const result = ConfigSchema.safeParse(input);
+  if (!result.success) {
+    const lines = result.error.issues.map((issue) => {
+      const path = issue.path.length ? issue.path.join(".") : "(root)";
+      return `  ${path}: ${issue.message}`;
+    });
+    throw new ConfigError(`Invalid ${source}:\n${lines.join("\n")}`);
+  }
+  return result.data;
+}
+
+/** Where {@linkcode loadConfig} reads from. */
+export interface ConfigSources {
+  args?: readonly string[];
+  env?: (name: string) => string | undefined;
+  readTextFile?: (path: string) => string;
+}
+
+/**
+ * Loads the configuration: `--config <path>` (or `--config=<path>`), else `ALPHAPULSE_CONFIG`
+ * (a path, or inline JSON), else {@linkcode DEFAULT_CONFIG}; then `PORT` overrides the port.
+ */
+export function loadConfig(sources: ConfigSources = {}): Config {
+  const args = sources.args ?? [];
+  const env = sources.env ?? (() => undefined);
+  const read = sources.readTextFile ?? ((path: string) => Deno.readTextFileSync(path));
+  let path: string | undefined;
+  for (let i = 0; i < args.length; i++) {
+    if (args[i] === "--config") path = args[i + 1];
+    else if (args[i].startsWith("--config=")) path = args[i].slice("--config=".length);
+  }
+  if (args.includes("--config") && !path) throw new ConfigError("--config needs a file path");
+  let input: unknown = DEFAULT_CONFIG;
+  let source = "built-in default config";
+  const fromEnv = env("ALPHAPULSE_CONFIG");
+  const text = path !== undefined
+    ? readSource(read, path)
+    : fromEnv === undefined
+    ? undefined
+    : fromEnv.trimStart().startsWith("{")
+    ? fromEnv
+    : readSource(read, fromEnv);
+  if (text !== undefined) {
+    source = path ?? (fromEnv!.trimStart().startsWith("{") ? "ALPHAPULSE_CONFIG" : fromEnv!);
+    try {
+      input = JSON.parse(text);
+    } catch (e) {
+      throw new ConfigError(`Invalid ${source}: not JSON (${(e as Error).message})`);
+    }
+  }
+  const config = parseConfig(input, source);
+  const port = env("PORT");
+  if (port !== undefined && port !== "") {
+    const n = Number(port);
+    if (!Number.isInteger(n) || n < 0 || n > 65535) {
+      throw new ConfigError(`Invalid PORT: ${JSON.stringify(port)} is not a port number`);
+    }
+    config.server.port = n;
+  }
+  return config;
+}
+
+function readSource(read: (path: string) => string, path: string): string {
+  try {
+    return read(path);
+  } catch (e) {
+    throw new ConfigError(`Cannot read config file ${path}: ${(e as Error).message}`);
+  }
+}

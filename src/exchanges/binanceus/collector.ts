@@ -1,0 +1,214 @@
+/**
+ * Binance.US collector: `<sym>@depth@100ms` diff streams and `<sym>@trade` on one combined-stream
+ * connection, spliced with REST `/api/v3/depth` snapshots by the documented `lastUpdateId` / `U` /
+ * `u` procedure ({@linkcode DepthSync}). A gap re-snapshots that symbol only. REST weight is
+ * budgeted ({@linkcode WeightLimiter}); the connection is renewed before Binance's 24 h cut.
+ *
+ * @module
+ */
+import { type CollectorContext, type ConnectionSettings, SocketCollector } from "../collector.ts";
+import type { FeedSocket } from "../feed_socket.ts";
+import type { BookMessage } from "../types.ts";
+import { DepthSync } from "./depth_sync.ts";
+import { parseBinanceDepthSnapshot, parseBinanceMessage } from "./parse.ts";
+import { binanceNativeSymbol, binanceStreamSymbol, binanceSymbolFromList } from "./symbols.ts";
+import { depthWeight, WeightLimiter } from "./weight_limiter.ts";
+
+/** Binance.US section of the config. */
+export interface BinanceSettings extends ConnectionSettings {
+  restUrl: string;
+  snapshotLimit: number;
+  restWeightPerMinute: number;
+  maxConnectionAgeMs: number;
+}
+
+/** Delay before fetching another snapshot after one was too old or failed. */
+const RETRY_MS = 250;
+const MAX_RETRY_MS = 15_000;
+
+/**
+ * @example
+ * ```ts ignore
+ * const binance = new BinanceCollector({ symbols: ["BTC/USDT"], wsUrl: "wss://stream.binance.us:9443",
+ *   restUrl: "https://api.binance.us", snapshotLimit: 1000, restWeightPerMinute: 600,
+ *   maxConnectionAgeMs: 82_800_000, silenceTimeoutMs: 10_000, minBackoffMs: 250, maxBackoffMs: 30_000 },
+ *   { core, exchangeCode: 3, depth: 50 });
+ * await binance.start();
+ * ```
+ */
+export class BinanceCollector extends SocketCollector {
+  readonly exchange = "binanceus" as const;
+  #rest: BinanceSettings;
+  #sync = new Map<string, DepthSync>();
+  #fetching = new Set<string>();
+  #failures = new Map<string, number>();
+  #limiter: WeightLimiter;
+  #aborter = new AbortController();
+  #timers = new Set<ReturnType<typeof setTimeout>>();
+  /** Connection generation: snapshots fetched for an older connection are discarded. */
+  #generation = 0;
+  /** REST snapshots requested. */
+  snapshotRequests = 0;
+
+  constructor(settings: BinanceSettings, context: CollectorContext) {
+    super(settings, context, settings.maxConnectionAgeMs);
+    this.#rest = settings;
+    this.#limiter = new WeightLimiter(settings.restWeightPerMinute);
+    for (const s of this.symbols) this.#sync.set(s, new DepthSync());
+  }
+
+  protected url(): string {
+    const streams = this.symbols.flatMap((s) => {
+      const name = binanceStreamSymbol(s);
+      return [`${name}@depth@100ms`, `${name}@trade`];
+    });
+    return `${this.settings.wsUrl.replace(/\/+$/, "")}/stream?streams=${streams.join("/")}`;
+  }
+
+  toNative(symbol: string): string {
+    return binanceNativeSymbol(symbol);
+  }
+
+  protected nativeToSymbol(native: string): string | undefined {
+    return binanceSymbolFromList(native, this.symbols);
+  }
+
+  protected subscribe(_socket: FeedSocket): void {
+    // The combined-stream URL subscribes; buffer from now on and fetch snapshots.
+    this.#generation++;
+    for (const [symbol, sync] of this.#sync) {
+      sync.restart(true);
+      this.#fetchSnapshot(symbol, 0);
+    }
+  }
+
+  override async stop(): Promise<void> {
+    this.#aborter.abort();
+    this.#limiter.close();
+    for (const t of this.#timers) clearTimeout(t);
+    this.#timers.clear();
+    await super.stop();
+  }
+
+  #later(fn: () => void, ms: number): void {
+    const t = setTimeout(() => {
+      this.#timers.delete(t);
+      fn();
+    }, ms);
+    this.#timers.add(t);
+  }
+
+  /** Fetches a REST snapshot for `symbol` (one at a time per symbol), within the weight budget. */
+  #fetchSnapshot(symbol: string, delayMs: number): void {
+    if (this.#fetching.has(symbol) || this.stopped) return;
+    this.#fetching.add(symbol);
+    const generation = this.#generation;
+    const run = async () => {
+      try {
+        await this.#limiter.acquire(depthWeight(this.#rest.snapshotLimit));
+        if (this.stopped) return;
+        this.snapshotRequests++;
+        const url = `${this.#rest.restUrl.replace(/\/+$/, "")}/api/v3/depth?symbol=${this.toNative(symbol)}` +
+          `&limit=${this.#rest.snapshotLimit}`;
+        const response = await fetch(url, { signal: this.#aborter.signal });
+        const body = await response.text();
+        const used = Number(response.headers.get("x-mbx-used-weight-1m"));
+        if (Number.isFinite(used) && used >= this.#rest.restWeightPerMinute) this.#limiter.pause(10_000);
+        if (response.status === 429 || response.status === 418) {
+          const retry = Number(response.headers.get("retry-after"));
+          this.#limiter.pause((Number.isFinite(retry) && retry > 0 ? retry : 60) * 1000);
+          this.exchangeErrors++;
+          throw new Error(`HTTP ${response.status} (rate limited)`);
+        }
+        if (!response.ok) {
+          this.exchangeErrors++;
+          throw new Error(`HTTP ${response.status}: ${body.slice(0, 200)}`);
+        }
+        this.#fetching.delete(symbol);
+        if (generation !== this.#generation || this.stopped) return;
+        this.#onSnapshot(symbol, body);
+      } catch (e) {
+        this.#fetching.delete(symbol);
+        if (this.stopped) return;
+        const n = (this.#failures.get(symbol) ?? 0) + 1;
+        this.#failures.set(symbol, n);
+        this.log(`${symbol}: snapshot failed (${(e as Error).message}); retry ${n}`);
+        this.#fetchSnapshot(symbol, Math.min(MAX_RETRY_MS, RETRY_MS * 2 ** n));
+      }
+    };
+    if (delayMs > 0) this.#later(() => void run(), delayMs);
+    else void run();
+  }
+
+  #onSnapshot(symbol: string, body: string): void {
+    const snap = parseBinanceDepthSnapshot(body, this.toNative(symbol));
+    if (snap.kind === "invalid") {
+      this.invalid(`REST snapshot for ${symbol}: ${snap.reason}`);
+      this.#fetchSnapshot(symbol, RETRY_MS);
+      return;
+    }
+    const sync = this.#sync.get(symbol)!;
+    const result = sync.onSnapshot(snap.lastUpdateId ?? -1);
+    if (result.status === "too-old") {
+      this.log(`${symbol}: snapshot ${snap.lastUpdateId} older than buffered events; fetching another`);
+      this.#fetchSnapshot(symbol, RETRY_MS);
+      return;
+    }
+    const received = Date.now();
+    if (!this.books.snapshot(symbol, snap.bids, snap.asks, 0, received)) {
+      sync.restart(true);
+      this.#fetchSnapshot(symbol, RETRY_MS);
+      return;
+    }
+    this.#failures.delete(symbol);
+    for (const ev of result.events) this.#apply(symbol, ev, received);
+  }
+
+  #apply(symbol: string, ev: BookMessage, receivedMs: number): void {
+    const r = this.books.update(symbol, ev.bids, ev.asks, ev.exchangeTimeMs ?? 0, receivedMs);
+    if (r === "rejected") {
+      this.#sync.get(symbol)!.restart(true);
+      this.#fetchSnapshot(symbol, RETRY_MS);
+    }
+  }
+
+  protected handle(text: string, receivedMs: number): void {
+    for (const m of parseBinanceMessage(text)) {
+      switch (m.kind) {
+        case "book": {
+          const symbol = this.fromNative(m.symbol);
+          if (symbol === undefined || m.snapshot) {
+            this.unknownMessages++;
+            break;
+          }
+          const sync = this.#sync.get(symbol)!;
+          const outcome = sync.onEvent(m);
+          if (outcome === "apply") this.#apply(symbol, m, receivedMs);
+          else if (outcome === "gap") {
+            this.gaps++;
+            this.books.countGap(symbol);
+            this.log(`${symbol}: update id gap (U=${m.firstUpdateId} after u=${sync.lastUpdateId}); re-snapshot`);
+            this.books.markStale(symbol, "update id gap", receivedMs);
+            this.#fetchSnapshot(symbol, 0);
+          }
+          break;
+        }
+        case "trade":
+          this.trade(m);
+          break;
+        case "error":
+          this.exchangeErrors++;
+          this.log(`exchange error: ${m.message}`);
+          break;
+        case "invalid":
+          this.invalid(m.reason);
+          break;
+        case "unknown":
+          this.unknownMessages++;
+          break;
+        default:
+          break; // ticker, subscribed: not used
+      }
+    }
+  }
+}

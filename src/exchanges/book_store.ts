@@ -1,0 +1,307 @@
+/**
+ * The books of one exchange inside its WASM core, with their state and counters. Adapters hand it
+ * parsed messages (exact decimal text); it stages them into the core, publishes deltas, snapshots
+ * and STALE markers, and turns every refusal into a counted, logged resync of that book only.
+ *
+ * @module
+ */
+import { type Core, CoreError } from "../core/core.ts";
+import { decimalsOf, ScaleError } from "../core/decimal.ts";
+import type { BookHealth, BookState } from "../runtime/feed.ts";
+
+/** Options of {@linkcode BookStore}. */
+export interface BookStoreOptions {
+  /** Record exchange code. */
+  exchangeCode: number;
+  /** Normalised symbols; the record symbol id is the index. */
+  symbols: readonly string[];
+  /** Tracked top-N. */
+  depth: number;
+  /** Cap on levels per side (Kraken's subscribed depth); 0 = none. */
+  maxLevels?: number;
+  log?: (line: string) => void;
+}
+
+/** What happened to an update. */
+export type UpdateResult = "applied" | "ignored" | "rejected";
+
+interface Entry {
+  symbol: string;
+  id: number;
+  state: BookState;
+  /** Smallest scales the book must use (raised when a message needs more decimals). */
+  minPriceScale: number;
+  minSizeScale: number;
+  lastUpdateAt: number;
+  updates: number;
+  resyncs: number;
+  gaps: number;
+  checksumFailures: number;
+  parseErrors: number;
+}
+
+const DEFAULT_SCALE = 0;
+
+/**
+ * @example
+ * ```ts ignore
+ * const store = new BookStore(core, { exchangeCode: 2, symbols: ["BTC/USD"], depth: 50 });
+ * store.snapshot("BTC/USD", ["50000.0", "1.5"], ["50000.5", "2"], 0, Date.now());
+ * store.update("BTC/USD", ["50000.0", "0"], [], 0, Date.now());
+ * ```
+ */
+export class BookStore {
+  #core: Core;
+  #opts: BookStoreOptions;
+  #books = new Map<string, Entry>();
+
+  constructor(core: Core, options: BookStoreOptions) {
+    this.#core = core;
+    this.#opts = options;
+    options.symbols.forEach((symbol, index) => {
+      const id = core.createBook({
+        exchange: options.exchangeCode,
+        symbol: index,
+        priceScale: DEFAULT_SCALE,
+        sizeScale: DEFAULT_SCALE,
+        depth: options.depth,
+        maxLevels: options.maxLevels ?? 0,
+      });
+      this.#books.set(symbol, {
+        symbol,
+        id,
+        state: "connecting",
+        minPriceScale: 0,
+        minSizeScale: 0,
+        lastUpdateAt: 0,
+        updates: 0,
+        resyncs: 0,
+        gaps: 0,
+        checksumFailures: 0,
+        parseErrors: 0,
+      });
+    });
+  }
+
+  /** Whether `symbol` is one of this store's books. */
+  has(symbol: string): boolean {
+    return this.#books.has(symbol);
+  }
+
+  /** The book's state. */
+  state(symbol: string): BookState | undefined {
+    return this.#books.get(symbol)?.state;
+  }
+
+  /** The core book id of a symbol. */
+  bookId(symbol: string): number {
+    const e = this.#books.get(symbol);
+    if (!e) throw new RangeError(`Unknown symbol ${symbol}`);
+    return e.id;
+  }
+
+  /** Symbols whose books are live. */
+  get liveCount(): number {
+    let n = 0;
+    for (const e of this.#books.values()) if (e.state === "live") n++;
+    return n;
+  }
+
+  #entry(symbol: string): Entry | undefined {
+    return this.#books.get(symbol);
+  }
+
+  /**
+   * Replaces a book with a full snapshot (flat `[price, size, …]` texts, any order) and publishes
+   * SNAPSHOT records. `scales` forces `[priceScale, sizeScale]` (e.g. Kraken's instrument
+   * precisions); otherwise they are the most decimals in the snapshot. Returns false when the
+   * snapshot was refused (counted; the book stays stale).
+   */
+  snapshot(
+    symbol: string,
+    bids: readonly string[],
+    asks: readonly string[],
+    exchangeMs: number,
+    receivedMs: number,
+    scales?: readonly [number, number],
+    verify?: (bookId: number) => boolean,
+  ): boolean {
+    const e = this.#entry(symbol);
+    if (!e) return false;
+    const core = this.#core;
+    let [ps, ss] = scales ?? inferScales(bids, asks);
+    ps = Math.max(ps, e.minPriceScale);
+    ss = Math.max(ss, e.minSizeScale);
+    try {
+      const [cps, css] = core.scales(e.id);
+      if (cps !== ps || css !== ss) {
+        core.clear(e.id);
+        core.setScales(e.id, ps, ss);
+      }
+      core.begin(e.id);
+      for (let i = 0; i + 1 < bids.length; i += 2) core.add(0, bids[i], bids[i + 1]);
+      for (let i = 0; i + 1 < asks.length; i += 2) core.add(1, asks[i], asks[i + 1]);
+      if (verify) {
+        // Load without publishing, check, then publish: a bad snapshot never reaches clients.
+        if (e.state === "live") this.markStale(symbol, "resnapshot", receivedMs);
+        core.clear(e.id);
+        core.applyLevels();
+        if (!verify(e.id)) {
+          e.checksumFailures++;
+          core.clear(e.id);
+          this.markStale(symbol, "snapshot checksum mismatch", receivedMs);
+          return false;
+        }
+        core.resume(e.id, exchangeMs, receivedMs);
+      } else {
+        core.reset(exchangeMs, receivedMs);
+      }
+    } catch (err) {
+      this.#refused(e, err, "snapshot");
+      return false;
+    }
+    e.state = "live";
+    e.lastUpdateAt = receivedMs;
+    e.updates++;
+    return true;
+  }
+
+  /**
+   * Applies an update and publishes its top-N delta. With `verify`, the changes are applied
+   * first, `verify(bookId)` is asked (e.g. to compare Kraken's checksum) and the delta is published
+   * only when it returns true; otherwise the book is marked STALE (count it via the callback's
+   * own logic) and `"rejected"` is returned. Updates for books that are not live are ignored.
+   */
+  update(
+    symbol: string,
+    bids: readonly string[],
+    asks: readonly string[],
+    exchangeMs: number,
+    receivedMs: number,
+    verify?: (bookId: number) => boolean,
+  ): UpdateResult {
+    const e = this.#entry(symbol);
+    if (!e || e.state !== "live") return "ignored";
+    const core = this.#core;
+    try {
+      core.begin(e.id);
+      for (let i = 0; i + 1 < bids.length; i += 2) core.add(0, bids[i], bids[i + 1]);
+      for (let i = 0; i + 1 < asks.length; i += 2) core.add(1, asks[i], asks[i + 1]);
+      if (verify) {
+        core.applyLevels();
+        if (!verify(e.id)) {
+          e.checksumFailures++;
+          this.markStale(symbol, "checksum mismatch", receivedMs);
+          return "rejected";
+        }
+        core.publish(e.id, exchangeMs, receivedMs);
+      } else {
+        core.apply(exchangeMs, receivedMs);
+      }
+    } catch (err) {
+      this.#refused(e, err, "update");
+      return "rejected";
+    }
+    e.lastUpdateAt = receivedMs;
+    e.updates++;
+    return "applied";
+  }
+
+  #refused(e: Entry, err: unknown, what: string): void {
+    if (err instanceof CoreError) {
+      this.#opts.log?.(`${e.symbol}: ${what} refused by the core (${err.result}); resyncing`);
+    } else if (err instanceof ScaleError) {
+      e.parseErrors++;
+      // More decimals than the book's scale: resync at a scale that holds them.
+      if (this.#core.lastScaleField === "price") e.minPriceScale = Math.max(e.minPriceScale, err.needed);
+      else e.minSizeScale = Math.max(e.minSizeScale, err.needed);
+      this.#opts.log?.(`${e.symbol}: ${what}: ${err.message}; resyncing at a larger scale`);
+    } else if (err instanceof RangeError) {
+      e.parseErrors++;
+      this.#opts.log?.(`${e.symbol}: ${what} has bad numbers (${err.message}); resyncing`);
+    } else {
+      throw err;
+    }
+    this.markStale(e.symbol, `${what} refused`, Date.now());
+  }
+
+  /** Marks the book STALE (publishes the marker once) until its next snapshot. */
+  markStale(symbol: string, reason: string, receivedMs = Date.now()): void {
+    const e = this.#entry(symbol);
+    if (!e) return;
+    if (e.state === "stale") return;
+    const wasLive = e.state === "live";
+    e.state = "stale";
+    if (wasLive) e.resyncs++;
+    this.#core.markStale(e.id, receivedMs);
+    this.#opts.log?.(`${symbol}: stale (${reason})`);
+  }
+
+  /** Marks every book stale (a lost connection). */
+  markAllStale(reason: string): void {
+    for (const symbol of this.#books.keys()) this.markStale(symbol, reason);
+  }
+
+  /** Counts a sequence gap against a book. */
+  countGap(symbol: string): void {
+    const e = this.#entry(symbol);
+    if (e) e.gaps++;
+  }
+
+  /** Publishes SNAPSHOT records of live books (all when `symbols` is omitted). */
+  publishSnapshots(symbols?: readonly string[]): void {
+    for (const symbol of symbols ?? [...this.#books.keys()]) {
+      const e = this.#entry(symbol);
+      if (!e) continue;
+      if (e.state === "live") this.#core.snapshot(e.id);
+      else this.#core.markStale(e.id);
+    }
+  }
+
+  /** Kraken's checksum of a book. */
+  krakenChecksum(symbol: string): number {
+    return this.#core.krakenChecksum(this.bookId(symbol));
+  }
+
+  /** Best levels as text (for tests and health). */
+  top(symbol: string, n: number): { bids: Array<[string, string]>; asks: Array<[string, string]> } {
+    const id = this.bookId(symbol);
+    return { bids: this.#core.topText(id, 0, n), asks: this.#core.topText(id, 1, n) };
+  }
+
+  /** Marks every book stopped. */
+  stopAll(): void {
+    for (const e of this.#books.values()) e.state = "stopped";
+  }
+
+  /** Health of every book. */
+  health(now = Date.now()): BookHealth[] {
+    return [...this.#books.values()].map((e) => ({
+      symbol: e.symbol,
+      state: e.state,
+      lastUpdateAgeMs: e.lastUpdateAt === 0 ? null : Math.max(0, Math.round(now - e.lastUpdateAt)),
+      seq: this.#core.seq(e.id),
+      updates: e.updates,
+      resyncs: e.resyncs,
+      gaps: e.gaps,
+      checksumFailures: e.checksumFailures,
+      parseErrors: e.parseErrors,
+      absentDeletes: this.#core.absentDeletes(e.id),
+    }));
+  }
+}
+
+/** The most decimals among prices and among sizes of flat `[price, size, …]` lists. */
+export function inferScales(bids: readonly string[], asks: readonly string[]): [number, number] {
+  let ps = 0;
+  let ss = 0;
+  for (const list of [bids, asks]) {
+    for (let i = 0; i + 1 < list.length; i += 2) {
+      const p = decimalsOf(list[i]);
+      const s = decimalsOf(list[i + 1]);
+      if (p > ps) ps = p;
+      if (s > ss) ss = s;
+    }
+  }
+  return [Math.min(ps, 18), Math.min(ss, 18)];
+}

@@ -1,0 +1,226 @@
+/**
+ * The collector contract, defined once, and the socket-driven base every exchange adapter fills
+ * in: an adapter only says where to connect, what to subscribe, and how to handle one message.
+ *
+ * @module
+ */
+import type { Core } from "../core/core.ts";
+import type { ExchangeHealth, NormalizedTrade } from "../runtime/feed.ts";
+import { BookStore } from "./book_store.ts";
+import { FeedSocket } from "./feed_socket.ts";
+import type { ExchangeId, TradeMessage } from "./types.ts";
+
+/** What every exchange collector offers. */
+export interface Collector {
+  readonly exchange: ExchangeId;
+  /** Normalised symbols (`BASE/QUOTE`); a record's symbol id indexes this list. */
+  readonly symbols: readonly string[];
+  /** Connects and subscribes; resolves once started (not once synced). */
+  start(): Promise<void>;
+  /** Closes the exchange connection; books become `stopped`. */
+  stop(): Promise<void>;
+  /** Connected, recently heard from, and at least one book live. */
+  isHealthy(): boolean;
+  /** `BTC/USD` → the exchange's own spelling. */
+  toNative(symbol: string): string;
+  /** The exchange's spelling → `BTC/USD` (undefined when not one of ours). */
+  fromNative(native: string): string | undefined;
+  /** Connection state, counters and per-book health. */
+  health(): ExchangeHealth;
+  /** Publishes SNAPSHOT records (or STALE markers for books that are resyncing). */
+  publishSnapshots(symbols?: readonly string[]): void;
+  /** The books (for tests and diagnostics). */
+  readonly books: BookStore;
+}
+
+/** What a collector needs from its host. */
+export interface CollectorContext {
+  /** The WASM core (owning the ring) this collector writes into. */
+  core: Core;
+  /** Record exchange code. */
+  exchangeCode: number;
+  /** Tracked top-N (`book.depth`). */
+  depth: number;
+  /** Receives every normalised trade. */
+  onTrade?: (trade: NormalizedTrade) => void;
+  /** Logs one line. */
+  log?: (line: string) => void;
+}
+
+/** Liveness settings every exchange section of the config carries. */
+export interface ConnectionSettings {
+  symbols: string[];
+  wsUrl: string;
+  silenceTimeoutMs: number;
+  minBackoffMs: number;
+  maxBackoffMs: number;
+}
+
+/**
+ * Base of the WebSocket adapters. Subclasses implement {@linkcode url}, {@linkcode subscribe},
+ * {@linkcode handle} and the symbol conversions; the base owns the socket, the books, the
+ * counters and health.
+ */
+export abstract class SocketCollector implements Collector {
+  abstract readonly exchange: ExchangeId;
+  readonly symbols: readonly string[];
+  readonly books: BookStore;
+  protected readonly socket: FeedSocket;
+  protected readonly context: CollectorContext;
+  protected readonly settings: ConnectionSettings;
+  #native = new Map<string, string>();
+  #stopped = false;
+  /** Messages that failed to parse (malformed JSON, wrong types, absurd values). */
+  protected parseErrors = 0;
+  /** Well-formed messages of types not handled. */
+  protected unknownMessages = 0;
+  /** Errors reported by the exchange. */
+  protected exchangeErrors = 0;
+  /** Sequence gaps detected. */
+  protected gaps = 0;
+  /** Checksum mismatches detected. */
+  protected checksumFailures = 0;
+
+  constructor(settings: ConnectionSettings, context: CollectorContext, maxAgeMs = 0, maxLevels = 0) {
+    this.settings = settings;
+    this.context = context;
+    this.symbols = Object.freeze([...settings.symbols]);
+    this.books = new BookStore(context.core, {
+      exchangeCode: context.exchangeCode,
+      symbols: this.symbols,
+      depth: context.depth,
+      maxLevels,
+      log: (line) => this.log(line),
+    });
+    this.socket = new FeedSocket({
+      url: () => this.url(),
+      onOpen: (s) => this.subscribe(s),
+      onMessage: (text, received) => this.#onMessage(text, received),
+      onDisconnect: (reason) => this.onDisconnect(reason),
+      silenceTimeoutMs: settings.silenceTimeoutMs,
+      minBackoffMs: settings.minBackoffMs,
+      maxBackoffMs: settings.maxBackoffMs,
+      maxAgeMs,
+      log: (line) => this.log(line),
+    });
+  }
+
+  /** The WebSocket URL to connect to. */
+  protected abstract url(): string;
+  /** Sends the subscriptions on a fresh connection. */
+  protected abstract subscribe(socket: FeedSocket): void;
+  /** Handles one text message. */
+  protected abstract handle(text: string, receivedMs: number): void;
+  abstract toNative(symbol: string): string;
+  protected abstract nativeToSymbol(native: string): string | undefined;
+
+  fromNative(native: string): string | undefined {
+    let s = this.#native.get(native);
+    if (s === undefined) {
+      const found = this.nativeToSymbol(native);
+      if (found === undefined || !this.books.has(found)) return undefined;
+      s = found;
+      this.#native.set(native, s);
+    }
+    return s;
+  }
+
+  start(): Promise<void> {
+    this.#stopped = false;
+    this.socket.start();
+    return Promise.resolve();
+  }
+
+  async stop(): Promise<void> {
+    this.#stopped = true;
+    await this.socket.stop();
+    this.books.stopAll();
+  }
+
+  /** Whether {@linkcode stop} was called. */
+  protected get stopped(): boolean {
+    return this.#stopped;
+  }
+
+  isHealthy(): boolean {
+    const age = this.socket.lastMessageAgeMs;
+    return this.socket.state === "open" && age !== null && age < this.settings.silenceTimeoutMs &&
+      this.books.liveCount > 0;
+  }
+
+  publishSnapshots(symbols?: readonly string[]): void {
+    this.books.publishSnapshots(symbols);
+  }
+
+  /** A lost connection makes every book stale until resynced. */
+  protected onDisconnect(_reason: string): void {
+    this.books.markAllStale("connection lost");
+  }
+
+  #onMessage(text: string, receivedMs: number): void {
+    try {
+      this.handle(text, receivedMs);
+    } catch (e) {
+      // A bug or an input no parser anticipated: count it, never crash the collector.
+      this.parseErrors++;
+      this.log(`message handling failed: ${(e as Error).message}`);
+    }
+  }
+
+  /** Counts an invalid message. */
+  protected invalid(reason: string): void {
+    this.parseErrors++;
+    if (this.parseErrors <= 20 || this.parseErrors % 1000 === 0) {
+      this.log(`invalid message (${this.parseErrors} so far): ${reason}`);
+    }
+  }
+
+  /** Emits a normalised trade. */
+  protected trade(t: TradeMessage): void {
+    const symbol = this.fromNative(t.symbol);
+    if (symbol === undefined) {
+      this.unknownMessages++;
+      return;
+    }
+    this.context.onTrade?.({
+      exchange: this.exchange,
+      symbol,
+      price: t.price,
+      size: t.size,
+      side: t.side,
+      ts: t.timeMs,
+      tradeId: t.tradeId,
+    });
+  }
+
+  protected log(line: string): void {
+    this.context.log?.(`[${this.exchange}] ${line}`);
+  }
+
+  health(): ExchangeHealth {
+    const books = this.books.health();
+    const state = this.socket.state;
+    return {
+      exchange: this.exchange,
+      connection: this.#stopped
+        ? "stopped"
+        : state === "open"
+        ? "connected"
+        : state === "reconnecting"
+        ? "reconnecting"
+        : "connecting",
+      healthy: this.isHealthy(),
+      messages: this.socket.messages,
+      bytes: this.socket.bytes,
+      parseErrors: this.parseErrors + books.reduce((a, b) => a + b.parseErrors, 0),
+      unknownMessages: this.unknownMessages,
+      exchangeErrors: this.exchangeErrors,
+      gaps: this.gaps,
+      checksumFailures: this.checksumFailures,
+      resyncs: books.reduce((a, b) => a + b.resyncs, 0),
+      reconnects: this.socket.reconnects,
+      lastMessageAgeMs: this.socket.lastMessageAgeMs === null ? null : Math.round(this.socket.lastMessageAgeMs),
+      books,
+    };
+  }
+}

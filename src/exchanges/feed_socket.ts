@@ -1,0 +1,202 @@
+/**
+ * A reconnecting WebSocket to an exchange: capped exponential backoff with jitter, a silence
+ * watchdog (no message for longer than the exchange's heartbeat interval = dead connection), an
+ * optional maximum connection age (Binance.US cuts connections at 24 h), and counters.
+ *
+ * Ping frames from the exchange are answered by the runtime's WebSocket client itself (Deno and
+ * browsers reply to protocol pings automatically).
+ *
+ * @module
+ */
+
+/** Options of {@linkcode FeedSocket}. */
+export interface FeedSocketOptions {
+  /** The URL to connect to (called on every attempt, so it may change). */
+  url: () => string;
+  /** Called when a connection opens: subscribe here. */
+  onOpen: (socket: FeedSocket) => void;
+  /** Called for every text message with its receive time (ms since the epoch, fractional). */
+  onMessage: (text: string, receivedMs: number) => void;
+  /** Called when a connection is lost (before the reconnect is scheduled). */
+  onDisconnect?: (reason: string) => void;
+  silenceTimeoutMs: number;
+  minBackoffMs: number;
+  maxBackoffMs: number;
+  /** Reconnect proactively after this long (0 = never). */
+  maxAgeMs?: number;
+  /** Logs one line. */
+  log?: (line: string) => void;
+}
+
+/** Connection state. */
+export type FeedSocketState = "idle" | "connecting" | "open" | "reconnecting" | "stopped";
+
+/** High-resolution wall clock in ms since the epoch. */
+export function nowMs(): number {
+  return performance.timeOrigin + performance.now();
+}
+
+/**
+ * @example
+ * ```ts ignore
+ * const socket = new FeedSocket({
+ *   url: () => "wss://ws.kraken.com/v2",
+ *   onOpen: (s) => s.send({ method: "subscribe", params: { channel: "book", symbol: ["BTC/USD"] } }),
+ *   onMessage: (text) => console.log(text),
+ *   silenceTimeoutMs: 10_000, minBackoffMs: 250, maxBackoffMs: 30_000,
+ * });
+ * socket.start();
+ * ```
+ */
+export class FeedSocket {
+  #opts: FeedSocketOptions;
+  #ws: WebSocket | undefined;
+  #state: FeedSocketState = "idle";
+  #attempt = 0;
+  #timer: ReturnType<typeof setTimeout> | undefined;
+  #watchdog: ReturnType<typeof setInterval> | undefined;
+  #openedAt = 0;
+  #lastMessageAt = 0;
+  /** Messages received (all connections). */
+  messages = 0;
+  /** Bytes (UTF-16 code units) received. */
+  bytes = 0;
+  /** Reconnects after a lost or killed connection. */
+  reconnects = 0;
+  /** Messages sent. */
+  sent = 0;
+
+  constructor(options: FeedSocketOptions) {
+    this.#opts = options;
+  }
+
+  get state(): FeedSocketState {
+    return this.#state;
+  }
+
+  /** ms since the last message (null before the first). */
+  get lastMessageAgeMs(): number | null {
+    return this.#lastMessageAt === 0 ? null : Math.max(0, nowMs() - this.#lastMessageAt);
+  }
+
+  /** Connects (and keeps reconnecting until {@linkcode stop}). */
+  start(): void {
+    if (this.#state !== "idle" && this.#state !== "stopped") return;
+    this.#state = "connecting";
+    this.#connect();
+    const tick = Math.max(50, Math.min(1000, this.#opts.silenceTimeoutMs / 4));
+    this.#watchdog = setInterval(() => this.#check(), tick);
+  }
+
+  /** Closes the connection and stops reconnecting. */
+  stop(): Promise<void> {
+    this.#state = "stopped";
+    clearTimeout(this.#timer);
+    clearInterval(this.#watchdog);
+    const ws = this.#ws;
+    this.#ws = undefined;
+    if (!ws || ws.readyState === WebSocket.CLOSED) return Promise.resolve();
+    return new Promise<void>((resolve) => {
+      const done = () => resolve();
+      ws.addEventListener("close", done, { once: true });
+      ws.addEventListener("error", done, { once: true });
+      try {
+        ws.close(1000, "client stopping");
+      } catch {
+        resolve();
+      }
+      setTimeout(done, 1000);
+    });
+  }
+
+  /** Sends a JSON message (dropped with a log line when not connected). */
+  send(message: unknown): boolean {
+    const ws = this.#ws;
+    if (!ws || ws.readyState !== WebSocket.OPEN) {
+      this.#opts.log?.(`not connected; dropped ${JSON.stringify(message).slice(0, 200)}`);
+      return false;
+    }
+    ws.send(typeof message === "string" ? message : JSON.stringify(message));
+    this.sent++;
+    return true;
+  }
+
+  /** Drops the connection and reconnects after the backoff delay. */
+  reconnect(reason: string): void {
+    if (this.#state === "stopped") return;
+    this.#drop(reason);
+  }
+
+  #connect(): void {
+    if (this.#state === "stopped") return;
+    let ws: WebSocket;
+    try {
+      ws = new WebSocket(this.#opts.url());
+    } catch (e) {
+      this.#drop(`cannot connect: ${(e as Error).message}`);
+      return;
+    }
+    this.#ws = ws;
+    this.#openedAt = nowMs();
+    this.#lastMessageAt = 0;
+    ws.onopen = () => {
+      if (this.#ws !== ws) return;
+      this.#state = "open";
+      this.#openedAt = nowMs();
+      this.#opts.onOpen(this);
+    };
+    ws.onmessage = (event) => {
+      if (this.#ws !== ws) return;
+      const received = nowMs();
+      this.#lastMessageAt = received;
+      // A connection that delivers data has recovered: reset the backoff.
+      this.#attempt = 0;
+      const data = event.data;
+      if (typeof data !== "string") return;
+      this.messages++;
+      this.bytes += data.length;
+      this.#opts.onMessage(data, received);
+    };
+    ws.onerror = () => {};
+    ws.onclose = (event) => {
+      if (this.#ws !== ws) return;
+      this.#drop(`closed by peer (${event.code}${event.reason ? ` ${event.reason}` : ""})`);
+    };
+  }
+
+  #drop(reason: string): void {
+    const ws = this.#ws;
+    this.#ws = undefined;
+    if (ws) {
+      ws.onopen = ws.onmessage = ws.onclose = null;
+      try {
+        ws.close(1000, "reconnecting");
+      } catch { /* already closed */ }
+    }
+    if (this.#state === "stopped") return;
+    this.#state = "reconnecting";
+    this.reconnects++;
+    this.#opts.log?.(`connection lost: ${reason}`);
+    this.#opts.onDisconnect?.(reason);
+    const base = Math.min(this.#opts.maxBackoffMs, this.#opts.minBackoffMs * 2 ** this.#attempt);
+    this.#attempt = Math.min(this.#attempt + 1, 30);
+    const delay = base / 2 + Math.random() * base / 2; // jitter: 50–100% of the step
+    clearTimeout(this.#timer);
+    this.#timer = setTimeout(() => this.#connect(), delay);
+  }
+
+  #check(): void {
+    if (this.#state !== "open" && this.#state !== "connecting") return;
+    const now = nowMs();
+    const since = Math.max(this.#lastMessageAt, this.#openedAt);
+    if (this.#ws && now - since > this.#opts.silenceTimeoutMs) {
+      this.#drop(`silent for ${Math.round(now - since)} ms`);
+      return;
+    }
+    const maxAge = this.#opts.maxAgeMs ?? 0;
+    if (maxAge > 0 && this.#state === "open" && now - this.#openedAt > maxAge) {
+      this.#attempt = 0;
+      this.#drop(`connection older than ${maxAge} ms: reconnecting before the exchange cuts it`);
+    }
+  }
+}

@@ -1,0 +1,65 @@
+/// <reference lib="deno.worker" />
+/**
+ * Worker entry: runs one exchange's collector with its own WASM core and ring in shared memory.
+ * The main thread gets the `SharedArrayBuffer` and reads the ring directly; trades and health come
+ * as messages.
+ *
+ * Messages in: `{ type: "start", exchange, config }`, `{ type: "snapshots", symbols? }`,
+ * `{ type: "stop" }`. Messages out: `{ type: "ready", buffer, ringAddress, layout, symbols }`,
+ * `{ type: "trades", trades }`, `{ type: "health", health }`, `{ type: "stopped" }`,
+ * `{ type: "error", message }`.
+ *
+ * @module
+ */
+import type { Config } from "../config.ts";
+import type { ExchangeId } from "../exchanges/types.ts";
+import type { NormalizedTrade } from "./feed.ts";
+import { type LocalFeed, startLocalFeed } from "./local_feed.ts";
+
+const HEALTH_EVERY_MS = 250;
+const TRADES_EVERY_MS = 20;
+
+let feed: LocalFeed | undefined;
+let pending: NormalizedTrade[] = [];
+let healthTimer: ReturnType<typeof setInterval> | undefined;
+let tradeTimer: ReturnType<typeof setInterval> | undefined;
+
+self.onmessage = async (event: MessageEvent) => {
+  const msg = event.data as
+    | { type: "start"; exchange: ExchangeId; config: Config }
+    | { type: "snapshots"; symbols?: string[] }
+    | { type: "stop" };
+  try {
+    if (msg.type === "start") {
+      feed = await startLocalFeed({
+        exchange: msg.exchange,
+        config: msg.config,
+        log: (line) => console.log(line),
+      });
+      feed.onTrade((t) => pending.push(t));
+      self.postMessage({
+        type: "ready",
+        buffer: feed.buffer,
+        ringAddress: feed.ringAddress,
+        layout: feed.layout,
+        symbols: feed.symbols,
+        health: feed.health(),
+      });
+      healthTimer = setInterval(() => self.postMessage({ type: "health", health: feed!.health() }), HEALTH_EVERY_MS);
+      tradeTimer = setInterval(() => {
+        if (pending.length === 0) return;
+        self.postMessage({ type: "trades", trades: pending });
+        pending = [];
+      }, TRADES_EVERY_MS);
+    } else if (msg.type === "snapshots") {
+      feed?.requestSnapshots(msg.symbols);
+    } else if (msg.type === "stop") {
+      clearInterval(healthTimer);
+      clearInterval(tradeTimer);
+      await feed?.stop();
+      self.postMessage({ type: "stopped", health: feed?.health() });
+    }
+  } catch (e) {
+    self.postMessage({ type: "error", message: (e as Error).message });
+  }
+};

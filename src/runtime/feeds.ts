@@ -1,0 +1,35 @@
+/**
+ * Starts every configured exchange collector: one Worker each (`runtime.mode: "workers"`, the
+ * default) or all in this isolate (`"single"`, for Deno Deploy-style hosting).
+ *
+ * @module
+ */
+import type { Config } from "../config.ts";
+import { EXCHANGES } from "../exchanges/registry.ts";
+import type { ExchangeFeed } from "./feed.ts";
+import { startLocalFeed } from "./local_feed.ts";
+import { WorkerFeed } from "./worker_feed.ts";
+
+/**
+ * @example
+ * ```ts ignore
+ * const feeds = await startFeeds(config);
+ * ```
+ */
+export async function startFeeds(config: Config, log?: (line: string) => void): Promise<ExchangeFeed[]> {
+  const wanted = EXCHANGES.filter((e) => config.exchanges[e] !== undefined);
+  const started: ExchangeFeed[] = [];
+  try {
+    for (const exchange of wanted) {
+      started.push(
+        config.runtime.mode === "single"
+          ? await startLocalFeed({ exchange, config, log })
+          : await WorkerFeed.start(exchange, config),
+      );
+    }
+  } catch (e) {
+    await Promise.all(started.map((f) => f.stop()));
+    throw e;
+  }
+  return started;
+}

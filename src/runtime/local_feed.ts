@@ -1,0 +1,95 @@
+/**
+ * A collector running in this isolate (single-isolate hosting, tests): its own core and ring in
+ * this thread, exposed as an {@linkcode ExchangeFeed}.
+ *
+ * @module
+ */
+import type { Config } from "../config.ts";
+import { Core } from "../core/core.ts";
+import type { Collector } from "../exchanges/collector.ts";
+import { createCollector } from "../exchanges/registry.ts";
+import type { ExchangeId } from "../exchanges/types.ts";
+import { EXCHANGE_CODES, type ExchangeFeed, type ExchangeHealth, type NormalizedTrade } from "./feed.ts";
+
+/** Options of {@linkcode startLocalFeed}. */
+export interface LocalFeedOptions {
+  exchange: ExchangeId;
+  config: Config;
+  log?: (line: string) => void;
+  /** Precompiled core module. */
+  module?: WebAssembly.Module;
+}
+
+/** A feed whose collector runs in this isolate. */
+export class LocalFeed implements ExchangeFeed {
+  readonly exchange: ExchangeId;
+  readonly exchangeCode: number;
+  readonly symbols: readonly string[];
+  readonly core: Core;
+  readonly collector: Collector;
+  #listeners = new Set<(t: NormalizedTrade) => void>();
+
+  constructor(exchange: ExchangeId, core: Core, build: (onTrade: (t: NormalizedTrade) => void) => Collector) {
+    this.exchange = exchange;
+    this.exchangeCode = EXCHANGE_CODES[exchange];
+    this.core = core;
+    this.collector = build((t) => {
+      for (const l of this.#listeners) l(t);
+    });
+    this.symbols = this.collector.symbols;
+  }
+
+  get buffer(): ArrayBufferLike {
+    return this.core.memory.buffer;
+  }
+
+  get ringAddress(): number {
+    return this.core.ringAddress;
+  }
+
+  get layout() {
+    return this.core.layout;
+  }
+
+  onTrade(listener: (trade: NormalizedTrade) => void): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+
+  health(): ExchangeHealth {
+    return this.collector.health();
+  }
+
+  requestSnapshots(symbols?: readonly string[]): void {
+    this.collector.publishSnapshots(symbols);
+  }
+
+  stop(): Promise<void> {
+    return this.collector.stop();
+  }
+}
+
+/**
+ * Starts one exchange's collector in this isolate.
+ *
+ * @example
+ * ```ts ignore
+ * const feed = await startLocalFeed({ exchange: "kraken", config });
+ * ```
+ */
+export async function startLocalFeed(options: LocalFeedOptions): Promise<LocalFeed> {
+  const { exchange, config } = options;
+  const settings = config.exchanges[exchange];
+  if (!settings) throw new RangeError(`Exchange ${exchange} is not configured`);
+  const core = await Core.create({ ringCapacity: config.runtime.ringCapacity, module: options.module });
+  const feed = new LocalFeed(exchange, core, (onTrade) =>
+    createCollector(exchange, settings, {
+      core,
+      exchangeCode: EXCHANGE_CODES[exchange],
+      depth: config.book.depth,
+      onTrade,
+      log: options.log,
+    }));
+  await feed.collector.start();
+  return feed;
+}
