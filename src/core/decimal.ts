@@ -41,40 +41,41 @@ const I64_MAX = (1n << 63n) - 1n;
  */
 export function parseMantissa(text: string, scale: number): number | bigint {
   const n = text.length;
-  let m = 0;
-  let digits = 0;
-  let frac = -1;
-  let i = 0;
-  for (; i < n; i++) {
-    const c = text.charCodeAt(i);
-    if (c >= 48 && c <= 57) {
-      if (frac >= 0) {
-        if (frac === scale) {
-          if (c !== 48) {
-            throw new RangeError(
-              `Value ${text} has more than ${scale} decimals (the book's scale)`,
-            );
-          }
-          continue;
-        }
-        frac++;
+  const dot = text.indexOf(".");
+  const intEnd = dot < 0 ? n : dot;
+  if (intEnd === 0 || dot === n - 1 || n > 64) throw invalidText(text);
+  // Fraction digits beyond the scale must be zeros.
+  let fracEnd = n;
+  if (dot >= 0 && n - dot - 1 > scale) {
+    fracEnd = dot + 1 + scale;
+    for (let i = fracEnd; i < n; i++) {
+      const c = text.charCodeAt(i);
+      if (c !== 48) {
+        if (c < 48 || c > 57) throw invalidText(text);
+        throw new ScaleError(text, scale);
       }
-      m = m * 10 + (c - 48);
-      digits++;
-      if (m > 9e14) return parseBig(text, scale);
-    } else if (c === 46 && frac < 0 && digits > 0) {
-      frac = 0;
-    } else {
-      throw new RangeError(`Invalid decimal text: ${JSON.stringify(text)}`);
     }
   }
-  if (digits === 0 || (frac === 0 && text.charCodeAt(n - 1) === 46)) {
-    throw new RangeError(`Invalid decimal text: ${JSON.stringify(text)}`);
+  const fracLen = dot < 0 ? 0 : fracEnd - dot - 1;
+  // 15 significant digits always fit a double exactly; longer texts take the bigint path.
+  if (intEnd + scale > 15) return parseBig(text, scale);
+  let m = 0;
+  for (let i = 0; i < intEnd; i++) {
+    const d = text.charCodeAt(i) - 48;
+    if (d < 0 || d > 9) throw invalidText(text);
+    m = m * 10 + d;
   }
-  const shift = scale - (frac < 0 ? 0 : frac);
-  if (shift === 0) return m;
-  const r = m * POW10[shift];
-  return r <= SAFE ? r : parseBig(text, scale);
+  for (let i = intEnd + 1; i < fracEnd; i++) {
+    const d = text.charCodeAt(i) - 48;
+    if (d < 0 || d > 9) throw invalidText(text);
+    m = m * 10 + d;
+  }
+  const shift = scale - fracLen;
+  return shift === 0 ? m : m * POW10[shift];
+}
+
+function invalidText(text: string): RangeError {
+  return new RangeError(`Invalid decimal text: ${JSON.stringify(text)}`);
 }
 
 function parseBig(text: string, scale: number): bigint {

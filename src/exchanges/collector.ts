@@ -157,6 +157,14 @@ export abstract class SocketCollector implements Collector {
     this.books.markAllStale("connection lost");
   }
 
+  /**
+   * Feeds one raw frame through the adapter as if it had arrived on the socket (replays of
+   * recordings, benchmarks).
+   */
+  ingest(text: string, receivedMs = Date.now()): void {
+    this.#onMessage(text, receivedMs);
+  }
+
   #onMessage(text: string, receivedMs: number): void {
     try {
       this.handle(text, receivedMs);

@@ -140,6 +140,14 @@ export class BinanceCollector extends SocketCollector {
     else void run();
   }
 
+  /**
+   * Feeds a REST depth snapshot body for `symbol` (replays of recordings, benchmarks): spliced
+   * with the buffered events exactly like a fetched one.
+   */
+  ingestRestSnapshot(symbol: string, body: string): void {
+    this.#onSnapshot(symbol, body);
+  }
+
   #onSnapshot(symbol: string, body: string): void {
     const snap = parseBinanceDepthSnapshot(body, this.toNative(symbol));
     if (snap.kind === "invalid") {
