@@ -140,6 +140,11 @@ export class BinanceCollector extends SocketCollector {
     else void run();
   }
 
+  /** `u` of the last depth event applied to `symbol`'s book (its snapshot's id right after one). */
+  lastUpdateId(symbol: string): number {
+    return this.#sync.get(symbol)?.lastUpdateId ?? -1;
+  }
+
   /**
    * Feeds a REST depth snapshot body for `symbol` (replays of recordings, benchmarks): spliced
    * with the buffered events exactly like a fetched one.

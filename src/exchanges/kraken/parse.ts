@@ -1,0 +1,322 @@
+/**
+ * Pure parser for Kraken Spot WebSocket v2 messages.
+ *
+ * Hot path (`book`, `trade`, `heartbeat`): a single pass of {@linkcode JsonScanner} that keeps
+ * every price and quantity as the exact JSON number text (`0.10000000` stays `0.10000000`; a float
+ * round trip would make it `0.1` and break the checksum). Everything else goes to the zod-validated
+ * control path in `control.ts`. See `docs/parsing.md` for the measurements behind this choice.
+ *
+ * @module
+ */
+import { JsonScanner, KEY_END, KEY_OTHER } from "../json_scanner.ts";
+import {
+  DECIMAL_INVALID,
+  DECIMAL_POSITIVE,
+  type DecimalClass,
+  priceProblem,
+  sizeProblem,
+} from "../decimal_text.ts";
+import { parseRfc3339Ms } from "../timestamps.ts";
+import type { BookMessage, ParsedMessage, TradeMessage } from "../types.ts";
+import { invalid } from "../types.ts";
+import { parseKrakenControl } from "./control.ts";
+
+const TOP_KEYS = ["channel", "type", "data"] as const;
+
+/** Largest value of an unsigned 32-bit checksum. */
+const MAX_U32 = 4294967295;
+
+/**
+ * Parse one Kraken v2 WebSocket text message. Never throws.
+ *
+ * Returns one item per `data` element for `book` (a {@linkcode BookMessage}, `symbol` as on the
+ * wire, `checksum`, `exchangeTimeMs` from `timestamp`) and `trade` (a {@linkcode TradeMessage} per
+ * trade, `side` = taker side); `[heartbeat]`, `[status]`, `[instrument]`, `[subscribed]`,
+ * `[error]`, `[pong]`, `[ping]` for control messages; `[unknown]` for other channels/methods;
+ * `[invalid]` for anything malformed (one bad level invalidates the whole message, since applying
+ * part of it would corrupt the book). The array is empty only for a `data: []` message.
+ *
+ * @example
+ * ```ts
+ * import { parseKrakenMessage } from "./parse.ts";
+ * const [m] = parseKrakenMessage(
+ *   '{"channel":"book","type":"update","data":[{"symbol":"BTC/USD","bids":[{"price":45281.0,' +
+ *     '"qty":0.10000000}],"asks":[],"checksum":7,"timestamp":"2026-07-01T12:00:00.5Z"}]}',
+ * );
+ * if (m.kind !== "book" || m.bids[0] !== "45281.0" || m.bids[1] !== "0.10000000") throw new Error();
+ * ```
+ */
+export function parseKrakenMessage(text: string): ParsedMessage[] {
+  let channel: string | undefined;
+  let type: string | undefined;
+  let elements: KrakenElement[] | undefined;
+  let problem: string | undefined;
+  try {
+    const s = new JsonScanner(text);
+    if (s.kind() !== "object") {
+      return [invalid("Kraken v2 message must be a JSON object")];
+    }
+    s.beginObject();
+    for (let key = s.nextKeyIn(TOP_KEYS); key !== KEY_END; key = s.nextKeyIn(TOP_KEYS)) {
+      switch (key) {
+        case 0:
+          if (s.kind() === "string") channel = s.readString();
+          else {
+            s.skipValue();
+            problem ??= "channel must be a string";
+          }
+          break;
+        case 1:
+          if (s.kind() === "string") type = s.readString();
+          else {
+            s.skipValue();
+            problem ??= "type must be a string";
+          }
+          break;
+        case 2:
+          if (
+            (channel === undefined || channel === "book" || channel === "trade") &&
+            s.kind() === "array"
+          ) {
+            elements = scanElements(s);
+          } else s.skipValue();
+          break;
+        default:
+          s.skipValue();
+      }
+    }
+    s.end();
+  } catch (e) {
+    return [invalid(e instanceof SyntaxError ? e.message : `parser failure: ${e}`)];
+  }
+  if (channel === "book" || channel === "trade") {
+    if (problem !== undefined) return [invalid(problem)];
+    if (type !== "snapshot" && type !== "update") {
+      return [invalid(`${channel} type must be "snapshot" or "update", got ${JSON.stringify(type)}`)];
+    }
+    if (elements === undefined) return [invalid(`${channel} message without a data array`)];
+    return channel === "book"
+      ? buildBooks(type === "snapshot", elements)
+      : buildTrades(elements);
+  }
+  if (channel === "heartbeat" && problem === undefined) return [{ kind: "heartbeat" }];
+  return parseKrakenControl(text);
+}
+
+/** Fields of one `data` element, read without knowing the channel yet. */
+class KrakenElement {
+  symbol: string | undefined = undefined;
+  bids: string[] | undefined = undefined;
+  asks: string[] | undefined = undefined;
+  checksum: string | undefined = undefined;
+  timestamp: string | undefined = undefined;
+  side: string | undefined = undefined;
+  price: string | undefined = undefined;
+  qty: string | undefined = undefined;
+  tradeId: string | undefined = undefined;
+  problem: string | undefined = undefined;
+}
+
+function scanElements(s: JsonScanner): KrakenElement[] {
+  const out: KrakenElement[] = [];
+  s.beginArray();
+  while (s.nextItem()) {
+    if (s.kind() === "object") out.push(scanElement(s));
+    else {
+      s.skipValue();
+      const e = new KrakenElement();
+      e.problem = `data[${out.length}] must be an object`;
+      out.push(e);
+    }
+  }
+  return out;
+}
+
+const ELEMENT_KEYS = [
+  "symbol",
+  "bids",
+  "asks",
+  "checksum",
+  "timestamp",
+  "side",
+  "price",
+  "qty",
+  "trade_id",
+] as const;
+
+function scanElement(s: JsonScanner): KrakenElement {
+  const e = new KrakenElement();
+  s.beginObject();
+  for (let key = s.nextKeyIn(ELEMENT_KEYS); key !== KEY_END; key = s.nextKeyIn(ELEMENT_KEYS)) {
+    switch (key) {
+      case 0:
+        e.symbol = readString(s, e, "symbol");
+        break;
+      case 1:
+        e.bids = readLevels(s, e, "bids");
+        break;
+      case 2:
+        e.asks = readLevels(s, e, "asks");
+        break;
+      case 3:
+        e.checksum = readNumber(s, e, "checksum");
+        break;
+      case 4:
+        e.timestamp = readString(s, e, "timestamp");
+        break;
+      case 5:
+        e.side = readString(s, e, "side");
+        break;
+      case 6:
+        e.price = readNumber(s, e, "price");
+        break;
+      case 7:
+        e.qty = readNumber(s, e, "qty");
+        break;
+      case 8:
+        e.tradeId = readNumber(s, e, "trade_id");
+        break;
+      default:
+        s.skipValue();
+    }
+  }
+  return e;
+}
+
+function readString(s: JsonScanner, e: KrakenElement, key: string): string | undefined {
+  if (s.kind() === "string") return s.readString();
+  s.skipValue();
+  e.problem ??= `${key} must be a string`;
+  return undefined;
+}
+
+function readNumber(s: JsonScanner, e: KrakenElement, key: string): string | undefined {
+  if (s.kind() === "number") return s.readNumberText();
+  s.skipValue();
+  e.problem ??= `${key} must be a JSON number`;
+  return undefined;
+}
+
+const LEVEL_KEYS = ["price", "qty"] as const;
+
+/** Read `[{"price": n, "qty": n}, ...]` into flat exact-text pairs, validating as it goes. */
+function readLevels(s: JsonScanner, e: KrakenElement, side: string): string[] | undefined {
+  if (s.kind() !== "array") {
+    s.skipValue();
+    e.problem ??= `${side} must be an array`;
+    return undefined;
+  }
+  const flat: string[] = [];
+  s.beginArray();
+  for (let i = 0; s.nextItem(); i++) {
+    if (s.kind() !== "object") {
+      s.skipValue();
+      e.problem ??= `${side}[${i}] must be an object`;
+      continue;
+    }
+    let price: string | undefined;
+    let qty: string | undefined;
+    let priceClass: DecimalClass = DECIMAL_INVALID;
+    let qtyClass: DecimalClass = DECIMAL_INVALID;
+    s.beginObject();
+    for (let key = s.nextKeyIn(LEVEL_KEYS); key !== KEY_END; key = s.nextKeyIn(LEVEL_KEYS)) {
+      if (key === KEY_OTHER) s.skipValue();
+      else if (s.kind() !== "number") {
+        s.skipValue();
+        e.problem ??= `${side}[${i}].${LEVEL_KEYS[key]} must be a JSON number`;
+      } else if (key === 0) {
+        price = s.readDecimalNumber();
+        priceClass = s.decimalClass;
+      } else {
+        qty = s.readDecimalNumber();
+        qtyClass = s.decimalClass;
+      }
+    }
+    if (price === undefined || qty === undefined) {
+      e.problem ??= `${side}[${i}] needs price and qty`;
+      continue;
+    }
+    if (priceClass !== DECIMAL_POSITIVE || qtyClass === DECIMAL_INVALID) {
+      e.problem ??= `${side}[${i}]: ${priceProblem(price) ?? sizeProblem(qty)}`;
+    }
+    flat.push(price, qty);
+  }
+  return flat;
+}
+
+function isUnsignedIntegerText(text: string): boolean {
+  if (text.length === 0 || text.length > 16) return false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 48 || c > 57) return false;
+  }
+  return true;
+}
+
+function buildBooks(snapshot: boolean, elements: KrakenElement[]): ParsedMessage[] {
+  const out: ParsedMessage[] = [];
+  for (let i = 0; i < elements.length; i++) {
+    const e = elements[i];
+    if (e.problem !== undefined) return [invalid(`book data[${i}]: ${e.problem}`)];
+    if (e.symbol === undefined || e.symbol === "") {
+      return [invalid(`book data[${i}]: symbol missing or empty`)];
+    }
+    const m: BookMessage = {
+      kind: "book",
+      symbol: e.symbol,
+      snapshot,
+      bids: e.bids ?? [],
+      asks: e.asks ?? [],
+    };
+    if (e.checksum !== undefined) {
+      const c = isUnsignedIntegerText(e.checksum) ? Number(e.checksum) : -1;
+      if (c < 0 || c > MAX_U32) {
+        return [invalid(`book data[${i}]: checksum is not an unsigned 32-bit integer`)];
+      }
+      m.checksum = c;
+    }
+    if (e.timestamp !== undefined) {
+      const t = parseRfc3339Ms(e.timestamp);
+      if (t === undefined) return [invalid(`book data[${i}]: timestamp is not RFC 3339`)];
+      m.exchangeTimeMs = t;
+    }
+    out.push(m);
+  }
+  return out;
+}
+
+function buildTrades(elements: KrakenElement[]): ParsedMessage[] {
+  const out: ParsedMessage[] = [];
+  for (let i = 0; i < elements.length; i++) {
+    const e = elements[i];
+    const where = `trade data[${i}]`;
+    if (e.problem !== undefined) return [invalid(`${where}: ${e.problem}`)];
+    if (e.symbol === undefined || e.symbol === "") {
+      return [invalid(`${where}: symbol missing or empty`)];
+    }
+    if (e.side !== "buy" && e.side !== "sell") {
+      return [invalid(`${where}: side must be "buy" or "sell"`)];
+    }
+    if (e.price === undefined || e.qty === undefined) {
+      return [invalid(`${where}: price and qty are required`)];
+    }
+    const bad = priceProblem(e.price) ?? sizeProblem(e.qty);
+    if (bad !== undefined) return [invalid(`${where}: ${bad}`)];
+    if (e.tradeId === undefined || !isUnsignedIntegerText(e.tradeId)) {
+      return [invalid(`${where}: trade_id must be a non-negative integer`)];
+    }
+    const timeMs = e.timestamp === undefined ? undefined : parseRfc3339Ms(e.timestamp);
+    if (timeMs === undefined) return [invalid(`${where}: timestamp missing or not RFC 3339`)];
+    const t: TradeMessage = {
+      kind: "trade",
+      symbol: e.symbol,
+      price: e.price,
+      size: e.qty,
+      side: e.side,
+      timeMs,
+      tradeId: e.tradeId,
+    };
+    out.push(t);
+  }
+  return out;
+}
