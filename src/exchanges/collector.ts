@@ -80,6 +80,8 @@ export abstract class SocketCollector implements Collector {
   protected gaps = 0;
   /** Checksum mismatches detected. */
   protected checksumFailures = 0;
+  /** Messages whose handling threw (a bug, not bad input): caught, counted, logged. */
+  handlerFailures = 0;
 
   constructor(settings: ConnectionSettings, context: CollectorContext, maxAgeMs = 0, maxLevels = 0) {
     this.settings = settings;
@@ -170,6 +172,7 @@ export abstract class SocketCollector implements Collector {
       this.handle(text, receivedMs);
     } catch (e) {
       // A bug or an input no parser anticipated: count it, never crash the collector.
+      this.handlerFailures++;
       this.parseErrors++;
       this.log(`message handling failed: ${(e as Error).message}`);
     }

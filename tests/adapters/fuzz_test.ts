@@ -1,0 +1,107 @@
+/**
+ * Fuzz: real Kraken frames (the 10-pair capture, re-expressed as v2) where one pair's frames are
+ * mutated (bytes flipped, cut short, digits swapped, fields dropped) before reaching the
+ * collector. No message may throw inside the adapter, and every other book must stay exact (equal
+ * to a collector fed the clean stream) — never corrupted, at worst marked stale.
+ */
+import { equal, ok } from "node:assert/strict";
+import fc from "fast-check";
+import { parseKrakenV1Message } from "../../src/exchanges/kraken/v1.ts";
+import type { BookMessage } from "../../src/exchanges/types.ts";
+import { readCryptofeed, recording } from "../exchanges/recordings.ts";
+import { kraken } from "./harness.ts";
+
+const WS50 = recording("cryptofeed/KRAKEN.ws.50.0");
+
+function frame(m: BookMessage): string {
+  const side = (flat: string[]) => {
+    const out: string[] = [];
+    for (let i = 0; i < flat.length; i += 2) out.push(`{"price":${flat[i]},"qty":${flat[i + 1]}}`);
+    return `[${out.join(",")}]`;
+  };
+  const checksum = m.checksum === undefined ? "" : `,"checksum":${m.checksum}`;
+  return `{"channel":"book","type":"${m.snapshot ? "snapshot" : "update"}","data":[{"symbol":"${m.symbol}",` +
+    `"bids":${side(m.bids)},"asks":${side(m.asks)}${checksum}}]}`;
+}
+
+const mutation = fc.oneof(
+  fc.record({ kind: fc.constant("flip" as const), at: fc.nat(), byte: fc.integer({ min: 32, max: 126 }) }),
+  fc.record({ kind: fc.constant("cut" as const), at: fc.nat() }),
+  fc.record({ kind: fc.constant("digit" as const), at: fc.nat(), byte: fc.integer({ min: 48, max: 57 }) }),
+  fc.record({ kind: fc.constant("drop" as const), field: fc.constantFrom('"checksum"', '"qty"', '"price"', '"symbol"', '"bids"') }),
+  fc.record({ kind: fc.constant("dup" as const), at: fc.nat() }),
+);
+
+type Mutation = { kind: string; at?: number; byte?: number; field?: string };
+
+function mutate(text: string, m: Mutation): string {
+  const at = (m.at ?? 0) % Math.max(1, text.length);
+  switch (m.kind) {
+    case "flip":
+      return text.slice(0, at) + String.fromCharCode(m.byte!) + text.slice(at + 1);
+    case "cut":
+      return text.slice(0, at);
+    case "digit": {
+      // replace the first digit at or after `at`
+      const i = text.slice(at).search(/\d/);
+      if (i < 0) return text;
+      return text.slice(0, at + i) + String.fromCharCode(m.byte!) + text.slice(at + i + 1);
+    }
+    case "drop":
+      return text.replace(m.field!, '"x_removed"');
+    default:
+      return text.slice(0, at) + text.slice(at, at + 20) + text.slice(at);
+  }
+}
+
+Deno.test({
+  name: "fuzz: mutated real Kraken frames never throw in the adapter nor corrupt another book",
+  ignore: WS50 === undefined,
+  async fn() {
+    const frames: BookMessage[] = [];
+    for (const line of readCryptofeed(WS50!)) {
+      if (line.kind !== "recv") continue;
+      for (const m of parseKrakenV1Message(line.text)) if (m.kind === "book") frames.push(m);
+    }
+    const symbols = [...new Set(frames.map((m) => m.symbol))];
+    const victim = frames.filter((m) => !m.snapshot).reduce((acc, m) => {
+      acc.set(m.symbol, (acc.get(m.symbol) ?? 0) + 1);
+      return acc;
+    }, new Map<string, number>());
+    const target = [...victim.entries()].sort((a, b) => b[1] - a[1])[0][0];
+    const clean = await kraken(symbols, { depth: 1000 });
+    for (const m of frames) clean.collector.ingest(frame(m));
+    let mutated = 0;
+    await fc.assert(
+      fc.asyncProperty(fc.array(mutation, { minLength: 50, maxLength: 50 }), fc.integer({ min: 1, max: 4 }), async (muts, every) => {
+        const h = await kraken(symbols, { depth: 1000 });
+        let k = 0;
+        for (const m of frames) {
+          let text = frame(m);
+          if (m.symbol === target && !m.snapshot && (k++ % every) === 0 && muts.length > 0) {
+            text = mutate(text, muts[k % muts.length]);
+            mutated++;
+          }
+          h.collector.ingest(text);
+        }
+        const health = h.collector.health();
+        equal(h.collector.handlerFailures, 0, "an adapter threw on mutated input");
+        for (const s of symbols) {
+          if (s === target) continue;
+          const state = h.collector.books.state(s);
+          ok(state === "live" || state === "stale", `${s} is ${state}`);
+          if (state === "live") {
+            equal(JSON.stringify(h.collector.books.top(s, 1000)), JSON.stringify(clean.collector.books.top(s, 1000)), `${s} was corrupted`);
+          }
+        }
+        // A mutated frame of the target must never leave it live with a wrong book.
+        if (h.collector.books.state(target) === "live") {
+          equal(JSON.stringify(h.collector.books.top(target, 10)), JSON.stringify(clean.collector.books.top(target, 10)));
+        }
+        ok(health.parseErrors + health.checksumFailures + health.unknownMessages > 0 || every > 0);
+      }),
+      { numRuns: 12, seed: 7 },
+    );
+    console.log(`    ${mutated} mutated frames of ${target} across 12 runs; other ${symbols.length - 1} books never corrupted`);
+  },
+});
