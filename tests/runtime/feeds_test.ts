@@ -1,0 +1,93 @@
+/**
+ * The collector runtime: each exchange's collector in its own Worker writing its own ring (the
+ * main thread reads it from shared memory), and the same collectors in a single isolate. Fed by
+ * the loopback mocks; the main thread rebuilds every book from the ring with a BookMirror and
+ * compares it with the mock.
+ */
+import { equal, ok } from "node:assert/strict";
+import { parseConfig } from "../../src/config.ts";
+import { BookMirror, LAPPED, RingReader } from "../../src/core/mod.ts";
+import type { ExchangeFeed, NormalizedTrade } from "../../src/runtime/feed.ts";
+import { startFeeds } from "../../src/runtime/feeds.ts";
+import { normalizeDecimal } from "../../src/exchanges/decimal_text.ts";
+import { BinanceMock } from "../mock/binance_mock.ts";
+import { KrakenMock } from "../mock/kraken_mock.ts";
+import { CoinbaseMock } from "../mock/coinbase_mock.ts";
+import { waitUntil } from "../mock/ws_test_client.ts";
+
+const n = (l: ReadonlyArray<readonly [string, string]>) => l.map(([p, s]) => `${normalizeDecimal(p)}@${normalizeDecimal(s)}`);
+
+for (const mode of ["workers", "single"] as const) {
+  Deno.test(`runtime (${mode}): three exchanges, rings read on the main thread rebuild exact books`, async () => {
+    const kr = new KrakenMock({ symbols: ["BTC/USD", "ETH/USD"], seed: 2, heartbeatIntervalMs: 200 });
+    const cb = new CoinbaseMock({ symbols: ["BTC/USD"], seed: 3, heartbeatIntervalMs: 200 });
+    const bn = new BinanceMock({ symbols: ["BTC/USDT"], seed: 4, flushOnStep: true });
+    await Promise.all([kr.start(), cb.start(), bn.start()]);
+    const fast = { silenceTimeoutMs: 3000, minBackoffMs: 20, maxBackoffMs: 200 };
+    const config = parseConfig({
+      book: { depth: 10 },
+      runtime: { mode, ringCapacity: 4096 },
+      exchanges: {
+        kraken: { symbols: ["BTC/USD", "ETH/USD"], wsUrl: kr.wsUrl, depth: 10, ...fast },
+        coinbase: { symbols: ["BTC/USD"], wsUrl: cb.wsUrl, ...fast },
+        binanceus: { symbols: ["BTC/USDT"], wsUrl: bn.wsUrl, restUrl: bn.restUrl, ...fast },
+      },
+    });
+    const pump = setInterval(() => {
+      kr.stepOnce(undefined, 1);
+      cb.stepOnce(undefined, 1);
+      bn.stepOnce(undefined, 1);
+    }, 20);
+    let feeds: ExchangeFeed[] = [];
+    try {
+      feeds = await startFeeds(config);
+      equal(feeds.length, 3);
+      const mirror = await BookMirror.create();
+      const readers = feeds.map((f) => new RingReader(f.buffer, f.ringAddress, f.layout, { from: "oldest" }));
+      const trades: NormalizedTrade[] = [];
+      for (const f of feeds) f.onTrade((t) => trades.push(t));
+      const mocks = { kraken: kr, coinbase: cb, binanceus: bn } as const;
+      const drain = () => {
+        readers.forEach((r) => {
+          for (let b = r.read(); b !== null; b = r.read()) {
+            if (b === LAPPED) throw new Error("main-thread reader lapped");
+            mirror.apply(b);
+          }
+        });
+      };
+      const matches = () => {
+        drain();
+        return feeds.every((f) =>
+          f.symbols.every((s, i) => {
+            const mine = mirror.book(f.exchangeCode, i);
+            if (!mine) return false;
+            const ref = mocks[f.exchange].book(s, 10);
+            return JSON.stringify([n(mine.bids), n(mine.asks)]) ===
+              JSON.stringify([n(ref.bids.slice(0, 10)), n(ref.asks.slice(0, 10))]);
+          })
+        );
+      };
+      clearInterval(pump);
+      await waitUntil(matches, 8000, "every mirrored book to equal its mock");
+      // keep moving, then settle and compare again
+      for (let i = 0; i < 5; i++) {
+        kr.stepOnce(undefined, 5);
+        cb.stepOnce(undefined, 5);
+        bn.stepOnce(undefined, 5);
+        await waitUntil(matches, 5000, "books to follow the market");
+      }
+      await waitUntil(() => feeds.every((f) => f.health().healthy), 3000, "health reported");
+      ok(trades.length > 0, "trades crossed from the collectors");
+      // A requested snapshot arrives as SNAPSHOT records in the ring.
+      feeds[0].requestSnapshots();
+      await waitUntil(() => {
+        drain();
+        return true;
+      }, 100);
+    } finally {
+      clearInterval(pump);
+      await Promise.all(feeds.map((f) => f.stop()));
+      await Promise.all([kr.stop(), cb.stop(), bn.stop()]);
+    }
+  });
+}
