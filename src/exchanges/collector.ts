@@ -45,7 +45,21 @@ export interface CollectorContext {
   onTrade?: (trade: NormalizedTrade) => void;
   /** Logs one line. */
   log?: (line: string) => void;
+  /**
+   * Receives every raw input the adapter gets, as it gets it (the recorder): `"open"` when a
+   * connection opens (text = URL), `"ws"` for each text frame, `"rest"` for each REST body
+   * (`meta.symbol` = normalised symbol).
+   */
+  record?: (kind: RecordedKind, text: string, receivedMs: number, meta?: { symbol?: string }) => void;
+  /**
+   * Replay mode: no network. The adapter does not fetch REST snapshots itself; they are fed with
+   * the recorded bodies.
+   */
+  replay?: boolean;
 }
+
+/** Kinds of raw input a recorder receives. */
+export type RecordedKind = "open" | "ws" | "rest";
 
 /** Liveness settings every exchange section of the config carries. */
 export interface ConnectionSettings {
@@ -96,7 +110,10 @@ export abstract class SocketCollector implements Collector {
     });
     this.socket = new FeedSocket({
       url: () => this.url(),
-      onOpen: (s) => this.subscribe(s),
+      onOpen: (s) => {
+        context.record?.("open", this.url(), Date.now());
+        this.subscribe(s);
+      },
       onMessage: (text, received) => this.#onMessage(text, received),
       onDisconnect: (reason) => this.onDisconnect(reason),
       silenceTimeoutMs: settings.silenceTimeoutMs,
@@ -167,7 +184,13 @@ export abstract class SocketCollector implements Collector {
     this.#onMessage(text, receivedMs);
   }
 
+  /** Replays a connection opening (what the adapter does on a fresh connection, minus I/O). */
+  ingestOpen(): void {
+    this.subscribe(this.socket);
+  }
+
   #onMessage(text: string, receivedMs: number): void {
+    this.context.record?.("ws", text, receivedMs);
     try {
       this.handle(text, receivedMs);
     } catch (e) {

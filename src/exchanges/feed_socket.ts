@@ -113,7 +113,9 @@ export class FeedSocket {
   send(message: unknown): boolean {
     const ws = this.#ws;
     if (!ws || ws.readyState !== WebSocket.OPEN) {
-      this.#opts.log?.(`not connected; dropped ${JSON.stringify(message).slice(0, 200)}`);
+      if (this.#state !== "idle") {
+        this.#opts.log?.(`not connected; dropped ${JSON.stringify(message).slice(0, 200)}`);
+      }
       return false;
     }
     ws.send(typeof message === "string" ? message : JSON.stringify(message));

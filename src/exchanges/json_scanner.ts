@@ -446,10 +446,39 @@ export class JsonScanner {
    * {@linkcode JsonScanner.decimalClass}.
    */
   readDecimalNumber(): string {
+    const t = this.text;
+    const n = t.length;
+    this.peek();
+    const start = this.pos;
+    let p = start;
+    let c = p < n ? t.charCodeAt(p) : -1;
+    let nonZero = false;
+    while (c >= ZERO && c <= NINE) {
+      if (c !== ZERO) nonZero = true;
+      c = ++p < n ? t.charCodeAt(p) : -1;
+    }
+    const intLen = p - start;
+    let ok = intLen > 0 && (intLen === 1 || t.charCodeAt(start) !== ZERO);
+    if (c === DOT) {
+      const f = ++p;
+      c = p < n ? t.charCodeAt(p) : -1;
+      while (c >= ZERO && c <= NINE) {
+        if (c !== ZERO) nonZero = true;
+        c = ++p < n ? t.charCodeAt(p) : -1;
+      }
+      if (p === f) ok = false;
+    }
+    if (ok && c !== 101 && c !== 69 && p - start <= MAX_DECIMAL_TEXT_LENGTH) {
+      this.pos = p;
+      this.decimalClass = nonZero ? DECIMAL_POSITIVE : DECIMAL_ZERO;
+      return t.slice(start, p);
+    }
+    // Sign, exponent, leading zero or too long: let the JSON grammar decide, then classify.
     const text = this.readNumberText();
     this.decimalClass = classifyDecimal(text);
     return text;
   }
+
 
   /** Read `true` or `false`. */
   readBoolean(): boolean {

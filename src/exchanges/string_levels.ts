@@ -46,40 +46,53 @@ export function scanStringLevels(
       problem ??= `${side}[${i}] must be a [price, size] array`;
     } else {
       s.pos++;
-      let price = "";
-      let size = "";
-      let n = 0;
-      if (!s.eat(RBRACKET)) {
-        do {
-          if (n < 2 && s.peek() === QUOTE) {
-            const text = s.readDecimalString();
-            const cls = s.decimalClass;
-            if (n === 0) {
-              price = text;
-              if (cls !== DECIMAL_POSITIVE) {
-                problem ??= `${side}[${i}] price ${
-                  cls === DECIMAL_INVALID ? "is not a decimal" : "must be > 0"
-                }: ${JSON.stringify(text)}`;
-              }
-            } else {
-              size = text;
-              if (cls === DECIMAL_INVALID) {
-                problem ??= `${side}[${i}] size is not a decimal: ${JSON.stringify(text)}`;
-              }
-            }
-          } else {
-            if (n < 2) problem ??= `${side}[${i}] ${n === 0 ? "price" : "size"} must be a string`;
-            s.skipValue();
+      if (s.peek() === QUOTE) {
+        // Fast path: ["price", "size"], extra trailing elements skipped.
+        const price = s.readDecimalString();
+        const priceClass = s.decimalClass;
+        if (!s.eat(COMMA)) {
+          problem ??= `${side}[${i}] must hold a price and a size`;
+          s.expect(RBRACKET);
+        } else if (s.peek() !== QUOTE) {
+          problem ??= `${side}[${i}] size must be a string`;
+          do s.skipValue(); while (s.eat(COMMA));
+          s.expect(RBRACKET);
+        } else {
+          const size = s.readDecimalString();
+          const sizeClass = s.decimalClass;
+          while (s.eat(COMMA)) s.skipValue();
+          s.expect(RBRACKET);
+          if (priceClass !== DECIMAL_POSITIVE || sizeClass === DECIMAL_INVALID) {
+            problem ??= levelProblem(side, i, price, priceClass, size);
           }
-          n++;
-        } while (s.eat(COMMA));
+          out.push(price, size);
+        }
+      } else if (s.eat(RBRACKET)) {
+        problem ??= `${side}[${i}] must hold a price and a size`;
+      } else {
+        problem ??= `${side}[${i}] price must be a string`;
+        do s.skipValue(); while (s.eat(COMMA));
         s.expect(RBRACKET);
       }
-      if (n < 2) problem ??= `${side}[${i}] must hold a price and a size`;
-      else out.push(price, size);
     }
     i++;
   } while (s.eat(COMMA));
   s.expect(RBRACKET);
   return problem;
+}
+
+function levelProblem(
+  side: string,
+  i: number,
+  price: string,
+  priceClass: number,
+  size: string,
+): string {
+  if (priceClass === DECIMAL_INVALID) return `${side}[${i}] price is not a decimal: ${q(price)}`;
+  if (priceClass !== DECIMAL_POSITIVE) return `${side}[${i}] price must be > 0: ${q(price)}`;
+  return `${side}[${i}] size is not a decimal: ${q(size)}`;
+}
+
+function q(text: string): string {
+  return JSON.stringify(text.length > 48 ? `${text.slice(0, 45)}...` : text);
 }

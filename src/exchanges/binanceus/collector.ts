@@ -100,7 +100,7 @@ export class BinanceCollector extends SocketCollector {
 
   /** Fetches a REST snapshot for `symbol` (one at a time per symbol), within the weight budget. */
   #fetchSnapshot(symbol: string, delayMs: number): void {
-    if (this.#fetching.has(symbol) || this.stopped) return;
+    if (this.#fetching.has(symbol) || this.stopped || this.context.replay) return;
     this.#fetching.add(symbol);
     const generation = this.#generation;
     const run = async () => {
@@ -126,6 +126,7 @@ export class BinanceCollector extends SocketCollector {
         }
         this.#fetching.delete(symbol);
         if (generation !== this.#generation || this.stopped) return;
+        this.context.record?.("rest", body, Date.now(), { symbol });
         this.#onSnapshot(symbol, body);
       } catch (e) {
         this.#fetching.delete(symbol);

@@ -40,7 +40,20 @@ const ErrorSchema = z.object({
 export function parseCoinbaseControl(text: string): ParsedMessage[] {
   const parsed = tryParseJson(text);
   if (!parsed.ok) return [invalid(parsed.reason)];
-  const v = parsed.value;
+  return coinbaseControlFromValue(parsed.value);
+}
+
+/**
+ * {@linkcode parseCoinbaseControl} for a value already decoded with `JSON.parse`.
+ *
+ * @example
+ * ```ts
+ * import { coinbaseControlFromValue } from "./control.ts";
+ * const [m] = coinbaseControlFromValue({ channel: "candles", events: [] });
+ * if (m.kind !== "unknown" || m.type !== "candles") throw new Error();
+ * ```
+ */
+export function coinbaseControlFromValue(v: unknown): ParsedMessage[] {
   if (typeof v !== "object" || v === null || Array.isArray(v)) {
     return [invalid("Coinbase message must be a JSON object")];
   }

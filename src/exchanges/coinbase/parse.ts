@@ -5,22 +5,25 @@
  * each possibly for a different product, so the result is a {@linkcode CoinbaseParsed}: the
  * envelope fields the adapter needs for its per-connection gap check, plus the normalised items.
  *
- * Hot path (`l2_data`, `market_trades`, `heartbeats`): one pass of {@linkcode JsonScanner} with
- * decimal validation fused into the string scan; skipped fields such as `event_time` are never
- * materialised. Measured faster than `JSON.parse` plus the same validation (see
- * `docs/parsing.md`). `subscriptions` and errors go through the zod path in `control.ts`.
+ * Hot path (`l2_data`, `market_trades`, `heartbeats`): `JSON.parse`, then hand-written type and
+ * decimal checks (no zod). Coinbase sends every number as a string, so `JSON.parse` loses nothing,
+ * and on these key-heavy messages it measured faster than the hand-written scanner used for
+ * Binance and Kraken (see `docs/parsing.md`). `subscriptions` and errors are validated with zod
+ * in `control.ts`.
  *
  * @module
  */
-import { JsonScanner, KEY_END, KEY_OTHER } from "../json_scanner.ts";
-import { DECIMAL_INVALID, DECIMAL_POSITIVE, priceProblem, sizeProblem } from "../decimal_text.ts";
+import {
+  classifyDecimal,
+  DECIMAL_INVALID,
+  DECIMAL_POSITIVE,
+  priceProblem,
+  sizeProblem,
+} from "../decimal_text.ts";
 import { parseRfc3339Ms } from "../timestamps.ts";
 import type { BookMessage, ParsedMessage, TradeMessage } from "../types.ts";
 import { invalid } from "../types.ts";
-import { parseCoinbaseControl } from "./control.ts";
-
-const QUOTE = 34;
-const LBRACE = 123;
+import { coinbaseControlFromValue } from "./control.ts";
 
 /** Options of {@linkcode parseCoinbaseMessage}. */
 export interface CoinbaseParseOptions {
@@ -40,7 +43,7 @@ export interface CoinbaseParseOptions {
  */
 export interface CoinbaseParsed {
   sequenceNum: number | undefined;
-  /** Envelope `channel`; `""` when absent (errors) or unreadable. */
+  /** Envelope `channel`; `""` when absent (errors) or not a string. */
   channel: string;
   /** Envelope `timestamp` in ms since the epoch (sub-ms digits in the fraction). */
   timestampMs: number | undefined;
@@ -53,251 +56,88 @@ export interface CoinbaseParsed {
   items: ParsedMessage[];
 }
 
-class TradeFields {
-  tradeId: string | undefined = undefined;
-  productId: string | undefined = undefined;
-  price: string | undefined = undefined;
-  size: string | undefined = undefined;
-  side: string | undefined = undefined;
-  time: string | undefined = undefined;
+type Obj = Record<string, unknown>;
+
+function isObject(v: unknown): v is Obj {
+  return typeof v === "object" && v !== null && !Array.isArray(v);
 }
 
-class CoinbaseEvent {
-  type: string | undefined = undefined;
-  productId: string | undefined = undefined;
-  bids: string[] | undefined = undefined;
-  asks: string[] | undefined = undefined;
-  trades: TradeFields[] | undefined = undefined;
-  counter: string | undefined = undefined;
-}
-
-class Envelope {
-  channel: string | undefined = undefined;
-  type: string | undefined = undefined;
-  timestamp: string | undefined = undefined;
-  sequenceNum: string | undefined = undefined;
-  events: CoinbaseEvent[] | undefined = undefined;
-  problem: string | undefined = undefined;
-}
-
-/** Where a problem is, built only when there is one: `events[0].updates[3].side`. */
-function at(event: number, list: string, item: number, key: string): string {
-  let path = event < 0 ? "" : `events[${event}]`;
-  if (list !== "") path += `.${list}[${item}]`;
-  return key === "" ? path : path === "" ? key : `${path}.${key}`;
-}
-
-function readStr(
-  s: JsonScanner,
-  env: Envelope,
-  event: number,
-  list: string,
-  item: number,
-  key: string,
-): string | undefined {
-  if (s.kind() === "string") return s.readString();
-  s.skipValue();
-  env.problem ??= `${at(event, list, item, key)} must be a string`;
+function toUint(v: unknown): number | undefined {
+  if (typeof v === "number") return Number.isSafeInteger(v) && v >= 0 ? v : undefined;
+  if (typeof v === "string" && /^\d{1,16}$/.test(v)) {
+    const n = Number(v);
+    return Number.isSafeInteger(n) ? n : undefined;
+  }
   return undefined;
 }
 
-const UPDATE_KEYS = ["side", "price_level", "new_quantity"] as const;
-const SIDES = ["bid", "offer"] as const;
-
-function scanUpdates(s: JsonScanner, env: Envelope, ev: CoinbaseEvent, e: number): void {
-  if (s.kind() !== "array") {
-    s.skipValue();
-    env.problem ??= `${at(e, "", 0, "updates")} must be an array`;
-    return;
+/** Why an `l2_data` event is bad, or `undefined` after filling `bids`/`asks`. */
+function l2Problem(ev: Obj, e: number, bids: string[], asks: string[]): string | undefined {
+  if (ev.type !== "snapshot" && ev.type !== "update") {
+    return `events[${e}].type must be "snapshot" or "update"`;
   }
-  const bids: string[] = [];
-  const asks: string[] = [];
-  s.beginArray();
-  for (let i = 0; s.nextItem(); i++) {
-    if (s.peek() !== LBRACE) {
-      s.skipValue();
-      env.problem ??= `${at(e, "updates", i, "")} must be an object`;
-      continue;
-    }
-    let side = KEY_OTHER;
-    let price: string | undefined;
-    let size: string | undefined;
-    s.beginObject();
-    for (let key = s.nextKeyIn(UPDATE_KEYS); key !== KEY_END; key = s.nextKeyIn(UPDATE_KEYS)) {
-      if (key === KEY_OTHER) {
-        s.skipValue();
-      } else if (s.peek() !== QUOTE) {
-        s.skipValue();
-        env.problem ??= `${at(e, "updates", i, UPDATE_KEYS[key])} must be a string`;
-      } else if (key === 0) {
-        side = s.readStringIn(SIDES);
-      } else if (key === 1) {
-        price = s.readDecimalString();
-        if (s.decimalClass !== DECIMAL_POSITIVE) {
-          env.problem ??= `${at(e, "updates", i, "price_level")}: ${priceProblem(price)}`;
-        }
-      } else {
-        size = s.readDecimalString();
-        if (s.decimalClass === DECIMAL_INVALID) {
-          env.problem ??= `${at(e, "updates", i, "new_quantity")}: ${sizeProblem(size)}`;
-        }
-      }
-    }
-    if (price === undefined || size === undefined) {
-      env.problem ??= `${at(e, "updates", i, "")} needs price_level and new_quantity`;
-    } else if (side === 0) bids.push(price, size);
-    else if (side === 1) asks.push(price, size);
-    else env.problem ??= `${at(e, "updates", i, "side")} must be "bid" or "offer"`;
+  if (typeof ev.product_id !== "string" || ev.product_id === "") {
+    return `events[${e}].product_id missing or empty`;
   }
-  ev.bids = bids;
-  ev.asks = asks;
+  const updates = ev.updates;
+  if (!Array.isArray(updates)) return `events[${e}].updates must be an array`;
+  for (let i = 0; i < updates.length; i++) {
+    const u = updates[i];
+    if (!isObject(u)) return `events[${e}].updates[${i}] must be an object`;
+    const price = u.price_level;
+    const size = u.new_quantity;
+    if (typeof price !== "string") {
+      return price === undefined
+        ? `events[${e}].updates[${i}] needs price_level and new_quantity`
+        : `events[${e}].updates[${i}].price_level must be a string`;
+    }
+    if (typeof size !== "string") {
+      return size === undefined
+        ? `events[${e}].updates[${i}] needs price_level and new_quantity`
+        : `events[${e}].updates[${i}].new_quantity must be a string`;
+    }
+    if (classifyDecimal(price) !== DECIMAL_POSITIVE) {
+      return `events[${e}].updates[${i}].price_level: ${priceProblem(price)}`;
+    }
+    if (classifyDecimal(size) === DECIMAL_INVALID) {
+      return `events[${e}].updates[${i}].new_quantity: ${sizeProblem(size)}`;
+    }
+    const side = u.side;
+    if (side === "bid") bids.push(price, size);
+    else if (side === "offer") asks.push(price, size);
+    else return `events[${e}].updates[${i}].side must be "bid" or "offer"`;
+  }
+  return undefined;
 }
 
-const TRADE_KEYS = ["trade_id", "product_id", "price", "size", "side", "time"] as const;
-
-function scanTrades(s: JsonScanner, env: Envelope, ev: CoinbaseEvent, e: number): void {
-  if (s.kind() !== "array") {
-    s.skipValue();
-    env.problem ??= `${at(e, "", 0, "trades")} must be an array`;
-    return;
+function tradeOf(
+  t: unknown,
+  where: string,
+  makerSide: boolean,
+): TradeMessage | string {
+  if (!isObject(t)) return `${where} must be an object`;
+  const { trade_id: tradeId, product_id: symbol, price, size, side, time } = t;
+  if (typeof symbol !== "string" || symbol === "") return `${where}.product_id missing or empty`;
+  if (typeof tradeId !== "string" || tradeId === "") {
+    return `${where}.trade_id must be a non-empty string`;
   }
-  const trades: TradeFields[] = [];
-  s.beginArray();
-  for (let i = 0; s.nextItem(); i++) {
-    if (s.peek() !== LBRACE) {
-      s.skipValue();
-      env.problem ??= `${at(e, "trades", i, "")} must be an object`;
-      continue;
-    }
-    const t = new TradeFields();
-    s.beginObject();
-    for (let key = s.nextKeyIn(TRADE_KEYS); key !== KEY_END; key = s.nextKeyIn(TRADE_KEYS)) {
-      if (key === KEY_OTHER) {
-        s.skipValue();
-        continue;
-      }
-      const value = readStr(s, env, e, "trades", i, TRADE_KEYS[key]);
-      switch (key) {
-        case 0:
-          t.tradeId = value;
-          break;
-        case 1:
-          t.productId = value;
-          break;
-        case 2:
-          t.price = value;
-          break;
-        case 3:
-          t.size = value;
-          break;
-        case 4:
-          t.side = value;
-          break;
-        default:
-          t.time = value;
-      }
-    }
-    trades.push(t);
+  if (typeof price !== "string" || typeof size !== "string") {
+    return `${where}: price and size must be strings`;
   }
-  ev.trades = trades;
-}
-
-const EVENT_KEYS = ["type", "product_id", "updates", "trades", "heartbeat_counter"] as const;
-
-function scanEvents(s: JsonScanner, env: Envelope): CoinbaseEvent[] {
-  const events: CoinbaseEvent[] = [];
-  s.beginArray();
-  for (let e = 0; s.nextItem(); e++) {
-    const ev = new CoinbaseEvent();
-    events.push(ev);
-    if (s.peek() !== LBRACE) {
-      s.skipValue();
-      env.problem ??= `${at(e, "", 0, "")} must be an object`;
-      continue;
-    }
-    s.beginObject();
-    for (let key = s.nextKeyIn(EVENT_KEYS); key !== KEY_END; key = s.nextKeyIn(EVENT_KEYS)) {
-      switch (key) {
-        case 0:
-          ev.type = readStr(s, env, e, "", 0, "type");
-          break;
-        case 1:
-          ev.productId = readStr(s, env, e, "", 0, "product_id");
-          break;
-        case 2:
-          scanUpdates(s, env, ev, e);
-          break;
-        case 3:
-          scanTrades(s, env, ev, e);
-          break;
-        case 4: {
-          const k = s.kind();
-          if (k === "string") ev.counter = s.readString();
-          else if (k === "number") ev.counter = s.readNumberText();
-          else {
-            s.skipValue();
-            env.problem ??= `${at(e, "", 0, "heartbeat_counter")} must be a string or number`;
-          }
-          break;
-        }
-        default:
-          s.skipValue();
-      }
-    }
-  }
-  return events;
-}
-
-const ENVELOPE_KEYS = ["channel", "type", "timestamp", "sequence_num", "events"] as const;
-
-function scanEnvelope(text: string): Envelope | string {
-  try {
-    const s = new JsonScanner(text);
-    if (s.kind() !== "object") return "Coinbase message must be a JSON object";
-    const env = new Envelope();
-    s.beginObject();
-    for (let key = s.nextKeyIn(ENVELOPE_KEYS); key !== KEY_END; key = s.nextKeyIn(ENVELOPE_KEYS)) {
-      switch (key) {
-        case 0:
-          env.channel = readStr(s, env, -1, "", 0, "channel");
-          break;
-        case 1:
-          env.type = readStr(s, env, -1, "", 0, "type");
-          break;
-        case 2:
-          env.timestamp = readStr(s, env, -1, "", 0, "timestamp");
-          break;
-        case 3:
-          if (s.kind() === "number") env.sequenceNum = s.readNumberText();
-          else {
-            s.skipValue();
-            env.problem ??= "sequence_num must be a number";
-          }
-          break;
-        case 4:
-          if (
-            s.kind() === "array" &&
-            (env.channel === undefined || env.channel === "l2_data" ||
-              env.channel === "market_trades" || env.channel === "heartbeats")
-          ) {
-            env.events = scanEvents(s, env);
-          } else s.skipValue();
-          break;
-        default:
-          s.skipValue();
-      }
-    }
-    s.end();
-    return env;
-  } catch (e) {
-    return e instanceof SyntaxError ? e.message : `parser failure: ${e}`;
-  }
-}
-
-function toUint(text: string | undefined): number | undefined {
-  if (text === undefined || !/^\d{1,16}$/.test(text)) return undefined;
-  const n = Number(text);
-  return Number.isSafeInteger(n) ? n : undefined;
+  const bad = priceProblem(price) ?? sizeProblem(size);
+  if (bad !== undefined) return `${where}: ${bad}`;
+  if (side !== "BUY" && side !== "SELL") return `${where}.side must be "BUY" or "SELL"`;
+  const timeMs = typeof time === "string" ? parseRfc3339Ms(time) : undefined;
+  if (timeMs === undefined) return `${where}.time missing or not RFC 3339`;
+  return {
+    kind: "trade",
+    symbol,
+    price,
+    size,
+    side: (side === "BUY") !== makerSide ? "buy" : "sell",
+    timeMs,
+    tradeId,
+  };
 }
 
 /**
@@ -318,83 +158,72 @@ export function parseCoinbaseMessage(
   text: string,
   options: CoinbaseParseOptions = {},
 ): CoinbaseParsed {
-  const env = scanEnvelope(text);
-  if (typeof env === "string") {
-    return { sequenceNum: undefined, channel: "", timestampMs: undefined, items: [invalid(env)] };
+  let v: unknown;
+  try {
+    v = JSON.parse(text);
+  } catch (e) {
+    return {
+      sequenceNum: undefined,
+      channel: "",
+      timestampMs: undefined,
+      items: [invalid(`Malformed JSON: ${(e as Error).message}`)],
+    };
   }
-  const sequenceNum = toUint(env.sequenceNum);
-  const timestampMs = env.timestamp === undefined ? undefined : parseRfc3339Ms(env.timestamp);
-  const channel = env.channel ?? "";
+  if (!isObject(v)) {
+    return {
+      sequenceNum: undefined,
+      channel: "",
+      timestampMs: undefined,
+      items: [invalid("Coinbase message must be a JSON object")],
+    };
+  }
+  const sequenceNum = typeof v.sequence_num === "number" ? toUint(v.sequence_num) : undefined;
+  const timestampMs = typeof v.timestamp === "string" ? parseRfc3339Ms(v.timestamp) : undefined;
+  const channel = typeof v.channel === "string" ? v.channel : "";
   const result: CoinbaseParsed = { sequenceNum, channel, timestampMs, items: [] };
   if (channel !== "l2_data" && channel !== "market_trades" && channel !== "heartbeats") {
-    result.items = parseCoinbaseControl(text);
+    result.items = coinbaseControlFromValue(v);
     return result;
   }
   const fail = (reason: string): CoinbaseParsed => {
     result.items = [invalid(`${channel}: ${reason}`)];
     return result;
   };
-  if (env.problem !== undefined) return fail(env.problem);
   if (sequenceNum === undefined) return fail("sequence_num missing or not a non-negative integer");
   if (timestampMs === undefined) return fail("timestamp missing or not RFC 3339");
-  if (env.events === undefined) return fail("events must be an array");
+  const events = v.events;
+  if (!Array.isArray(events)) return fail("events must be an array");
   const items: ParsedMessage[] = [];
-  for (let i = 0; i < env.events.length; i++) {
-    const ev = env.events[i];
+  for (let e = 0; e < events.length; e++) {
+    const ev = events[e];
+    if (!isObject(ev)) return fail(`events[${e}] must be an object`);
     if (channel === "l2_data") {
-      if (ev.type !== "snapshot" && ev.type !== "update") {
-        return fail(`events[${i}].type must be "snapshot" or "update"`);
-      }
-      if (ev.productId === undefined || ev.productId === "") {
-        return fail(`events[${i}].product_id missing or empty`);
-      }
-      if (ev.bids === undefined || ev.asks === undefined) return fail(`events[${i}].updates missing`);
+      const bids: string[] = [];
+      const asks: string[] = [];
+      const bad = l2Problem(ev, e, bids, asks);
+      if (bad !== undefined) return fail(bad);
       const m: BookMessage = {
         kind: "book",
-        symbol: ev.productId,
+        symbol: ev.product_id as string,
         snapshot: ev.type === "snapshot",
-        bids: ev.bids,
-        asks: ev.asks,
+        bids,
+        asks,
         exchangeTimeMs: timestampMs,
         sequence: sequenceNum,
       };
       items.push(m);
     } else if (channel === "market_trades") {
-      if (ev.trades === undefined) return fail(`events[${i}].trades missing`);
-      for (let j = 0; j < ev.trades.length; j++) {
-        const t = ev.trades[j];
-        if (t.productId === undefined || t.productId === "") {
-          return fail(`events[${i}].trades[${j}].product_id missing or empty`);
-        }
-        if (t.tradeId === undefined || t.tradeId === "") {
-          return fail(`events[${i}].trades[${j}].trade_id missing or empty`);
-        }
-        if (t.price === undefined || t.size === undefined) {
-          return fail(`events[${i}].trades[${j}]: price and size are required`);
-        }
-        const bad = priceProblem(t.price) ?? sizeProblem(t.size);
-        if (bad !== undefined) return fail(`events[${i}].trades[${j}]: ${bad}`);
-        if (t.side !== "BUY" && t.side !== "SELL") {
-          return fail(`events[${i}].trades[${j}].side must be "BUY" or "SELL"`);
-        }
-        const timeMs = t.time === undefined ? undefined : parseRfc3339Ms(t.time);
-        if (timeMs === undefined) return fail(`events[${i}].trades[${j}].time missing or not RFC 3339`);
-        const buy = (t.side === "BUY") !== (options.tradeSide === "maker");
-        const trade: TradeMessage = {
-          kind: "trade",
-          symbol: t.productId,
-          price: t.price,
-          size: t.size,
-          side: buy ? "buy" : "sell",
-          timeMs,
-          tradeId: t.tradeId,
-        };
-        items.push(trade);
+      const trades = ev.trades;
+      if (!Array.isArray(trades)) return fail(`events[${e}].trades must be an array`);
+      for (let j = 0; j < trades.length; j++) {
+        const t = tradeOf(trades[j], `events[${e}].trades[${j}]`, options.tradeSide === "maker");
+        if (typeof t === "string") return fail(t);
+        items.push(t);
       }
     } else {
-      const counter = toUint(ev.counter);
+      const counter = toUint(ev.heartbeat_counter);
       if (counter === undefined) {
-        return fail(`events[${i}].heartbeat_counter missing or not a non-negative integer`);
+        return fail(`events[${e}].heartbeat_counter missing or not a non-negative integer`);
       }
       items.push({ kind: "heartbeat", counter });
     }
