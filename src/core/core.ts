@@ -284,6 +284,55 @@ export class Core {
     return this;
   }
 
+  /**
+   * Stages many level changes from a flat `[price, size, price, size, …]` list of exact decimal
+   * texts (the parsers' output), all on one side. Same checks as {@linkcode add}.
+   */
+  addLevels(side: SideCode, flat: readonly string[]): this {
+    const n = flat.length >> 1;
+    if (this.#count + n > this.#inputCap) {
+      this.#inputBase = this.#ex.input_reserve((this.#count + n) * 2);
+      this.#inputCap = this.#ex.input_capacity();
+      this.#refresh();
+    }
+    const l = this.#layout;
+    const i32 = this.#i32;
+    const step = l.inputChangeSize >> 2;
+    const ps = this.#priceScale;
+    const ss = this.#sizeScale;
+    let w = (this.#inputBase + l.inChanges + this.#count * l.inputChangeSize) >> 2;
+    const pw = l.inPrice >> 2;
+    const sw = l.inSize >> 2;
+    const dw = l.inSide >> 2;
+    for (let i = 0; i < flat.length - 1; i += 2, w += step) {
+      let p: number | bigint;
+      let s: number | bigint;
+      try {
+        p = parseMantissa(flat[i], ps);
+      } catch (e) {
+        if (e instanceof ScaleError) this.#scaleField = "price";
+        throw e;
+      }
+      try {
+        s = parseMantissa(flat[i + 1], ss);
+      } catch (e) {
+        if (e instanceof ScaleError) this.#scaleField = "size";
+        throw e;
+      }
+      if (typeof p === "number") {
+        i32[w + pw] = p % TWO32;
+        i32[w + pw + 1] = Math.floor(p / TWO32);
+      } else this.#big[(w + pw) >> 1] = p;
+      if (typeof s === "number") {
+        i32[w + sw] = s % TWO32;
+        i32[w + sw + 1] = Math.floor(s / TWO32);
+      } else this.#big[(w + sw) >> 1] = s;
+      i32[w + dw] = side;
+      this.#count++;
+    }
+    return this;
+  }
+
   /** Stages one level change as mantissas at the book's scales. */
   addMantissa(side: SideCode, price: number | bigint, size: number | bigint): this {
     const w = this.#slot();

@@ -138,9 +138,7 @@ export class BookStore {
         core.clear(e.id);
         core.setScales(e.id, ps, ss);
       }
-      core.begin(e.id);
-      for (let i = 0; i + 1 < bids.length; i += 2) core.add(0, bids[i], bids[i + 1]);
-      for (let i = 0; i + 1 < asks.length; i += 2) core.add(1, asks[i], asks[i + 1]);
+      core.begin(e.id).addLevels(0, bids).addLevels(1, asks);
       if (verify) {
         // Load without publishing, check, then publish: a bad snapshot never reaches clients.
         if (e.state === "live") this.markStale(symbol, "resnapshot", receivedMs);
@@ -184,9 +182,7 @@ export class BookStore {
     if (!e || e.state !== "live") return "ignored";
     const core = this.#core;
     try {
-      core.begin(e.id);
-      for (let i = 0; i + 1 < bids.length; i += 2) core.add(0, bids[i], bids[i + 1]);
-      for (let i = 0; i + 1 < asks.length; i += 2) core.add(1, asks[i], asks[i + 1]);
+      core.begin(e.id).addLevels(0, bids).addLevels(1, asks);
       if (verify) {
         core.applyLevels();
         if (!verify(e.id)) {
@@ -213,8 +209,9 @@ export class BookStore {
     } else if (err instanceof ScaleError) {
       e.parseErrors++;
       // More decimals than the book's scale: resync at a scale that holds them.
-      if (this.#core.lastScaleField === "price") e.minPriceScale = Math.max(e.minPriceScale, err.needed);
-      else e.minSizeScale = Math.max(e.minSizeScale, err.needed);
+      if (this.#core.lastScaleField === "price") {
+        e.minPriceScale = Math.max(e.minPriceScale, err.needed);
+      } else e.minSizeScale = Math.max(e.minSizeScale, err.needed);
       this.#opts.log?.(`${e.symbol}: ${what}: ${err.message}; resyncing at a larger scale`);
     } else if (err instanceof RangeError) {
       e.parseErrors++;
