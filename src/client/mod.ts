@@ -1,0 +1,6 @@
+/**
+ * The AlphaPulse browser client library.
+ *
+ * @module
+ */
+export * from "./client.ts";
