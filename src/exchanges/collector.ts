@@ -50,7 +50,12 @@ export interface CollectorContext {
    * connection opens (text = URL), `"ws"` for each text frame, `"rest"` for each REST body
    * (`meta.symbol` = normalised symbol).
    */
-  record?: (kind: RecordedKind, text: string, receivedMs: number, meta?: { symbol?: string }) => void;
+  record?: (
+    kind: RecordedKind,
+    text: string,
+    receivedMs: number,
+    meta?: { symbol?: string },
+  ) => void;
   /**
    * Replay mode: no network. The adapter does not fetch REST snapshots itself; they are fed with
    * the recorded bodies.
@@ -97,7 +102,12 @@ export abstract class SocketCollector implements Collector {
   /** Messages whose handling threw (a bug, not bad input): caught, counted, logged. */
   handlerFailures = 0;
 
-  constructor(settings: ConnectionSettings, context: CollectorContext, maxAgeMs = 0, maxLevels = 0) {
+  constructor(
+    settings: ConnectionSettings,
+    context: CollectorContext,
+    maxAgeMs = 0,
+    maxLevels = 0,
+  ) {
     this.settings = settings;
     this.context = context;
     this.symbols = Object.freeze([...settings.symbols]);
@@ -253,7 +263,9 @@ export abstract class SocketCollector implements Collector {
       checksumFailures: this.checksumFailures,
       resyncs: books.reduce((a, b) => a + b.resyncs, 0),
       reconnects: this.socket.reconnects,
-      lastMessageAgeMs: this.socket.lastMessageAgeMs === null ? null : Math.round(this.socket.lastMessageAgeMs),
+      lastMessageAgeMs: this.socket.lastMessageAgeMs === null
+        ? null
+        : Math.round(this.socket.lastMessageAgeMs),
       books,
     };
   }

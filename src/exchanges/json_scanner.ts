@@ -65,6 +65,20 @@ export const MAX_SKIP_DEPTH = 256;
 /**
  * Cursor over one JSON text. Container iteration keeps a small "first element" stack so
  * `nextKey`/`nextItem` handle commas for the caller.
+ *
+ * @example
+ * ```ts
+ * import { JsonScanner, KEY_END } from "./json_scanner.ts";
+ * const s = new JsonScanner('{"qty":0.50,"side":"bid"}');
+ * const keys = ["qty", "side"];
+ * let qty = "";
+ * s.beginObject();
+ * for (let k = s.nextKeyIn(keys); k !== KEY_END; k = s.nextKeyIn(keys)) {
+ *   if (k === 0) qty = s.readDecimalNumber();
+ *   else s.skipValue();
+ * }
+ * if (qty !== "0.50") throw new Error(qty);
+ * ```
  */
 export class JsonScanner {
   /** The text being scanned. */
@@ -478,7 +492,6 @@ export class JsonScanner {
     this.decimalClass = classifyDecimal(text);
     return text;
   }
-
 
   /** Read `true` or `false`. */
   readBoolean(): boolean {

@@ -26,10 +26,16 @@ export function createCollector(
 ): Collector {
   switch (exchange) {
     case "coinbase":
-      return new CoinbaseCollector(settings as NonNullable<Config["exchanges"]["coinbase"]>, context);
+      return new CoinbaseCollector(
+        settings as NonNullable<Config["exchanges"]["coinbase"]>,
+        context,
+      );
     case "kraken":
       return new KrakenCollector(settings as NonNullable<Config["exchanges"]["kraken"]>, context);
     case "binanceus":
-      return new BinanceCollector(settings as NonNullable<Config["exchanges"]["binanceus"]>, context);
+      return new BinanceCollector(
+        settings as NonNullable<Config["exchanges"]["binanceus"]>,
+        context,
+      );
   }
 }

@@ -91,14 +91,17 @@ Deno.test("binance partial depth (combined): symbol from the stream name", () =>
 });
 
 Deno.test("binance REST depth snapshot", () => {
-  deepStrictEqual(parseBinanceDepthSnapshot(fixture("binanceus", "depth_snapshot_rest"), "BTCUSDT"), {
-    kind: "book",
-    symbol: "BTCUSDT",
-    snapshot: true,
-    bids: ["60000.00000000", "0.40000000", "59999.00000000", "2.00000000"],
-    asks: ["60001.00000000", "1.00000000"],
-    lastUpdateId: 1027024,
-  });
+  deepStrictEqual(
+    parseBinanceDepthSnapshot(fixture("binanceus", "depth_snapshot_rest"), "BTCUSDT"),
+    {
+      kind: "book",
+      symbol: "BTCUSDT",
+      snapshot: true,
+      bids: ["60000.00000000", "0.40000000", "59999.00000000", "2.00000000"],
+      asks: ["60001.00000000", "1.00000000"],
+      lastUpdateId: 1027024,
+    },
+  );
   deepStrictEqual(bn("depth_snapshot_rest")[0].kind, "invalid"); // no stream: no symbol
 });
 

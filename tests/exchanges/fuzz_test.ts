@@ -104,8 +104,9 @@ const mutation = (text: string): fc.Arbitrary<string> => {
   const n = text.length;
   const at = fc.nat({ max: Math.max(0, n - 1) });
   const ch = fc.constantFrom(...ALPHABET.split(""));
-  const tokens = text.match(/"(?:[^"\\]|\\.)*"|-?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?|true|false|null/g) ??
-    [];
+  const tokens =
+    text.match(/"(?:[^"\\]|\\.)*"|-?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?|true|false|null/g) ??
+      [];
   const flip = fc.tuple(at, ch).map(([i, c]) => text.slice(0, i) + c + text.slice(i + 1));
   const cut = at.map((i) => text.slice(0, i));
   const insert = fc.tuple(at, fc.string({ maxLength: 4 })).map(([i, s]) =>
@@ -165,9 +166,12 @@ for (const [name, parse, seeds] of PARSERS) {
 
   Deno.test(`fuzz ${name}: arbitrary JSON values and strings never throw`, () => {
     fc.assert(
-      fc.property(fc.oneof(fc.json(), fc.string(), fc.jsonValue().map((v) => JSON.stringify(v))), (text) => {
-        checkItems(parse(text), text);
-      }),
+      fc.property(
+        fc.oneof(fc.json(), fc.string(), fc.jsonValue().map((v) => JSON.stringify(v))),
+        (text) => {
+          checkItems(parse(text), text);
+        },
+      ),
       { numRuns: 1000, seed: 7 },
     );
   });

@@ -1,16 +1,13 @@
-/** Unit tests of the JSON scanner, the decimal grammar, timestamps and symbol helpers. */
+/** Unit tests of the JSON scanner. */
 import { deepStrictEqual, strictEqual, throws } from "node:assert/strict";
 import fc from "fast-check";
-import { JsonScanner } from "../../src/exchanges/json_scanner.ts";
+import { JsonScanner, KEY_END, KEY_OTHER } from "../../src/exchanges/json_scanner.ts";
 import {
   classifyDecimal,
-  compareDecimal,
   DECIMAL_INVALID,
   DECIMAL_POSITIVE,
   DECIMAL_ZERO,
-  normalizeDecimal,
 } from "../../src/exchanges/decimal_text.ts";
-import { parseEpochSecondsMs, parseRfc3339Ms } from "../../src/exchanges/timestamps.ts";
 
 /** Rebuild a JS value with the scanner (numbers via their text) to compare with JSON.parse. */
 function scanValue(s: JsonScanner): unknown {
@@ -64,8 +61,29 @@ Deno.test("json scanner agrees with JSON.parse on arbitrary JSON", () => {
 });
 
 Deno.test("json scanner rejects what JSON.parse rejects", () => {
-  const bad = ["", "{", "[1,]", "{,}", '{"a" 1}', "01", "1.", ".5", "-", "1e", "+1", "tru", "nul",
-    '"\\x"', '"a', "[1 2]", '{"a":1,}', "NaN", "Infinity", "'a'", '{"a":1}}'];
+  const bad = [
+    "",
+    "{",
+    "[1,]",
+    "{,}",
+    '{"a" 1}',
+    "01",
+    "1.",
+    ".5",
+    "-",
+    "1e",
+    "+1",
+    "tru",
+    "nul",
+    '"\\x"',
+    '"a',
+    "[1 2]",
+    '{"a":1,}',
+    "NaN",
+    "Infinity",
+    "'a'",
+    '{"a":1}}',
+  ];
   for (const text of bad) {
     throws(() => JSON.parse(text));
     throws(() => scanAll(text), SyntaxError, text);
@@ -102,49 +120,51 @@ Deno.test("json scanner readDecimalString classifies in one pass", () => {
   }
 });
 
-Deno.test("decimal grammar", () => {
-  for (const t of ["0", "1", "0.1", "45281.0", "0.10000000", "007", "123456789.123456789"]) {
-    strictEqual(classifyDecimal(t) !== DECIMAL_INVALID, true, t);
+Deno.test("json scanner readDecimalNumber keeps text and classifies like classifyDecimal", () => {
+  for (const text of ["0", "0.0", "45281.0", "0.10000000", "-1", "1e5", "1.5E-3", "-0.0", "12"]) {
+    const s = new JsonScanner(`[${text}]`);
+    s.beginArray();
+    s.nextItem();
+    strictEqual(s.readDecimalNumber(), text);
+    strictEqual(s.decimalClass, classifyDecimal(text), text);
+    strictEqual(s.nextItem(), false);
+    s.end();
   }
-  for (const t of ["", "-1", "+1", "1e5", "NaN", "Infinity", ".5", "5.", "1.2.3", " 1", "1 ", "1,5", "0x10"]) {
-    strictEqual(classifyDecimal(t), DECIMAL_INVALID, t);
-  }
-  strictEqual(classifyDecimal("0.000"), DECIMAL_ZERO);
-  strictEqual(normalizeDecimal("045281.00"), "45281");
-  strictEqual(normalizeDecimal("0.0"), "0");
-  strictEqual(normalizeDecimal("0.050"), "0.05");
-  fc.assert(
-    fc.property(
-      fc.tuple(fc.nat({ max: 1e9 }), fc.nat({ max: 99999 }), fc.nat({ max: 1e9 }), fc.nat({ max: 99999 })),
-      ([ai, af, bi, bf]) => {
-        const a = normalizeDecimal(`${ai}.${String(af).padStart(5, "0")}`);
-        const b = normalizeDecimal(`${bi}.${String(bf).padStart(5, "0")}`);
-        const expect = Math.sign((ai * 1e5 + af) - (bi * 1e5 + bf));
-        strictEqual(Math.sign(compareDecimal(a, b)), expect);
+  for (const bad of ["[01]", "[1.]", "[.5]", "[1e]", "[-]"]) {
+    throws(
+      () => {
+        const s = new JsonScanner(bad);
+        s.beginArray();
+        while (s.nextItem()) s.readDecimalNumber();
+        s.end();
       },
-    ),
-    { numRuns: 2000, seed: 3 },
-  );
+      SyntaxError,
+      bad,
+    );
+  }
 });
 
-Deno.test("timestamps keep sub-millisecond digits", () => {
-  strictEqual(parseRfc3339Ms("2026-07-01T12:00:00Z"), Date.UTC(2026, 6, 1, 12));
-  strictEqual(parseRfc3339Ms("2026-07-01T12:00:00.5Z"), Date.UTC(2026, 6, 1, 12) + 500);
-  const ns = parseRfc3339Ms("2026-07-01T12:00:00.123456789Z") as number;
-  strictEqual(Math.round(ns * 1000), Date.UTC(2026, 6, 1, 12) * 1000 + 123457);
-  strictEqual(parseRfc3339Ms("2026-07-01T14:00:00+02:00"), Date.UTC(2026, 6, 1, 12));
-  strictEqual(parseRfc3339Ms("2026-07-01"), undefined);
-  strictEqual(parseRfc3339Ms("yesterday"), undefined);
-  strictEqual(parseRfc3339Ms("2026-13-45T99:00:00Z"), undefined);
-  strictEqual(parseEpochSecondsMs("1693415330.621700"), 1693415330621.7);
-  strictEqual(parseEpochSecondsMs("1693415330"), 1693415330000);
-  strictEqual(parseEpochSecondsMs("-1"), undefined);
-  // µs survive the ms-with-fraction representation at today's epoch.
-  fc.assert(
-    fc.property(fc.integer({ min: 1_500_000_000_000_000, max: 2_000_000_000_000_000 }), (us) => {
-      const text = `${Math.floor(us / 1e6)}.${String(us % 1e6).padStart(6, "0")}`;
-      strictEqual(Math.round((parseEpochSecondsMs(text) as number) * 1000), us);
-    }),
-    { numRuns: 2000, seed: 5 },
-  );
+Deno.test("json scanner nextKeyIn / readStringIn match in place, with and without escapes", () => {
+  const keys = ["price", "qty"] as const;
+  for (
+    const text of [
+      '{"qty":"bid","x":1,"price":"offer"}',
+      '{"q\\u0074y":"bid","x":1,"price":"off\\u0065r"}',
+    ]
+  ) {
+    const s = new JsonScanner(text);
+    s.beginObject();
+    const seen: [number, number][] = [];
+    for (let k = s.nextKeyIn(keys); k !== KEY_END; k = s.nextKeyIn(keys)) {
+      if (k === KEY_OTHER) s.skipValue();
+      else seen.push([k, s.readStringIn(["bid", "offer"])]);
+    }
+    s.end();
+    deepStrictEqual(seen, [[1, 0], [0, 1]], text);
+  }
+});
+
+Deno.test("json scanner diagnoses control characters in strings it reads", () => {
+  throws(() => new JsonScanner('"a\u0001b"').readString(), SyntaxError);
+  throws(() => new JsonScanner('"a\\n\u0001"').readString(), SyntaxError);
 });

@@ -108,12 +108,15 @@ export class BinanceCollector extends SocketCollector {
         await this.#limiter.acquire(depthWeight(this.#rest.snapshotLimit));
         if (this.stopped) return;
         this.snapshotRequests++;
-        const url = `${this.#rest.restUrl.replace(/\/+$/, "")}/api/v3/depth?symbol=${this.toNative(symbol)}` +
+        const url =
+          `${this.#rest.restUrl.replace(/\/+$/, "")}/api/v3/depth?symbol=${this.toNative(symbol)}` +
           `&limit=${this.#rest.snapshotLimit}`;
         const response = await fetch(url, { signal: this.#aborter.signal });
         const body = await response.text();
         const used = Number(response.headers.get("x-mbx-used-weight-1m"));
-        if (Number.isFinite(used) && used >= this.#rest.restWeightPerMinute) this.#limiter.pause(10_000);
+        if (Number.isFinite(used) && used >= this.#rest.restWeightPerMinute) {
+          this.#limiter.pause(10_000);
+        }
         if (response.status === 429 || response.status === 418) {
           const retry = Number(response.headers.get("retry-after"));
           this.#limiter.pause((Number.isFinite(retry) && retry > 0 ? retry : 60) * 1000);
@@ -164,7 +167,9 @@ export class BinanceCollector extends SocketCollector {
     const sync = this.#sync.get(symbol)!;
     const result = sync.onSnapshot(snap.lastUpdateId ?? -1);
     if (result.status === "too-old") {
-      this.log(`${symbol}: snapshot ${snap.lastUpdateId} older than buffered events; fetching another`);
+      this.log(
+        `${symbol}: snapshot ${snap.lastUpdateId} older than buffered events; fetching another`,
+      );
       this.#fetchSnapshot(symbol, RETRY_MS);
       return;
     }
@@ -201,7 +206,9 @@ export class BinanceCollector extends SocketCollector {
           else if (outcome === "gap") {
             this.gaps++;
             this.books.countGap(symbol);
-            this.log(`${symbol}: update id gap (U=${m.firstUpdateId} after u=${sync.lastUpdateId}); re-snapshot`);
+            this.log(
+              `${symbol}: update id gap (U=${m.firstUpdateId} after u=${sync.lastUpdateId}); re-snapshot`,
+            );
             this.books.markStale(symbol, "update id gap", receivedMs);
             this.#fetchSnapshot(symbol, 0);
           }

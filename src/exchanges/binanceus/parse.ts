@@ -239,7 +239,9 @@ export function parseBinanceMessage(text: string): ParsedMessage[] {
         return [invalid("depth snapshot without a stream name has no symbol")];
       }
       const at = f.stream.indexOf("@");
-      return [buildSnapshot(f, (at < 0 ? f.stream : f.stream.slice(0, at)).toUpperCase())];
+      const symbol = (at < 0 ? f.stream : f.stream.slice(0, at)).toUpperCase();
+      if (symbol === "") return [invalid("depth snapshot: stream name has no symbol")];
+      return [buildSnapshot(f, symbol)];
     }
     if (f.u !== undefined && f.bStr !== undefined) return [buildBookTicker(f)];
     if (f.problem !== undefined) return [invalid(f.problem)];

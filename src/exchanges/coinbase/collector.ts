@@ -70,7 +70,9 @@ export class CoinbaseCollector extends SocketCollector {
         if (r.sequenceNum > this.#nextSeq) {
           this.gaps++;
           for (const s of this.symbols) this.books.countGap(s);
-          this.log(`sequence gap: expected ${this.#nextSeq}, got ${r.sequenceNum}; resyncing all books`);
+          this.log(
+            `sequence gap: expected ${this.#nextSeq}, got ${r.sequenceNum}; resyncing all books`,
+          );
           this.books.markAllStale("sequence gap");
           this.#resubscribeBooks();
         } else {
@@ -94,7 +96,9 @@ export class CoinbaseCollector extends SocketCollector {
             if (!this.books.snapshot(symbol, m.bids, m.asks, exchangeMs, receivedMs)) {
               this.#resubscribeBooks(symbol);
             }
-          } else if (this.books.update(symbol, m.bids, m.asks, exchangeMs, receivedMs) === "rejected") {
+          } else if (
+            this.books.update(symbol, m.bids, m.asks, exchangeMs, receivedMs) === "rejected"
+          ) {
             this.#resubscribeBooks(symbol);
           }
           break;

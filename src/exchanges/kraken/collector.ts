@@ -57,13 +57,21 @@ export class KrakenCollector extends SocketCollector {
 
   protected subscribe(socket: FeedSocket): void {
     const symbol = this.symbols.map((s) => this.toNative(s));
-    socket.send({ method: "subscribe", params: { channel: "instrument", snapshot: true }, req_id: this.#reqId++ });
+    socket.send({
+      method: "subscribe",
+      params: { channel: "instrument", snapshot: true },
+      req_id: this.#reqId++,
+    });
     socket.send({
       method: "subscribe",
       params: { channel: "book", symbol, depth: this.#depth, snapshot: true },
       req_id: this.#reqId++,
     });
-    socket.send({ method: "subscribe", params: { channel: "trade", symbol, snapshot: false }, req_id: this.#reqId++ });
+    socket.send({
+      method: "subscribe",
+      params: { channel: "trade", symbol, snapshot: false },
+      req_id: this.#reqId++,
+    });
   }
 
   /** Unsubscribes and resubscribes one symbol's book (fresh snapshot), with backoff. */
@@ -74,7 +82,11 @@ export class KrakenCollector extends SocketCollector {
     const run = () => {
       if (this.stopped) return;
       const native = [this.toNative(symbol)];
-      this.socket.send({ method: "unsubscribe", params: { channel: "book", symbol: native, depth: this.#depth }, req_id: this.#reqId++ });
+      this.socket.send({
+        method: "unsubscribe",
+        params: { channel: "book", symbol: native, depth: this.#depth },
+        req_id: this.#reqId++,
+      });
       this.socket.send({
         method: "subscribe",
         params: { channel: "book", symbol: native, depth: this.#depth, snapshot: true },

@@ -92,12 +92,12 @@ export function parseKrakenMessage(text: string): ParsedMessage[] {
   if (channel === "book" || channel === "trade") {
     if (problem !== undefined) return [invalid(problem)];
     if (type !== "snapshot" && type !== "update") {
-      return [invalid(`${channel} type must be "snapshot" or "update", got ${JSON.stringify(type)}`)];
+      return [
+        invalid(`${channel} type must be "snapshot" or "update", got ${JSON.stringify(type)}`),
+      ];
     }
     if (elements === undefined) return [invalid(`${channel} message without a data array`)];
-    return channel === "book"
-      ? buildBooks(type === "snapshot", elements)
-      : buildTrades(elements);
+    return channel === "book" ? buildBooks(type === "snapshot", elements) : buildTrades(elements);
   }
   if (channel === "heartbeat" && problem === undefined) return [{ kind: "heartbeat" }];
   return parseKrakenControl(text);

@@ -193,7 +193,10 @@ function translateEvent(o: Record<string, unknown>): ParsedMessage[] {
     case "pong": {
       const r = PingPongSchema.safeParse(o);
       if (!r.success) return [invalid(zodReason(String(o.event), r.error))];
-      return [{ kind: r.data.event, ...(r.data.reqid === undefined ? {} : { reqId: r.data.reqid }) }];
+      return [{
+        kind: r.data.event,
+        ...(r.data.reqid === undefined ? {} : { reqId: r.data.reqid }),
+      }];
     }
     case "subscriptionStatus": {
       const r = SubscriptionStatusSchema.safeParse(o);
