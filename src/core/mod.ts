@@ -9,4 +9,5 @@ export * from "./decimal.ts";
 export * from "./layout.ts";
 export * from "./module.ts";
 export * from "./record.ts";
+export * from "./record_encode.ts";
 export * from "./ring_reader.ts";

@@ -1,0 +1,187 @@
+/**
+ * One WebSocket client: its socket and encoding, its subscriptions, the frames queued for it
+ * during one ring wake-up, its message rate limiter and its slow-consumer state. Policy (what to
+ * send, when a client is slow) lives in the broadcaster; this is the client's bookkeeping.
+ *
+ * @module
+ */
+import type { BookChannel } from "./book_channel.ts";
+import { RateLimiter } from "./rate_limiter.ts";
+import type { ServerMetrics } from "./metrics.ts";
+
+/** How a connection wants book data encoded. */
+export type WireFormat = "json" | "binary";
+
+let nextId = 1;
+
+/**
+ * A connected client.
+ *
+ * @example
+ * ```ts ignore
+ * import { ClientSession } from "./client_session.ts";
+ * const session = new ClientSession(socket, "binary", 50, metrics);
+ * session.queueBinary(recordBytes, true);
+ * session.flush(1, () => recordBytes);
+ * ```
+ */
+export class ClientSession {
+  /** Connection number (for logs). */
+  readonly id: number = nextId++;
+  readonly socket: WebSocket;
+  readonly format: WireFormat;
+  readonly limiter: RateLimiter;
+  /** Books subscribed. */
+  readonly books: Set<BookChannel> = new Set();
+  /** Trade channels subscribed. */
+  readonly trades: Set<BookChannel> = new Set();
+  /** Over its send buffer: told stale, waiting to drain. */
+  slow = false;
+  /** When it went slow (ms, performance clock). */
+  slowSince = 0;
+  /** Slow episodes in a row. */
+  strikes = 0;
+  /** When it last recovered from being slow (ms, performance clock). */
+  recoveredAt = -Infinity;
+  /** Closed or closing: nothing more is sent. */
+  closing = false;
+  /** Resolves when the socket has closed. */
+  readonly closed: Promise<void>;
+  #metrics: ServerMetrics;
+  #texts: string[] = [];
+  #chunks: Uint8Array[] = [];
+  #chunkBytes = 0;
+  #broadcastChunks = 0;
+  #custom = false;
+
+  constructor(
+    socket: WebSocket,
+    format: WireFormat,
+    maxMessagesPerSecond: number,
+    metrics: ServerMetrics,
+  ) {
+    this.socket = socket;
+    this.format = format;
+    this.limiter = new RateLimiter(maxMessagesPerSecond);
+    this.#metrics = metrics;
+    this.closed = new Promise((resolve) => {
+      socket.addEventListener("close", () => resolve(), { once: true });
+    });
+  }
+
+  /** Book and trade subscriptions held. */
+  get subscriptions(): number {
+    return this.books.size + this.trades.size;
+  }
+
+  /** Bytes the socket has not sent yet. */
+  get bufferedAmount(): number {
+    return this.socket.bufferedAmount;
+  }
+
+  /** Whether anything is queued. */
+  get hasQueued(): boolean {
+    return this.#texts.length > 0 || this.#chunks.length > 0;
+  }
+
+  /** Queues a text frame (JSON message). */
+  queueText(text: string): void {
+    if (this.#chunks.length > 0) this.#sendChunks(undefined, 0);
+    this.#texts.push(text);
+  }
+
+  /**
+   * Queues binary records. `broadcast` marks a chunk that is the same for every client receiving
+   * this wake-up's events (lets clients that got all of them share one frame).
+   */
+  queueBinary(bytes: Uint8Array, broadcast: boolean): void {
+    if (this.#texts.length > 0) this.#sendTexts();
+    this.#chunks.push(bytes);
+    this.#chunkBytes += bytes.byteLength;
+    if (broadcast) this.#broadcastChunks++;
+    else this.#custom = true;
+  }
+
+  /** Drops everything queued. */
+  discard(): void {
+    this.#texts.length = 0;
+    this.#chunks.length = 0;
+    this.#chunkBytes = 0;
+    this.#broadcastChunks = 0;
+    this.#custom = false;
+  }
+
+  /**
+   * Sends what is queued: each text as its own frame, binary chunks concatenated into one frame.
+   * When the chunks are exactly the `broadcastTotal` broadcast chunks of this wake-up, the
+   * shared concatenation from `whole()` is sent instead of building a copy.
+   */
+  flush(broadcastTotal = 0, whole?: () => Uint8Array): void {
+    if (this.#texts.length > 0) this.#sendTexts();
+    if (this.#chunks.length > 0) this.#sendChunks(whole, broadcastTotal);
+  }
+
+  #sendTexts(): void {
+    for (const text of this.#texts) this.#send(text, text.length);
+    this.#texts.length = 0;
+  }
+
+  #sendChunks(whole: (() => Uint8Array) | undefined, broadcastTotal: number): void {
+    let frame: Uint8Array;
+    if (this.#chunks.length === 1) frame = this.#chunks[0];
+    else if (whole && !this.#custom && this.#broadcastChunks === broadcastTotal) frame = whole();
+    else frame = concat(this.#chunks, this.#chunkBytes);
+    this.#send(frame, frame.byteLength);
+    this.#chunks.length = 0;
+    this.#chunkBytes = 0;
+    this.#broadcastChunks = 0;
+    this.#custom = false;
+  }
+
+  #send(data: string | Uint8Array, bytes: number): void {
+    if (this.closing || this.socket.readyState !== WebSocket.OPEN) return;
+    try {
+      this.socket.send(data as string);
+      this.#metrics.framesSent++;
+      this.#metrics.bytesSent += bytes;
+    } catch {
+      // The socket closed under us; its close event cleans up.
+    }
+  }
+
+  /** Closes the socket with a code and reason (truncated to the protocol's 123 bytes). */
+  close(code: number, reason: string): void {
+    if (this.closing) return;
+    this.closing = true;
+    this.discard();
+    // Closing from inside a message handler while more client frames are in flight makes Deno
+    // drop the connection without a close frame; closing on a later task sends it reliably.
+    setTimeout(() => {
+      try {
+        this.socket.close(code, truncateReason(reason));
+      } catch {
+        // Already closed.
+      }
+    }, 0);
+  }
+}
+
+/** Concatenates byte arrays. */
+export function concat(chunks: readonly Uint8Array[], total?: number): Uint8Array {
+  const out = new Uint8Array(total ?? chunks.reduce((n, c) => n + c.byteLength, 0));
+  let at = 0;
+  for (const c of chunks) {
+    out.set(c, at);
+    at += c.byteLength;
+  }
+  return out;
+}
+
+/** A close reason cut to at most 123 UTF-8 bytes. */
+export function truncateReason(reason: string): string {
+  const bytes = new TextEncoder().encode(reason);
+  if (bytes.byteLength <= 123) return reason;
+  let cut = 123;
+  while (cut > 0 && (bytes[cut] & 0xc0) === 0x80) cut--;
+  return new TextDecoder().decode(bytes.subarray(0, cut));
+}

@@ -1,0 +1,148 @@
+/**
+ * Reads one exchange feed's delta ring on the server's thread: sleeps in `Atomics.waitAsync` on
+ * the ring's write cursor, and on each wake-up drains every ready record into a
+ * {@linkcode RecordSink} (the broadcaster), which sends what the wake-up produced as one batch.
+ * The writer never waits for it; if the server falls a whole ring behind it is told (lapped).
+ *
+ * @module
+ */
+import { LAPPED, RingReader } from "../core/ring_reader.ts";
+import type { ExchangeFeed } from "../runtime/feed.ts";
+import { BookChannel } from "./book_channel.ts";
+import { newRingCounters, type RingCounters } from "./metrics.ts";
+
+/** Where a pump delivers what it reads. */
+export interface RecordSink {
+  /** A wake-up starts. */
+  beginDrain(): void;
+  /** One record (its used bytes, a private copy). */
+  record(pump: FeedPump, bytes: Uint8Array): void;
+  /** The reader was lapped: records were lost. */
+  lapped(pump: FeedPump): void;
+  /** The wake-up ends: send what it produced. */
+  endDrain(): void;
+}
+
+/** Most records handled in one wake-up before yielding to the event loop. */
+const MAX_RECORDS_PER_DRAIN = 8192;
+/** Longest sleep between wake-ups when nothing is written. */
+const WAIT_MS = 1000;
+/** Poll interval when the ring is not in shared memory (Atomics.waitAsync needs it). */
+const POLL_MS = 2;
+
+/**
+ * The ring reading loop of one feed.
+ *
+ * @example
+ * ```ts ignore
+ * import { FeedPump } from "./feed_pump.ts";
+ * const pump = new FeedPump(feed, sink, counters);
+ * pump.start();
+ * // ...
+ * await pump.stop();
+ * ```
+ */
+export class FeedPump {
+  readonly feed: ExchangeFeed;
+  /** One channel per symbol id. */
+  readonly channels: readonly BookChannel[];
+  /** Counters of this ring. */
+  readonly counters: RingCounters;
+  /**
+   * After a wake-up that found records, wait this long (ms) before the next one, so records
+   * gather into fewer, larger frames (trades latency for per-frame cost). 0 = send on every
+   * wake-up. Read after every wake-up, so it may change with load.
+   */
+  batchInterval: () => number = () => 0;
+  #reader: RingReader;
+  #sink: RecordSink;
+  #stopped = false;
+  #loop: Promise<void> | undefined;
+  #shared: boolean;
+  #i32: Int32Array;
+  #writeSeqWord: number;
+  #timer: ReturnType<typeof setTimeout> | undefined;
+  #wakeTimer: (() => void) | undefined;
+
+  constructor(feed: ExchangeFeed, sink: RecordSink, counters: RingCounters = newRingCounters()) {
+    this.feed = feed;
+    this.#sink = sink;
+    this.counters = counters;
+    this.channels = feed.symbols.map((_, i) => new BookChannel(feed, i));
+    this.#reader = new RingReader(feed.buffer, feed.ringAddress, feed.layout, { from: "latest" });
+    this.#shared = typeof SharedArrayBuffer !== "undefined" &&
+      feed.buffer instanceof SharedArrayBuffer;
+    this.#i32 = new Int32Array(feed.buffer);
+    this.#writeSeqWord = (feed.ringAddress + feed.layout.ringWriteSeq) >> 2;
+  }
+
+  /** Records written but not read yet. */
+  get pending(): number {
+    return this.#reader.pending;
+  }
+
+  /** Starts the loop. */
+  start(): void {
+    this.#loop ??= this.#run();
+  }
+
+  /** Stops the loop; resolves when it has exited. */
+  async stop(): Promise<void> {
+    this.#stopped = true;
+    if (this.#shared) Atomics.notify(this.#i32, this.#writeSeqWord);
+    if (this.#timer !== undefined) {
+      clearTimeout(this.#timer);
+      this.#timer = undefined;
+      this.#wakeTimer?.();
+    }
+    await this.#loop;
+  }
+
+  /** Drains every ready record now (at most one batch's worth); returns records handled. */
+  drain(): number {
+    if (this.#reader.pending === 0) return 0;
+    const t0 = performance.now();
+    let n = 0;
+    this.counters.wakeups++;
+    this.#sink.beginDrain();
+    try {
+      for (; n < MAX_RECORDS_PER_DRAIN; n++) {
+        const record = this.#reader.read();
+        if (record === null) break;
+        if (record === LAPPED) {
+          this.counters.lapped++;
+          this.#sink.lapped(this);
+          continue;
+        }
+        this.counters.records++;
+        this.#sink.record(this, record);
+      }
+    } finally {
+      this.#sink.endDrain();
+      this.counters.busyMs += performance.now() - t0;
+    }
+    return n;
+  }
+
+  async #run(): Promise<void> {
+    while (!this.#stopped) {
+      const n = this.drain();
+      if (this.#stopped) break;
+      const pause = n > 0 ? this.batchInterval() : 0;
+      if (pause > 0) await this.#sleep(pause);
+      if (this.#reader.pending > 0) await this.#sleep(0);
+      else if (this.#shared) await this.#reader.wait(WAIT_MS);
+      else await this.#sleep(POLL_MS);
+    }
+  }
+
+  #sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      this.#wakeTimer = resolve;
+      this.#timer = setTimeout(() => {
+        this.#timer = undefined;
+        resolve();
+      }, ms);
+    });
+  }
+}

@@ -1,0 +1,219 @@
+/**
+ * Server → client JSON messages (DESIGN §7, documented in `docs/protocol.md`). Each message is
+ * encoded once and the same string is sent to every client that receives it.
+ *
+ * Book messages carry the contract's fields (`type`, `exchange`, `symbol`, `seq`, `bids`, `asks`,
+ * `checksum`) plus `priceScale`, `sizeScale` and `depth` (so a JSON client can verify the checksum
+ * over the mantissas) and `ts` / `recvTs` (exchange and service receive time, ms since the epoch).
+ *
+ * @module
+ */
+import { formatMantissa } from "../core/decimal.ts";
+import type { CoreLayout } from "../core/layout.ts";
+import type { MirrorBook } from "../core/book_mirror.ts";
+import type { NormalizedTrade } from "../runtime/feed.ts";
+
+/** Exchange and symbol names of a book, as clients see them. */
+export interface BookNames {
+  exchange: string;
+  symbol: string;
+}
+
+/** ns since the epoch (i64) → ms since the epoch, kept to the microsecond. */
+export function nanosToMillis(ns: bigint): number {
+  return ns <= 0n ? 0 : Number(ns / 1000n) / 1000;
+}
+
+function u64(view: DataView, at: number): number {
+  return view.getUint32(at, true) + view.getUint32(at + 4, true) * 4294967296;
+}
+
+function levelText(
+  view: DataView,
+  from: number,
+  n: number,
+  layout: CoreLayout,
+  ps: number,
+  ss: number,
+  out: string[],
+): void {
+  for (let i = 0; i < n; i++) {
+    const at = from + i * layout.changeSize;
+    const p = formatMantissa(view.getBigInt64(at + layout.changePrice, true), ps);
+    const s = formatMantissa(view.getBigInt64(at + layout.changeSizeField, true), ss);
+    out.push(`["${p}","${s}"]`);
+  }
+}
+
+/**
+ * Encodes a whole delta or snapshot (all its record parts, in order) as one JSON message. Bids
+ * and asks keep the records' best-first order.
+ *
+ * @example
+ * ```ts ignore
+ * import { encodeBookRecords } from "./json_messages.ts";
+ * const text = encodeBookRecords("delta", { exchange: "kraken", symbol: "BTC/USD" }, parts, layout);
+ * ```
+ */
+export function encodeBookRecords(
+  type: "delta" | "snapshot",
+  names: BookNames,
+  parts: readonly Uint8Array[],
+  layout: CoreLayout,
+): string {
+  const bids: string[] = [];
+  const asks: string[] = [];
+  let seq = 0;
+  let checksum = 0;
+  let ps = 0;
+  let ss = 0;
+  let depth = 0;
+  let exchangeTs = 0n;
+  let receiveTs = 0n;
+  for (const part of parts) {
+    const view = new DataView(part.buffer, part.byteOffset, part.byteLength);
+    const nb = view.getUint8(layout.recBidCount);
+    const na = view.getUint8(layout.recAskCount);
+    ps = view.getUint8(layout.recPriceScale);
+    ss = view.getUint8(layout.recSizeScale);
+    seq = u64(view, layout.recSeq);
+    checksum = view.getUint32(layout.recChecksum, true);
+    depth = view.getUint16(layout.recDepth, true);
+    exchangeTs = view.getBigInt64(layout.recExchangeTs, true);
+    receiveTs = view.getBigInt64(layout.recReceiveTs, true);
+    levelText(view, layout.recHeaderSize, nb, layout, ps, ss, bids);
+    levelText(view, layout.recHeaderSize + nb * layout.changeSize, na, layout, ps, ss, asks);
+  }
+  return `{"type":"${type}","exchange":${JSON.stringify(names.exchange)},"symbol":${
+    JSON.stringify(names.symbol)
+  },"seq":${seq},"bids":[${bids.join(",")}],"asks":[${
+    asks.join(",")
+  }],"checksum":${checksum},"priceScale":${ps},"sizeScale":${ss},"depth":${depth},"ts":${
+    nanosToMillis(exchangeTs)
+  },"recvTs":${nanosToMillis(receiveTs)}}`;
+}
+
+/**
+ * Encodes a mirrored book as a `snapshot` message.
+ *
+ * @example
+ * ```ts ignore
+ * import { encodeMirrorSnapshot } from "./json_messages.ts";
+ * const text = encodeMirrorSnapshot(names, mirror.book(2, 0)!, { exchangeTs: 0n, receiveTs: 0n });
+ * ```
+ */
+export function encodeMirrorSnapshot(
+  names: BookNames,
+  book: MirrorBook,
+  times: { exchangeTs: bigint; receiveTs: bigint },
+): string {
+  const side = (levels: Array<[string, string]>) =>
+    levels.map(([p, s]) => `["${p}","${s}"]`).join(",");
+  return `{"type":"snapshot","exchange":${JSON.stringify(names.exchange)},"symbol":${
+    JSON.stringify(names.symbol)
+  },"seq":${book.seq},"bids":[${side(book.bids)}],"asks":[${
+    side(book.asks)
+  }],"checksum":${book.checksum},"priceScale":${book.priceScale},"sizeScale":${book.sizeScale},"depth":${book.depth},"ts":${
+    nanosToMillis(times.exchangeTs)
+  },"recvTs":${nanosToMillis(times.receiveTs)}}`;
+}
+
+/** Why a book went stale, as told to clients. */
+export type StaleReason = "upstream" | "gap" | "checksum" | "lapped" | "slow" | "waiting";
+
+/**
+ * Encodes a `status` message (`state` is always `stale`: drop the book, wait for a snapshot).
+ *
+ * @example
+ * ```ts
+ * import { encodeStatus } from "./json_messages.ts";
+ * const m = JSON.parse(encodeStatus({ exchange: "kraken", symbol: "BTC/USD" }, "upstream"));
+ * if (m.type !== "status" || m.state !== "stale") throw new Error();
+ * ```
+ */
+export function encodeStatus(names: BookNames, reason: StaleReason): string {
+  return JSON.stringify({
+    type: "status",
+    exchange: names.exchange,
+    symbol: names.symbol,
+    state: "stale",
+    reason,
+  });
+}
+
+/**
+ * Encodes a `trade` message.
+ *
+ * @example
+ * ```ts
+ * import { encodeTrade } from "./json_messages.ts";
+ * const m = JSON.parse(encodeTrade({ exchange: "kraken", symbol: "BTC/USD", price: "60000.2",
+ *   size: "0.01", side: "buy", ts: 1719835200123, tradeId: "7" }));
+ * if (m.type !== "trade" || m.price !== "60000.2") throw new Error();
+ * ```
+ */
+export function encodeTrade(trade: NormalizedTrade): string {
+  return JSON.stringify({
+    type: "trade",
+    exchange: trade.exchange,
+    symbol: trade.symbol,
+    price: trade.price,
+    size: trade.size,
+    side: trade.side,
+    ts: trade.ts,
+    id: trade.tradeId,
+  });
+}
+
+/** Error codes sent in `error` messages. */
+export type ErrorCode =
+  | "bad_json"
+  | "bad_request"
+  | "binary_not_accepted"
+  | "message_too_large"
+  | "rate_limited"
+  | "unknown_exchange"
+  | "unknown_symbol"
+  | "too_many_subscriptions";
+
+/**
+ * Encodes an `error` message.
+ *
+ * @example
+ * ```ts
+ * import { encodeError } from "./json_messages.ts";
+ * const m = JSON.parse(encodeError("unknown_exchange", "No exchange named ftx"));
+ * if (m.type !== "error" || m.code !== "unknown_exchange") throw new Error();
+ * ```
+ */
+export function encodeError(
+  code: ErrorCode,
+  message: string,
+  extra: Record<string, unknown> = {},
+): string {
+  return JSON.stringify({ type: "error", code, message, ...extra });
+}
+
+/**
+ * Encodes the acknowledgement of a subscribe / unsubscribe.
+ *
+ * @example
+ * ```ts
+ * import { encodeAck } from "./json_messages.ts";
+ * const m = JSON.parse(encodeAck("subscribed", "book", "kraken", ["BTC/USD"]));
+ * if (m.type !== "subscribed" || m.symbols[0] !== "BTC/USD") throw new Error();
+ * ```
+ */
+export function encodeAck(
+  type: "subscribed" | "unsubscribed",
+  channel: "book" | "trades",
+  exchange: string,
+  symbols: readonly string[],
+  id?: string | number,
+): string {
+  return JSON.stringify(
+    id === undefined
+      ? { type, channel, exchange, symbols }
+      : { type, channel, exchange, symbols, id },
+  );
+}

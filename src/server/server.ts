@@ -1,0 +1,196 @@
+/**
+ * The broadcast server: `Deno.serve` on the configured host and port (127.0.0.1 unless
+ * configured) with
+ *
+ * - `GET /ws` — WebSocket, `?format=json` (default) or `?format=binary`; optional bearer token;
+ *   the client protocol is DESIGN §7, detailed in `docs/protocol.md`;
+ * - `GET /health` — JSON state of every exchange connection and book; HTTP 503 when no book is
+ *   live;
+ * - `GET /metrics` — Prometheus text format;
+ * - `GET /` — the dashboard page (cross-origin isolated).
+ *
+ * @module
+ */
+import type { Config } from "../config.ts";
+import type { ExchangeFeed } from "../runtime/feed.ts";
+import { isAuthorized } from "./auth.ts";
+import { Broadcaster, type BroadcasterTuning, CLOSE_CODES } from "./broadcaster.ts";
+import { ClientSession, type WireFormat } from "./client_session.ts";
+import { dashboardPage, PAGE_HEADERS } from "./dashboard.ts";
+import { ServerMetrics } from "./metrics.ts";
+
+/** Options of {@linkcode createServer}. */
+export interface ServerOptions {
+  /** The service configuration (`server` settings are used here). */
+  config: Pick<Config, "server">;
+  /** The running exchange collectors whose rings the server reads. */
+  feeds: readonly ExchangeFeed[];
+  /** Tuning for tests and benchmarks. */
+  tuning?: BroadcasterTuning;
+}
+
+/** A running broadcast server. */
+export interface BroadcastServer {
+  /** The port it listens on (the actual one when configured as 0). */
+  readonly port: number;
+  /** The address it listens on. */
+  readonly hostname: string;
+  /** Connected WebSocket clients. */
+  readonly clients: number;
+  /** Server counters (also served at `/metrics`). */
+  readonly metrics: ServerMetrics;
+  /**
+   * Graceful shutdown: refuses new connections, stops reading the rings, closes every client
+   * socket with code 1001 and `reason`, and resolves when the listener has shut down. Does not
+   * stop the collectors. Idempotent.
+   */
+  close(reason?: string): Promise<void>;
+}
+
+const JSON_HEADERS = {
+  "content-type": "application/json; charset=utf-8",
+  "cache-control": "no-store",
+};
+const TEXT_HEADERS = { "content-type": "text/plain; charset=utf-8" };
+
+/**
+ * Starts the broadcast server.
+ *
+ * @example
+ * ```ts ignore
+ * import { parseConfig } from "../config.ts";
+ * import { createServer } from "./server.ts";
+ * const config = parseConfig({ server: { port: 8080 } });
+ * const server = await createServer({ config, feeds });
+ * console.log(`listening on http://${server.hostname}:${server.port}/`);
+ * Deno.addSignalListener("SIGTERM", () => server.close("server shutting down"));
+ * ```
+ */
+export async function createServer(options: ServerOptions): Promise<BroadcastServer> {
+  const config = options.config.server;
+  const hub = await Broadcaster.create(config, options.feeds, options.tuning);
+  const exchanges = options.feeds.map((f) => f.exchange);
+  let upgrading = 0;
+  let closing: Promise<void> | undefined;
+  const metrics = hub.metrics;
+  const refuse = (reason: string, status: number, text: string, headers: HeadersInit = {}) => {
+    ServerMetrics.bump(metrics.connectionsRejected, reason);
+    return new Response(text + "\n", { status, headers: { ...TEXT_HEADERS, ...headers } });
+  };
+
+  const openSocket = (request: Request, url: URL): Response => {
+    if (request.headers.get("upgrade")?.toLowerCase() !== "websocket") {
+      return refuse("bad_request", 426, "Expected a WebSocket upgrade", { upgrade: "websocket" });
+    }
+    const formatParam = url.searchParams.get("format") ?? "json";
+    if (formatParam !== "json" && formatParam !== "binary") {
+      return refuse(
+        "bad_request",
+        400,
+        `Unknown format ${JSON.stringify(formatParam)}; use json or binary`,
+      );
+    }
+    if (!isAuthorized(request, url, config.token)) {
+      return refuse("unauthorized", 401, "A valid bearer token is required", {
+        "www-authenticate": 'Bearer realm="alphapulse"',
+      });
+    }
+    if (closing) return refuse("closing", 503, "Server shutting down");
+    if (hub.clients + upgrading >= config.maxClients) {
+      return refuse("max_clients", 503, `Server full (${config.maxClients} clients)`, {
+        "retry-after": "5",
+      });
+    }
+    const { socket, response } = Deno.upgradeWebSocket(request, { idleTimeout: 60 });
+    const session = new ClientSession(
+      socket,
+      formatParam as WireFormat,
+      config.maxMessagesPerSecond,
+      metrics,
+    );
+    socket.binaryType = "arraybuffer";
+    upgrading++;
+    let opened = false;
+    socket.onopen = () => {
+      opened = true;
+      upgrading--;
+      if (closing) session.close(CLOSE_CODES.goingAway, "Server shutting down");
+      else hub.addSession(session);
+    };
+    socket.onmessage = (event) => hub.handleMessage(session, event.data);
+    socket.onerror = () => {
+      // Followed by a close event, which cleans up.
+    };
+    socket.onclose = () => {
+      if (!opened) upgrading--;
+      opened = true;
+      hub.removeSession(session);
+    };
+    return response;
+  };
+
+  const handler = (request: Request): Response => {
+    const url = new URL(request.url);
+    const get = request.method === "GET" || request.method === "HEAD";
+    switch (url.pathname) {
+      case "/ws":
+        return openSocket(request, url);
+      case "/health": {
+        if (!get) break;
+        const report = hub.health();
+        return new Response(JSON.stringify(report, null, 2) + "\n", {
+          status: report.status === "down" ? 503 : 200,
+          headers: JSON_HEADERS,
+        });
+      }
+      case "/metrics":
+        if (!get) break;
+        return new Response(hub.metricsText(), {
+          headers: { "content-type": "text/plain; version=0.0.4; charset=utf-8" },
+        });
+      case "/":
+      case "/index.html":
+        if (!get) break;
+        return new Response(dashboardPage(exchanges), { headers: PAGE_HEADERS });
+      default:
+        return new Response("Not found\n", { status: 404, headers: TEXT_HEADERS });
+    }
+    return new Response("Method not allowed\n", {
+      status: 405,
+      headers: { ...TEXT_HEADERS, allow: "GET, HEAD" },
+    });
+  };
+
+  const listener = Deno.serve({
+    hostname: config.hostname,
+    port: config.port,
+    onListen() {},
+  }, handler);
+  hub.start();
+
+  const close = (reason = "Server shutting down"): Promise<void> => {
+    closing ??= (async () => {
+      await hub.stop();
+      const sessions = hub.sessions();
+      for (const s of sessions) s.close(CLOSE_CODES.goingAway, reason);
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      await Promise.race([
+        Promise.all(sessions.map((s) => s.closed)),
+        new Promise((resolve) => timer = setTimeout(resolve, 2000)),
+      ]);
+      clearTimeout(timer);
+      await listener.shutdown();
+    })();
+    return closing;
+  };
+
+  return {
+    port: listener.addr.port,
+    hostname: listener.addr.hostname,
+    get clients() {
+      return hub.clients;
+    },
+    metrics,
+    close,
+  };
+}
