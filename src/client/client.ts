@@ -111,7 +111,9 @@ export class AlphaPulseClient extends EventTarget {
     ws.binaryType = "arraybuffer";
     this.#opened = new Promise((resolve, reject) => {
       ws.addEventListener("open", () => resolve(), { once: true });
-      ws.addEventListener("error", () => reject(new Error("WebSocket connection failed")), { once: true });
+      ws.addEventListener("error", () => reject(new Error("WebSocket connection failed")), {
+        once: true,
+      });
     });
     ws.addEventListener("message", (e) => this.#onMessage(e));
     ws.addEventListener("close", (e) => {
@@ -216,7 +218,12 @@ export class AlphaPulseClient extends EventTarget {
         const ns = view.getBigInt64(l.recExchangeTs, true);
         this.dispatchEvent(
           new CustomEvent<BookEventDetail>("book", {
-            detail: { exchange, symbol, seq: result.seq, exchangeTimeMs: Number(ns / 1000n) / 1000 },
+            detail: {
+              exchange,
+              symbol,
+              seq: result.seq,
+              exchangeTimeMs: Number(ns / 1000n) / 1000,
+            },
           }),
         );
         break;
@@ -228,7 +235,9 @@ export class AlphaPulseClient extends EventTarget {
       case "checksum":
         if (result.status === "gap") this.stats.gaps++;
         else this.stats.checksumFailures++;
-        this.dispatchEvent(new CustomEvent("stale", { detail: { exchange, symbol, reason: result.status } }));
+        this.dispatchEvent(
+          new CustomEvent("stale", { detail: { exchange, symbol, reason: result.status } }),
+        );
         if (names) this.#resync(exchange, symbol);
         break;
       default:
@@ -250,7 +259,9 @@ export class AlphaPulseClient extends EventTarget {
         const ids = m.symbolIds;
         if (typeof code === "number" && Array.isArray(ids) && Array.isArray(m.symbols)) {
           let entry = this.#names.get(code);
-          if (!entry) this.#names.set(code, entry = { exchange: String(m.exchange), symbols: new Map() });
+          if (!entry) {
+            this.#names.set(code, entry = { exchange: String(m.exchange), symbols: new Map() });
+          }
           (m.symbols as string[]).forEach((s, i) => {
             entry!.symbols.set(ids[i] as number, s);
             this.#ids.set(`${m.exchange}\u0000${s}`, [code, ids[i] as number]);
@@ -260,10 +271,14 @@ export class AlphaPulseClient extends EventTarget {
       }
       case "trade":
         this.stats.trades++;
-        this.dispatchEvent(new CustomEvent<ClientTrade>("trade", { detail: m as unknown as ClientTrade }));
+        this.dispatchEvent(
+          new CustomEvent<ClientTrade>("trade", { detail: m as unknown as ClientTrade }),
+        );
         break;
       case "status":
-        this.dispatchEvent(new CustomEvent("stale", { detail: { exchange: m.exchange, symbol: m.symbol } }));
+        this.dispatchEvent(
+          new CustomEvent("stale", { detail: { exchange: m.exchange, symbol: m.symbol } }),
+        );
         break;
       case "error":
         this.stats.errors++;

@@ -317,7 +317,16 @@ export class Broadcaster implements RecordSink {
         );
       }
       session.queueText(
-        encodeAck("subscribed", m.channel, m.exchange, channels.map((c) => c.names.symbol), m.id),
+        encodeAck(
+          "subscribed",
+          m.channel,
+          m.exchange,
+          channels.map((c) => c.names.symbol),
+          m.id,
+          m.channel === "book"
+            ? { exchangeCode: channels[0].code, symbolIds: channels.map((c) => c.symbolId) }
+            : undefined,
+        ),
       );
       for (const ch of channels) {
         if (m.channel === "book") this.#subscribeBook(session, ch);

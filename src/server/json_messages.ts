@@ -210,10 +210,15 @@ export function encodeAck(
   exchange: string,
   symbols: readonly string[],
   id?: string | number,
+  ids?: { exchangeCode: number; symbolIds: readonly number[] },
 ): string {
-  return JSON.stringify(
-    id === undefined
-      ? { type, channel, exchange, symbols }
-      : { type, channel, exchange, symbols, id },
-  );
+  // `exchangeCode` and `symbolIds` name the `exchange` and `symbol` fields of binary records.
+  return JSON.stringify({
+    type,
+    channel,
+    exchange,
+    symbols,
+    ...(id === undefined ? {} : { id }),
+    ...(ids === undefined ? {} : { exchangeCode: ids.exchangeCode, symbolIds: ids.symbolIds }),
+  });
 }

@@ -17,6 +17,8 @@ import { isAuthorized } from "./auth.ts";
 import { Broadcaster, type BroadcasterTuning, CLOSE_CODES } from "./broadcaster.ts";
 import { ClientSession, type WireFormat } from "./client_session.ts";
 import { dashboardPage, PAGE_HEADERS } from "./dashboard.ts";
+import { DASHBOARD_HTML } from "../client/dashboard/page.ts";
+import { loadStaticAssets } from "./static_assets.ts";
 import { ServerMetrics } from "./metrics.ts";
 
 /** Options of {@linkcode createServer}. */
@@ -151,9 +153,18 @@ export async function createServer(options: ServerOptions): Promise<BroadcastSer
       case "/":
       case "/index.html":
         if (!get) break;
-        return new Response(dashboardPage(exchanges), { headers: PAGE_HEADERS });
-      default:
+        return new Response(
+          assets.has("/dashboard.js") ? DASHBOARD_HTML : dashboardPage(exchanges),
+          {
+            headers: PAGE_HEADERS,
+          },
+        );
+      default: {
+        const asset = get ? assets.get(url.pathname) : undefined;
+        if (asset) return new Response(asset.body, { headers: asset.headers });
+        if (!get && assets.has(url.pathname)) break;
         return new Response("Not found\n", { status: 404, headers: TEXT_HEADERS });
+      }
     }
     return new Response("Method not allowed\n", {
       status: 405,
@@ -161,6 +172,7 @@ export async function createServer(options: ServerOptions): Promise<BroadcastSer
     });
   };
 
+  const assets = await loadStaticAssets();
   const listener = Deno.serve({
     hostname: config.hostname,
     port: config.port,

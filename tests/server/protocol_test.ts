@@ -27,6 +27,8 @@ Deno.test("subscribe is acknowledged, unsubscribe stops deltas, resubscribe re-s
       exchange: "kraken",
       symbols: ["BTC/USD"],
       id: 7,
+      exchangeCode: 2,
+      symbolIds: [0],
     });
     // The acknowledgement precedes the snapshot.
     assertEquals(c.texts[0].type, "subscribed");

@@ -37,7 +37,11 @@ const latencies: number[] = [];
 const deltaTimes: number[] = [];
 let tapeDirty = false;
 
-function el<K extends keyof HTMLElementTagNameMap>(tag: K, cls?: string, text?: string): HTMLElementTagNameMap[K] {
+function el<K extends keyof HTMLElementTagNameMap>(
+  tag: K,
+  cls?: string,
+  text?: string,
+): HTMLElementTagNameMap[K] {
   const e = document.createElement(tag);
   if (cls) e.className = cls;
   if (text !== undefined) e.textContent = text;
@@ -73,7 +77,9 @@ function renderBook(v: BookView, book: MirrorBook | undefined, now: number): voi
   const bestAsk = book.asks[0]?.[0];
   const spread = bestBid && bestAsk ? (Number(bestAsk) - Number(bestBid)).toPrecision(6) : "–";
   const mid = bestBid && bestAsk ? ((Number(bestAsk) + Number(bestBid)) / 2).toPrecision(10) : "–";
-  meta.textContent = `mid ${mid} · spread ${spread} · ${rate.toFixed(1)} upd/s · last ${age}s ago · seq ${book.seq}`;
+  meta.textContent = `mid ${mid} · spread ${spread} · ${
+    rate.toFixed(1)
+  } upd/s · last ${age}s ago · seq ${book.seq}`;
   const asks = book.asks.slice(0, LADDER_ROWS).reverse();
   const bids = book.bids.slice(0, LADDER_ROWS);
   const max = Math.max(1e-12, ...[...asks, ...bids].map(([, s]) => Number(s)));
@@ -111,7 +117,11 @@ async function main(): Promise<void> {
     for (const b of ex.books) {
       const card = el("section", "book");
       const head = el("header");
-      head.append(el("h2", "", `${b.symbol}`), el("span", "venue", ex.exchange), el("span", "state is-stale", "stale"));
+      head.append(
+        el("h2", "", `${b.symbol}`),
+        el("span", "venue", ex.exchange),
+        el("span", "state is-stale", "stale"),
+      );
       card.append(head, el("div", "meta", "waiting for snapshot"), el("div", "ladder"));
       grid.append(card);
       views.set(key(ex.exchange, b.symbol), {
@@ -154,7 +164,11 @@ async function main(): Promise<void> {
   });
   client.addEventListener("trade", (e) => {
     const t = (e as CustomEvent).detail;
-    tape.unshift(`${new Date(t.ts).toISOString().slice(11, 23)} ${t.exchange} ${t.symbol} ${t.side} ${t.size} @ ${t.price}`);
+    tape.unshift(
+      `${
+        new Date(t.ts).toISOString().slice(11, 23)
+      } ${t.exchange} ${t.symbol} ${t.side} ${t.size} @ ${t.price}`,
+    );
     if (tape.length > 40) tape.length = 40;
     tapeDirty = true;
   });
@@ -165,7 +179,13 @@ async function main(): Promise<void> {
   (globalThis as Record<string, unknown>).__alphapulse = {
     client,
     stats: client.stats,
-    books: () => [...views.values()].map((v) => ({ exchange: v.exchange, symbol: v.symbol, stale: v.stale, book: client.book(v.exchange, v.symbol) })),
+    books: () =>
+      [...views.values()].map((v) => ({
+        exchange: v.exchange,
+        symbol: v.symbol,
+        stale: v.stale,
+        book: client.book(v.exchange, v.symbol),
+      })),
   };
 
   const frame = () => {
@@ -177,15 +197,22 @@ async function main(): Promise<void> {
       }
     }
     if (tapeDirty) {
-      tapeEl.replaceChildren(...tape.map((t) => el("div", t.includes(" buy ") ? "buy" : "sell", t)));
+      tapeEl.replaceChildren(
+        ...tape.map((t) => el("div", t.includes(" buy ") ? "buy" : "sell", t)),
+      );
       tapeDirty = false;
     }
     while (deltaTimes.length && deltaTimes[0] < now - 5000) deltaTimes.shift();
     const s = client.stats;
     const saved = s.fullBookBytes > 0 ? (100 * (1 - s.bytes / s.fullBookBytes)).toFixed(1) : "–";
-    conn.textContent = `${(deltaTimes.length / 5).toFixed(1)} deltas/s · latency exchange→render p50 ` +
-      `${quantile(latencies, 0.5).toFixed(1)} ms, p99 ${quantile(latencies, 0.99).toFixed(1)} ms · received ` +
-      `${fmtBytes(s.bytes)} vs ${fmtBytes(s.fullBookBytes)} full-book (${saved}% saved) · checksums ` +
+    conn.textContent =
+      `${(deltaTimes.length / 5).toFixed(1)} deltas/s · latency exchange→render p50 ` +
+      `${quantile(latencies, 0.5).toFixed(1)} ms, p99 ${
+        quantile(latencies, 0.99).toFixed(1)
+      } ms · received ` +
+      `${fmtBytes(s.bytes)} vs ${
+        fmtBytes(s.fullBookBytes)
+      } full-book (${saved}% saved) · checksums ` +
       `${s.checksumsVerified} ok, ${s.checksumFailures} failed · resyncs ${s.resyncs}`;
     requestAnimationFrame(frame);
   };
