@@ -75,8 +75,9 @@ function renderBook(v: BookView, book: MirrorBook | undefined, now: number): voi
   }
   const bestBid = book.bids[0]?.[0];
   const bestAsk = book.asks[0]?.[0];
-  const spread = bestBid && bestAsk ? (Number(bestAsk) - Number(bestBid)).toPrecision(6) : "–";
-  const mid = bestBid && bestAsk ? ((Number(bestAsk) + Number(bestBid)) / 2).toPrecision(10) : "–";
+  const dp = Math.max(decimals(bestBid), decimals(bestAsk));
+  const spread = bestBid && bestAsk ? (Number(bestAsk) - Number(bestBid)).toFixed(dp) : "–";
+  const mid = bestBid && bestAsk ? ((Number(bestAsk) + Number(bestBid)) / 2).toFixed(dp + 1) : "–";
   meta.textContent = `mid ${mid} · spread ${spread} · ${
     rate.toFixed(1)
   } upd/s · last ${age}s ago · seq ${book.seq}`;
@@ -88,6 +89,11 @@ function renderBook(v: BookView, book: MirrorBook | undefined, now: number): voi
   rows.push(el("div", "spread-row", `spread ${spread}`));
   for (const [p, s] of bids) rows.push(row("bid", p, s, max));
   body.replaceChildren(...rows);
+}
+
+function decimals(text: string | undefined): number {
+  const dot = text ? text.indexOf(".") : -1;
+  return dot < 0 ? 0 : text!.length - dot - 1;
 }
 
 function row(side: "bid" | "ask", price: string, size: string, max: number): HTMLElement {
