@@ -184,8 +184,9 @@ export function publishDelta(book: Book, exchangeTs: i64, receiveTs: i64): i32 {
   book.bids.topDirty = false;
   book.asks.topDirty = false;
   if (nb + na == 0) return 0;
-  book.pubBids.copyFrom(book.bids, depth);
-  book.pubAsks.copyFrom(book.asks, depth);
+  // Only a side that changed needs its published view refreshed.
+  if (nb > 0) book.pubBids.copyFrom(book.bids, depth);
+  if (na > 0) book.pubAsks.copyFrom(book.asks, depth);
   book.checksum = topChecksum(book, depth);
   const prev = book.seq;
   book.seq = prev + 1;

@@ -350,7 +350,8 @@ export class Core {
   }
 
   #done(records: number): void {
-    this.#refresh();
+    // No refresh of the views here: the host only writes the input area (refreshed whenever it
+    // moves) and reads the output area (refreshed after each read call).
     if (records > 0 && this.#ringAddress !== 0) {
       Atomics.notify(this.#i32, (this.#ringAddress + this.#layout.ringWriteSeq) >> 2);
     }
