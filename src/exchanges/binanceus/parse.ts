@@ -367,7 +367,7 @@ function intField(text: string, key: string, from: number): number {
   const start = i;
   for (;; i++) {
     const d = text.charCodeAt(i) - 48;
-    if (d < 0 || d > 9) break;
+    if (!(d >= 0 && d <= 9)) break; // also ends at the end of the text (NaN)
     v = v * 10 + d;
   }
   return i === start || i - start > 15 ? -1 : v;
