@@ -14,9 +14,19 @@ const SYMBOLS = ["BTC/USDT", "ETH/USDT"];
 const N = 50;
 
 async function setup(
-  options: { silenceTimeoutMs?: number; maxConnectionAgeMs?: number; weightLimit?: number; snapshotLimit?: number } = {},
+  options: {
+    silenceTimeoutMs?: number;
+    maxConnectionAgeMs?: number;
+    weightLimit?: number;
+    snapshotLimit?: number;
+  } = {},
 ) {
-  const mock = new BinanceMock({ symbols: SYMBOLS, seed: 9, flushOnStep: true, weightLimit: options.weightLimit });
+  const mock = new BinanceMock({
+    symbols: SYMBOLS,
+    seed: 9,
+    flushOnStep: true,
+    weightLimit: options.weightLimit,
+  });
   await mock.start();
   mock.stepOnce(undefined, 5); // some history before the client connects
   const h = await binance(SYMBOLS, {
@@ -28,9 +38,17 @@ async function setup(
   });
   await h.collector.start();
   const synced = async (symbols = SYMBOLS) => {
-    await waitUntil(() => symbols.every((s) => sameBook(h.collector, s, mock.book(s), N)), 5000, "books to match")
+    await waitUntil(
+      () => symbols.every((s) => sameBook(h.collector, s, mock.book(s), N)),
+      5000,
+      "books to match",
+    )
       .catch((e) => {
-        throw new Error(`${e.message}\n${symbols.map((s) => describe(h.collector, s, mock.book(s), N)).join("\n")}`);
+        throw new Error(
+          `${e.message}\n${
+            symbols.map((s) => describe(h.collector, s, mock.book(s), N)).join("\n")
+          }`,
+        );
       });
   };
   // The mock sends nothing while idle: keep a trickle of steps so liveness holds and books move.
@@ -71,7 +89,11 @@ Deno.test("binance adapter: an update-id gap re-snapshots that symbol only", asy
     await synced();
     mock.injectGap("BTC/USDT");
     mock.stepOnce(undefined, 3);
-    await waitUntil(() => (mock.stats.restDepthRequests["BTCUSDT"] ?? 0) >= 2, 3000, "BTC re-snapshot");
+    await waitUntil(
+      () => (mock.stats.restDepthRequests["BTCUSDT"] ?? 0) >= 2,
+      3000,
+      "BTC re-snapshot",
+    );
     await synced();
     equal(mock.stats.restDepthRequests["ETHUSDT"], 1, "ETH was not re-snapshotted");
     const health = h.collector.health();
@@ -91,7 +113,11 @@ Deno.test("binance adapter: a snapshot older than the buffered events is fetched
     mock.injectStaleSnapshot("ETH/USDT", 50);
     mock.injectGap("ETH/USDT");
     mock.stepOnce("ETH/USDT", 1);
-    await waitUntil(() => (mock.stats.restDepthRequests["ETHUSDT"] ?? 0) >= 3, 4000, "second ETH snapshot");
+    await waitUntil(
+      () => (mock.stats.restDepthRequests["ETHUSDT"] ?? 0) >= 3,
+      4000,
+      "second ETH snapshot",
+    );
     await synced();
     ok(h.logs.some((l) => l.includes("older than buffered events")));
   } finally {
@@ -115,7 +141,10 @@ Deno.test("binance adapter: REST failures and rate limits are retried within the
 });
 
 Deno.test("binance adapter: disconnect, silence and the (shortened) 24 h cut reconnect and resync", async () => {
-  const { mock, h, synced, close } = await setup({ silenceTimeoutMs: 800, maxConnectionAgeMs: 700 });
+  const { mock, h, synced, close } = await setup({
+    silenceTimeoutMs: 800,
+    maxConnectionAgeMs: 700,
+  });
   try {
     await synced();
     mock.disconnectAll(1006, "blip");
@@ -138,8 +167,12 @@ Deno.test("binance adapter: malformed and unknown messages are counted; books un
   const { mock, h, synced, close } = await setup();
   try {
     await synced();
-    mock.sendRaw('{"stream":"btcusdt@depth@100ms","data":{"e":"depthUpdate","E":1,"s":"BTCUSDT","U":"x","u":2,"b":[],"a":[]}}');
-    mock.sendRaw('{"stream":"btcusdt@depth@100ms","data":{"e":"depthUpdate","E":1,"s":"BTCUSDT","U":1,"u":2,"b":[["abc","1"]],"a":[]}}');
+    mock.sendRaw(
+      '{"stream":"btcusdt@depth@100ms","data":{"e":"depthUpdate","E":1,"s":"BTCUSDT","U":"x","u":2,"b":[],"a":[]}}',
+    );
+    mock.sendRaw(
+      '{"stream":"btcusdt@depth@100ms","data":{"e":"depthUpdate","E":1,"s":"BTCUSDT","U":1,"u":2,"b":[["abc","1"]],"a":[]}}',
+    );
     mock.sendRaw('{"stream":"btcusdt@kline_1m","data":{"e":"kline","E":1,"s":"BTCUSDT"}}');
     mock.sendRaw("not json at all");
     await waitUntil(() => h.collector.health().parseErrors >= 3, 3000, "parse errors");
@@ -148,6 +181,10 @@ Deno.test("binance adapter: malformed and unknown messages are counted; books un
     const health = h.collector.health();
     ok(health.unknownMessages >= 1);
     equal(health.gaps, 0);
+    // Unreadable BTCUSDT depth updates are lost updates: BTC/USDT (only) was re-snapshotted.
+    ok(health.books.find((b) => b.symbol === "BTC/USDT")!.resyncs >= 1);
+    equal(health.books.find((b) => b.symbol === "ETH/USDT")!.resyncs, 0);
+    equal(mock.stats.restDepthRequests["ETHUSDT"], 1);
   } finally {
     await close();
   }

@@ -21,7 +21,16 @@ export function sameBook(
     JSON.stringify([norm(mockBook.bids.slice(0, n)), norm(mockBook.asks.slice(0, n))]);
 }
 
-export function describe(collector: SocketCollector, symbol: string, mockBook: { bids: readonly Lv[]; asks: readonly Lv[] }, n: number): string {
+export function describe(
+  collector: SocketCollector,
+  symbol: string,
+  mockBook: { bids: readonly Lv[]; asks: readonly Lv[] },
+  n: number,
+): string {
   const mine = collector.books.top(symbol, n);
-  return `state ${collector.books.state(symbol)}\n  adapter bids ${norm(mine.bids).slice(0, 5)} asks ${norm(mine.asks).slice(0, 5)}\n  mock    bids ${norm(mockBook.bids.slice(0, n)).slice(0, 5)} asks ${norm(mockBook.asks.slice(0, n)).slice(0, 5)}`;
+  return `state ${collector.books.state(symbol)}\n  adapter bids ${
+    norm(mine.bids).slice(0, 5)
+  } asks ${norm(mine.asks).slice(0, 5)}\n  mock    bids ${
+    norm(mockBook.bids.slice(0, n)).slice(0, 5)
+  } asks ${norm(mockBook.asks.slice(0, n)).slice(0, 5)}`;
 }

@@ -16,12 +16,23 @@ async function setup(options: { silenceTimeoutMs?: number; reject?: string } = {
   const mock = new CoinbaseMock({ symbols: SYMBOLS, seed: 5, heartbeatIntervalMs: 200 });
   await mock.start();
   if (options.reject) mock.rejectSubscribe(options.reject);
-  const h = await coinbase(SYMBOLS, { wsUrl: mock.wsUrl, silenceTimeoutMs: options.silenceTimeoutMs });
+  const h = await coinbase(SYMBOLS, {
+    wsUrl: mock.wsUrl,
+    silenceTimeoutMs: options.silenceTimeoutMs,
+  });
   await h.collector.start();
   const synced = async (symbols = SYMBOLS) => {
-    await waitUntil(() => symbols.every((s) => sameBook(h.collector, s, mock.book(s), N)), 5000, "books to match")
+    await waitUntil(
+      () => symbols.every((s) => sameBook(h.collector, s, mock.book(s), N)),
+      5000,
+      "books to match",
+    )
       .catch((e) => {
-        throw new Error(`${e.message}\n${symbols.map((s) => describe(h.collector, s, mock.book(s), N)).join("\n")}`);
+        throw new Error(
+          `${e.message}\n${
+            symbols.map((s) => describe(h.collector, s, mock.book(s), N)).join("\n")
+          }`,
+        );
       });
   };
   return {
@@ -46,7 +57,10 @@ Deno.test("coinbase adapter: snapshot then updates keep every book exact; trades
     const health = h.collector.health();
     equal(health.gaps, 0);
     equal(health.parseErrors, 0);
-    ok(h.trades.length > 0 && h.trades.every((t) => t.exchange === "coinbase" && SYMBOLS.includes(t.symbol)));
+    ok(
+      h.trades.length > 0 &&
+        h.trades.every((t) => t.exchange === "coinbase" && SYMBOLS.includes(t.symbol)),
+    );
   } finally {
     await close();
   }
@@ -60,11 +74,18 @@ Deno.test("coinbase adapter: a sequence_num gap resyncs the connection's books (
     mock.injectGap("BTC/USD");
     mock.stepOnce(undefined, 3);
     await waitUntil(() => h.collector.health().gaps >= 1, 3000, "gap detected");
-    await waitUntil(() => (mock.stats.level2Subscribes["BTC-USD"] ?? 0) > (subs["BTC-USD"] ?? 0), 3000, "resubscribe");
+    await waitUntil(
+      () => (mock.stats.level2Subscribes["BTC-USD"] ?? 0) > (subs["BTC-USD"] ?? 0),
+      3000,
+      "resubscribe",
+    );
     mock.stepOnce(undefined, 3);
     await synced();
     const health = h.collector.health();
-    ok(health.books.every((b) => b.gaps === 1), "the gap is counted against every book of the connection");
+    ok(
+      health.books.every((b) => b.gaps === 1),
+      "the gap is counted against every book of the connection",
+    );
     equal(health.reconnects, 0, "resynced by resubscribing, not reconnecting");
   } finally {
     await close();
@@ -109,20 +130,35 @@ Deno.test("coinbase adapter: malformed input and wrong types are counted; books 
   try {
     await synced();
     mock.sendRaw("][");
-    mock.sendRaw('{"channel":"l2_data","client_id":"","timestamp":"x","sequence_num":"NaN","events":[]}');
-    mock.sendRaw('{"channel":"l2_data","client_id":"","timestamp":"2026-07-01T12:00:00Z","events":[{"type":"update","product_id":"BTC-USD","updates":[{"side":"bid","event_time":"2026-07-01T12:00:00Z","price_level":"-5","new_quantity":"1"}]}]}');
-    mock.sendRaw('{"channel":"candles","client_id":"","timestamp":"2026-07-01T12:00:00Z","events":[]}');
+    mock.sendRaw(
+      '{"channel":"l2_data","client_id":"","timestamp":"2026-07-01T12:00:00Z","events":[{"type":"update","product_id":"BTC-USD","updates":[{"side":"bid","event_time":"2026-07-01T12:00:00Z","price_level":"-5","new_quantity":"1"}]}]}',
+    );
+    mock.sendRaw(
+      '{"channel":"candles","client_id":"","timestamp":"2026-07-01T12:00:00Z","events":[]}',
+    );
     mock.stepOnce(undefined, 3);
     await waitUntil(() => h.collector.health().parseErrors >= 2, 3000, "parse errors");
     await synced();
-    ok(h.collector.health().books.every((b) => b.state === "live"));
+    const health = h.collector.health();
+    ok(health.books.every((b) => b.state === "live"));
+    // The unreadable BTC-USD level2 message was a lost update: BTC/USD (only) was resynced.
+    equal(health.books.find((b) => b.symbol === "BTC/USD")!.resyncs, 1);
+    equal(health.books.find((b) => b.symbol === "ETH/USD")!.resyncs, 0);
+    // An unreadable level2 message naming no product cannot be attributed: every book resyncs.
+    mock.sendRaw(
+      '{"channel":"l2_data","client_id":"","timestamp":"x","sequence_num":"NaN","events":[{}]}',
+    );
+    const eth = () => h.collector.health().books.find((b) => b.symbol === "ETH/USD")!;
+    await waitUntil(() => eth().resyncs === 1, 3000, "every book resynced");
+    mock.stepOnce(undefined, 2);
+    await synced();
   } finally {
     await close();
   }
 });
 
 Deno.test("coinbase adapter: a rejected subscribe is counted and retried by a reconnect", async () => {
-  const { mock, h, close } = await setup({ reject: "ETH/USD" });
+  const { h, close } = await setup({ reject: "ETH/USD" });
   try {
     await waitUntil(() => h.collector.health().exchangeErrors >= 1, 3000, "error counted");
     ok(h.logs.some((l) => l.includes("exchange error")));

@@ -20,15 +20,28 @@ function frame(m: BookMessage): string {
     return `[${out.join(",")}]`;
   };
   const checksum = m.checksum === undefined ? "" : `,"checksum":${m.checksum}`;
-  return `{"channel":"book","type":"${m.snapshot ? "snapshot" : "update"}","data":[{"symbol":"${m.symbol}",` +
+  return `{"channel":"book","type":"${
+    m.snapshot ? "snapshot" : "update"
+  }","data":[{"symbol":"${m.symbol}",` +
     `"bids":${side(m.bids)},"asks":${side(m.asks)}${checksum}}]}`;
 }
 
 const mutation = fc.oneof(
-  fc.record({ kind: fc.constant("flip" as const), at: fc.nat(), byte: fc.integer({ min: 32, max: 126 }) }),
+  fc.record({
+    kind: fc.constant("flip" as const),
+    at: fc.nat(),
+    byte: fc.integer({ min: 32, max: 126 }),
+  }),
   fc.record({ kind: fc.constant("cut" as const), at: fc.nat() }),
-  fc.record({ kind: fc.constant("digit" as const), at: fc.nat(), byte: fc.integer({ min: 48, max: 57 }) }),
-  fc.record({ kind: fc.constant("drop" as const), field: fc.constantFrom('"checksum"', '"qty"', '"price"', '"symbol"', '"bids"') }),
+  fc.record({
+    kind: fc.constant("digit" as const),
+    at: fc.nat(),
+    byte: fc.integer({ min: 48, max: 57 }),
+  }),
+  fc.record({
+    kind: fc.constant("drop" as const),
+    field: fc.constantFrom('"checksum"', '"qty"', '"price"', '"symbol"', '"bids"'),
+  }),
   fc.record({ kind: fc.constant("dup" as const), at: fc.nat() }),
 );
 
@@ -73,35 +86,52 @@ Deno.test({
     for (const m of frames) clean.collector.ingest(frame(m));
     let mutated = 0;
     await fc.assert(
-      fc.asyncProperty(fc.array(mutation, { minLength: 50, maxLength: 50 }), fc.integer({ min: 1, max: 4 }), async (muts, every) => {
-        const h = await kraken(symbols, { depth: 1000 });
-        let k = 0;
-        for (const m of frames) {
-          let text = frame(m);
-          if (m.symbol === target && !m.snapshot && (k++ % every) === 0 && muts.length > 0) {
-            text = mutate(text, muts[k % muts.length]);
-            mutated++;
+      fc.asyncProperty(
+        fc.array(mutation, { minLength: 50, maxLength: 50 }),
+        fc.integer({ min: 1, max: 4 }),
+        async (muts, every) => {
+          const h = await kraken(symbols, { depth: 1000 });
+          let k = 0;
+          for (const m of frames) {
+            let text = frame(m);
+            if (m.symbol === target && !m.snapshot && (k++ % every) === 0 && muts.length > 0) {
+              text = mutate(text, muts[k % muts.length]);
+              mutated++;
+            }
+            h.collector.ingest(text);
           }
-          h.collector.ingest(text);
-        }
-        const health = h.collector.health();
-        equal(h.collector.handlerFailures, 0, "an adapter threw on mutated input");
-        for (const s of symbols) {
-          if (s === target) continue;
-          const state = h.collector.books.state(s);
-          ok(state === "live" || state === "stale", `${s} is ${state}`);
-          if (state === "live") {
-            equal(JSON.stringify(h.collector.books.top(s, 1000)), JSON.stringify(clean.collector.books.top(s, 1000)), `${s} was corrupted`);
+          const health = h.collector.health();
+          equal(h.collector.handlerFailures, 0, "an adapter threw on mutated input");
+          for (const s of symbols) {
+            if (s === target) continue;
+            const state = h.collector.books.state(s);
+            ok(state === "live" || state === "stale", `${s} is ${state}`);
+            if (state === "live") {
+              equal(
+                JSON.stringify(h.collector.books.top(s, 1000)),
+                JSON.stringify(clean.collector.books.top(s, 1000)),
+                `${s} was corrupted`,
+              );
+            }
           }
-        }
-        // A mutated frame of the target must never leave it live with a wrong book.
-        if (h.collector.books.state(target) === "live") {
-          equal(JSON.stringify(h.collector.books.top(target, 10)), JSON.stringify(clean.collector.books.top(target, 10)));
-        }
-        ok(health.parseErrors + health.checksumFailures + health.unknownMessages > 0 || every > 0);
-      }),
+          // A mutated frame of the target must never leave it live with a wrong book.
+          if (h.collector.books.state(target) === "live") {
+            equal(
+              JSON.stringify(h.collector.books.top(target, 10)),
+              JSON.stringify(clean.collector.books.top(target, 10)),
+            );
+          }
+          ok(
+            health.parseErrors + health.checksumFailures + health.unknownMessages > 0 || every > 0,
+          );
+        },
+      ),
       { numRuns: 12, seed: 7 },
     );
-    console.log(`    ${mutated} mutated frames of ${target} across 12 runs; other ${symbols.length - 1} books never corrupted`);
+    console.log(
+      `    ${mutated} mutated frames of ${target} across 12 runs; other ${
+        symbols.length - 1
+      } books never corrupted`,
+    );
   },
 });

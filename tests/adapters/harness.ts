@@ -32,7 +32,15 @@ export async function kraken(
 ): Promise<Harness<KrakenCollector>> {
   const b = await base();
   const cfg = parseConfig({
-    exchanges: { kraken: { symbols, wsUrl: opts.wsUrl ?? "ws://127.0.0.1:9", depth: opts.depth ?? 10, ...FAST, ...pick(opts) } },
+    exchanges: {
+      kraken: {
+        symbols,
+        wsUrl: opts.wsUrl ?? "ws://127.0.0.1:9",
+        depth: opts.depth ?? 10,
+        ...FAST,
+        ...pick(opts),
+      },
+    },
   });
   const collector = new KrakenCollector(cfg.exchanges.kraken!, {
     core: b.core,
@@ -50,7 +58,9 @@ export async function coinbase(
 ): Promise<Harness<CoinbaseCollector>> {
   const b = await base();
   const cfg = parseConfig({
-    exchanges: { coinbase: { symbols, wsUrl: opts.wsUrl ?? "ws://127.0.0.1:9", ...FAST, ...pick(opts) } },
+    exchanges: {
+      coinbase: { symbols, wsUrl: opts.wsUrl ?? "ws://127.0.0.1:9", ...FAST, ...pick(opts) },
+    },
   });
   const collector = new CoinbaseCollector(cfg.exchanges.coinbase!, {
     core: b.core,
@@ -64,7 +74,13 @@ export async function coinbase(
 
 export async function binance(
   symbols: string[],
-  opts: { wsUrl?: string; restUrl?: string; silenceTimeoutMs?: number; maxConnectionAgeMs?: number; snapshotLimit?: number } = {},
+  opts: {
+    wsUrl?: string;
+    restUrl?: string;
+    silenceTimeoutMs?: number;
+    maxConnectionAgeMs?: number;
+    snapshotLimit?: number;
+  } = {},
 ): Promise<Harness<BinanceCollector>> {
   const b = await base();
   const cfg = parseConfig({
@@ -90,6 +106,8 @@ export async function binance(
 
 function pick(o: Record<string, unknown>): Record<string, unknown> {
   const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(o)) if (v !== undefined && k !== "wsUrl" && k !== "restUrl" && k !== "depth") out[k] = v;
+  for (const [k, v] of Object.entries(o)) {
+    if (v !== undefined && k !== "wsUrl" && k !== "restUrl" && k !== "depth") out[k] = v;
+  }
   return out;
 }

@@ -16,7 +16,11 @@ async function setup(options: { silenceTimeoutMs?: number; reject?: string } = {
   const mock = new KrakenMock({ symbols: SYMBOLS, seed: 11, heartbeatIntervalMs: 200 });
   await mock.start();
   if (options.reject) mock.rejectSubscribe(options.reject);
-  const h = await kraken(SYMBOLS, { wsUrl: mock.wsUrl, depth: DEPTH, silenceTimeoutMs: options.silenceTimeoutMs });
+  const h = await kraken(SYMBOLS, {
+    wsUrl: mock.wsUrl,
+    depth: DEPTH,
+    silenceTimeoutMs: options.silenceTimeoutMs,
+  });
   await h.collector.start();
   const synced = async (symbols = SYMBOLS, label = "books to match the mock") => {
     await waitUntil(
@@ -24,7 +28,11 @@ async function setup(options: { silenceTimeoutMs?: number; reject?: string } = {
       5000,
       label,
     ).catch((e) => {
-      throw new Error(`${e.message}\n${symbols.map((s) => describe(h.collector, s, mock.book(s), DEPTH)).join("\n")}`);
+      throw new Error(
+        `${e.message}\n${
+          symbols.map((s) => describe(h.collector, s, mock.book(s), DEPTH)).join("\n")
+        }`,
+      );
     });
   };
   const close = async () => {
@@ -60,7 +68,11 @@ Deno.test("kraken adapter: a checksum mismatch resubscribes that symbol only", a
     await synced();
     mock.injectBadChecksum("BTC/USD");
     mock.stepOnce(undefined, 5);
-    await waitUntil(() => (mock.stats.bookSubscribes["BTC/USD"] ?? 0) >= 2, 3000, "BTC resubscribe");
+    await waitUntil(
+      () => (mock.stats.bookSubscribes["BTC/USD"] ?? 0) >= 2,
+      3000,
+      "BTC resubscribe",
+    );
     mock.stepOnce(undefined, 5);
     await synced();
     const health = h.collector.health();
@@ -80,7 +92,11 @@ Deno.test("kraken adapter: a lost message is caught by the next checksum and hea
     await synced();
     mock.injectGap("ETH/USD");
     mock.stepOnce("ETH/USD", 3);
-    await waitUntil(() => (mock.stats.bookSubscribes["ETH/USD"] ?? 0) >= 2, 3000, "ETH resubscribe");
+    await waitUntil(
+      () => (mock.stats.bookSubscribes["ETH/USD"] ?? 0) >= 2,
+      3000,
+      "ETH resubscribe",
+    );
     await synced();
     equal(mock.stats.bookSubscribes["BTC/USD"], 1);
     ok(h.collector.health().checksumFailures >= 1);
@@ -125,26 +141,40 @@ Deno.test("kraken adapter: malformed, unknown and absurd messages are counted; b
     await synced();
     const before = h.collector.health();
     mock.sendRaw("{not json");
-    mock.sendRaw('{"channel":"book","type":"update","data":[{"symbol":"BTC/USD","bids":[{"price":"abc","qty":1}],"asks":[],"checksum":1}]}');
-    mock.sendRaw('{"channel":"book","type":"update","data":[{"symbol":"BTC/USD","bids":[{"price":50000.1,"qty":-1}],"asks":[],"checksum":1}]}');
-    mock.sendRaw('{"channel":"book","type":"update","data":[{"symbol":"BTC/USD","bids":[{"price":1e400,"qty":1}],"asks":[],"checksum":1}]}');
+    mock.sendRaw(
+      '{"channel":"book","type":"update","data":[{"symbol":"BTC/USD","bids":[{"price":"abc","qty":1}],"asks":[],"checksum":1}]}',
+    );
+    mock.sendRaw(
+      '{"channel":"book","type":"update","data":[{"symbol":"BTC/USD","bids":[{"price":50000.1,"qty":-1}],"asks":[],"checksum":1}]}',
+    );
+    mock.sendRaw(
+      '{"channel":"book","type":"update","data":[{"symbol":"BTC/USD","bids":[{"price":1e400,"qty":1}],"asks":[],"checksum":1}]}',
+    );
     mock.sendRaw('{"channel":"ohlc","type":"update","data":[]}');
-    mock.sendRaw('{"channel":"book","type":"update","data":[{"symbol":"DOGE/USD","bids":[],"asks":[],"checksum":0}]}');
+    mock.sendRaw(
+      '{"channel":"book","type":"update","data":[{"symbol":"DOGE/USD","bids":[],"asks":[],"checksum":0}]}',
+    );
     mock.sendRaw("[1,2,3]");
     mock.stepOnce(undefined, 5);
-    await waitUntil(() => h.collector.health().parseErrors >= before.parseErrors + 4, 3000, "parse errors counted");
+    await waitUntil(
+      () => h.collector.health().parseErrors >= before.parseErrors + 4,
+      3000,
+      "parse errors counted",
+    );
     await synced();
     const after = h.collector.health();
     ok(after.unknownMessages >= before.unknownMessages + 2, "unknown channel and symbol counted");
-    equal(after.books.every((b) => b.resyncs === 0), true, "bad input never touched a book");
-    equal(after.checksumFailures, 0);
+    // Unreadable BTC/USD book messages are lost updates: that book (only) was resynced at once.
+    equal(after.books.find((b) => b.symbol === "BTC/USD")!.resyncs, 1);
+    equal(after.books.find((b) => b.symbol === "ETH/USD")!.resyncs, 0, "ETH/USD untouched");
+    equal(after.checksumFailures, 0, "no bad data ever reached a book");
   } finally {
     await close();
   }
 });
 
 Deno.test("kraken adapter: a subscribe error leaves that book stale and the other live", async () => {
-  const { mock, h, synced, close } = await setup({ reject: "ETH/USD" });
+  const { h, synced, close } = await setup({ reject: "ETH/USD" });
   try {
     await synced(["BTC/USD"]);
     await waitUntil(() => h.collector.health().exchangeErrors >= 1, 3000, "error counted");

@@ -12,7 +12,13 @@ import { parseBinanceMessage } from "../../src/exchanges/binanceus/parse.ts";
 import { binanceSymbol } from "../../src/exchanges/binanceus/symbols.ts";
 import { normalizeDecimal } from "../../src/exchanges/decimal_text.ts";
 import type { BookMessage, TickerMessage } from "../../src/exchanges/types.ts";
-import { rawArrayElements, rawValue, readCryptofeed, readHftbacktest, recording } from "../exchanges/recordings.ts";
+import {
+  rawArrayElements,
+  rawValue,
+  readCryptofeed,
+  readHftbacktest,
+  recording,
+} from "../exchanges/recordings.ts";
 import { binance, coinbase, kraken } from "./harness.ts";
 
 /** A normalised book message as a Kraken v2 frame, number text kept exactly. */
@@ -23,13 +29,16 @@ function krakenV2Frame(m: BookMessage): string {
     return `[${out.join(",")}]`;
   };
   const checksum = m.checksum === undefined ? "" : `,"checksum":${m.checksum}`;
-  return `{"channel":"book","type":"${m.snapshot ? "snapshot" : "update"}","data":[{"symbol":"${m.symbol}",` +
+  return `{"channel":"book","type":"${
+    m.snapshot ? "snapshot" : "update"
+  }","data":[{"symbol":"${m.symbol}",` +
     `"bids":${side(m.bids)},"asks":${side(m.asks)}${checksum}}]}`;
 }
 
 const WS50 = recording("cryptofeed/KRAKEN.ws.50.0");
 Deno.test({
-  name: "adapter replay: Kraken KRAKEN.ws.50.0 (v1, depth 1000, 10 pairs) through the Kraken collector",
+  name:
+    "adapter replay: Kraken KRAKEN.ws.50.0 (v1, depth 1000, 10 pairs) through the Kraken collector",
   ignore: WS50 === undefined,
   async fn() {
     const frames: BookMessage[] = [];
@@ -87,7 +96,9 @@ Deno.test({
     const a = h1.collector.health();
     const b = h2.collector.health();
     console.log(
-      `    v1: ${n1 - a.checksumFailures}/${n1} update checksums; v2: ${frames.length - b.checksumFailures}/${frames.length} ` +
+      `    v1: ${n1 - a.checksumFailures}/${n1} update checksums; v2: ${
+        frames.length - b.checksumFailures
+      }/${frames.length} ` +
         `checksums (snapshot + updates)`,
     );
     strictEqual(n1, 979);
@@ -102,7 +113,8 @@ Deno.test({
 const BUS_WS = recording("cryptofeed/BINANCE_US.ws.3.0");
 const BUS_HTTP = recording("cryptofeed/BINANCE_US.http.2.0");
 Deno.test({
-  name: "adapter replay: Binance.US BINANCE_US.ws.3.0 + REST snapshots through the Binance collector",
+  name:
+    "adapter replay: Binance.US BINANCE_US.ws.3.0 + REST snapshots through the Binance collector",
   ignore: BUS_WS === undefined || BUS_HTTP === undefined,
   async fn() {
     const lines = [
@@ -118,7 +130,10 @@ Deno.test({
     let depthEvents = 0;
     for (const l of lines) {
       if (l.kind === "http") {
-        h.collector.ingestRestSnapshot(binanceSymbol(/symbol=([A-Z0-9]+)/.exec(l.url)![1])!, l.text);
+        h.collector.ingestRestSnapshot(
+          binanceSymbol(/symbol=([A-Z0-9]+)/.exec(l.url)![1])!,
+          l.text,
+        );
       } else {
         if (l.text.includes('"depthUpdate"')) depthEvents++;
         h.collector.ingest(l.text);
@@ -136,9 +151,12 @@ Deno.test({
   },
 });
 
-const HFT = ["btcusdt_20240808.gz", "btcusdt_20240809.gz"].map((f) => recording(`hftbacktest/spot/${f}`));
+const HFT = ["btcusdt_20240808.gz", "btcusdt_20240809.gz"].map((f) =>
+  recording(`hftbacktest/spot/${f}`)
+);
 Deno.test({
-  name: "adapter replay: Binance hftbacktest BTCUSDT (2 files): continuity and bookTicker == rebuilt book",
+  name:
+    "adapter replay: Binance hftbacktest BTCUSDT (2 files): continuity and bookTicker == rebuilt book",
   ignore: HFT.some((p) => p === undefined),
   async fn() {
     const h = await binance(["BTC/USDT"]);
@@ -152,7 +170,9 @@ Deno.test({
     const check = (t: TickerMessage) => {
       checked++;
       const top = c.books.top("BTC/USDT", 1);
-      if (same(top.bids[0], t.bidPrice, t.bidSize) && same(top.asks[0], t.askPrice, t.askSize)) matched++;
+      if (same(top.bids[0], t.bidPrice, t.bidSize) && same(top.asks[0], t.askPrice, t.askSize)) {
+        matched++;
+      }
     };
     for (const path of HFT) {
       for (const line of await readHftbacktest(path!)) {
@@ -163,7 +183,9 @@ Deno.test({
           if (m.kind !== "ticker") continue;
           const u = c.lastUpdateId("BTC/USDT");
           if (m.updateId === u) check(m);
-          else if (m.updateId! > u) pending.set(m.updateId!, [...(pending.get(m.updateId!) ?? []), m]);
+          else if (m.updateId! > u) {
+            pending.set(m.updateId!, [...(pending.get(m.updateId!) ?? []), m]);
+          }
         } else {
           c.ingest(line.text);
           const u = c.lastUpdateId("BTC/USDT");
@@ -185,7 +207,8 @@ Deno.test({
 
 const CB = recording("cryptofeed/COINBASE.ws.28.0");
 Deno.test({
-  name: "adapter replay: Coinbase COINBASE.ws.28.0 re-expressed as Advanced Trade level2, tickers == book",
+  name:
+    "adapter replay: Coinbase COINBASE.ws.28.0 re-expressed as Advanced Trade level2, tickers == book",
   ignore: CB === undefined,
   async fn() {
     const lines = readCryptofeed(CB!).filter((l) => l.kind === "recv");
@@ -202,7 +225,11 @@ Deno.test({
     const upd = (side: string, flat: string[]) => {
       const out: string[] = [];
       for (let i = 0; i < flat.length; i += 2) {
-        out.push(`{"side":"${side}","event_time":"2021-04-17T00:00:00Z","price_level":"${flat[i]}","new_quantity":"${flat[i + 1]}"}`);
+        out.push(
+          `{"side":"${side}","event_time":"2021-04-17T00:00:00Z","price_level":"${
+            flat[i]
+          }","new_quantity":"${flat[i + 1]}"}`,
+        );
       }
       return out;
     };
@@ -212,7 +239,9 @@ Deno.test({
           const updates = [...upd("bid", m.bids), ...upd("offer", m.asks)];
           h.collector.ingest(
             `{"channel":"l2_data","client_id":"","timestamp":"2021-04-17T00:00:00.000000000Z","sequence_num":${seq++},` +
-              `"events":[{"type":"${m.snapshot ? "snapshot" : "update"}","product_id":"${product(m.symbol)}","updates":[${updates.join(",")}]}]}`,
+              `"events":[{"type":"${m.snapshot ? "snapshot" : "update"}","product_id":"${
+                product(m.symbol)
+              }","updates":[${updates.join(",")}]}]}`,
           );
         } else if (m.kind === "ticker") {
           if (!seen.has(m.symbol)) {
@@ -222,7 +251,8 @@ Deno.test({
           checked++;
           const top = h.collector.books.top(m.symbol.replace("-", "/"), 1);
           if (
-            top.bids[0] && top.asks[0] && normalizeDecimal(top.bids[0][0]) === normalizeDecimal(m.bidPrice) &&
+            top.bids[0] && top.asks[0] &&
+            normalizeDecimal(top.bids[0][0]) === normalizeDecimal(m.bidPrice) &&
             normalizeDecimal(top.asks[0][0]) === normalizeDecimal(m.askPrice)
           ) matched++;
         }
@@ -230,7 +260,9 @@ Deno.test({
     }
     const health = h.collector.health();
     console.log(
-      `    ${list.length} products, ${health.books.reduce((a, b) => a + b.updates, 0)} snapshots+updates, ` +
+      `    ${list.length} products, ${
+        health.books.reduce((a, b) => a + b.updates, 0)
+      } snapshots+updates, ` +
         `tickers == book ${matched}/${checked}, ${health.gaps} gaps, ${health.parseErrors} parse errors`,
     );
     strictEqual(checked, 97);

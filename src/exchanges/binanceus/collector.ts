@@ -221,9 +221,21 @@ export class BinanceCollector extends SocketCollector {
           this.exchangeErrors++;
           this.log(`exchange error: ${m.message}`);
           break;
-        case "invalid":
+        case "invalid": {
           this.invalid(m.reason);
+          // A depth update we could not read is a lost update for its book: resync that book
+          // rather than keep a book that silently misses it.
+          const native = text.includes("depthUpdate")
+            ? /"s":"([A-Za-z0-9]+)"/.exec(text)?.[1]
+            : undefined;
+          const symbol = native ? this.fromNative(native) : undefined;
+          if (symbol && this.books.state(symbol) === "live") {
+            this.books.markStale(symbol, "unreadable depth update", receivedMs);
+            this.#sync.get(symbol)!.restart(true);
+            this.#fetchSnapshot(symbol, 0);
+          }
           break;
+        }
         case "unknown":
           this.unknownMessages++;
           break;

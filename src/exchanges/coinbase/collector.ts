@@ -110,9 +110,23 @@ export class CoinbaseCollector extends SocketCollector {
           this.exchangeErrors++;
           this.log(`exchange error: ${m.message}`);
           break;
-        case "invalid":
+        case "invalid": {
           this.invalid(m.reason);
+          if (r.channel === "l2_data") {
+            // An unreadable level2 message is a lost update (its sequence_num was counted): resync
+            // its product, or every book when the product cannot be read.
+            const native = /"product_id":"([^"]+)"/.exec(text)?.[1];
+            const symbol = native ? this.fromNative(native) : undefined;
+            if (symbol) {
+              this.books.markStale(symbol, "unreadable level2 message", receivedMs);
+              this.#resubscribeBooks(symbol);
+            } else {
+              this.books.markAllStale("unreadable level2 message");
+              this.#resubscribeBooks();
+            }
+          }
           break;
+        }
         case "unknown":
           this.unknownMessages++;
           break;

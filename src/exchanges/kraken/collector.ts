@@ -131,9 +131,18 @@ export class KrakenCollector extends SocketCollector {
           if (symbol) this.books.markStale(symbol, `subscribe failed: ${m.message}`, receivedMs);
           break;
         }
-        case "invalid":
+        case "invalid": {
           this.invalid(m.reason);
+          // An unreadable book message is a lost update for its book: resync it now (the next
+          // checksum would catch it too, but only if the loss touched the top 10).
+          const native = text.includes('"book"') ? /"symbol":"([^"]+)"/.exec(text)?.[1] : undefined;
+          const symbol = native ? this.fromNative(native) : undefined;
+          if (symbol && this.books.state(symbol) === "live") {
+            this.books.markStale(symbol, "unreadable book message", receivedMs);
+            this.#resubscribe(symbol);
+          }
           break;
+        }
         case "unknown":
           this.unknownMessages++;
           break;
