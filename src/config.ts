@@ -53,10 +53,13 @@ export const ConfigSchema = z.object({
   runtime: z.object({
     /** `workers`: one Worker per exchange; `single`: everything in one isolate. */
     mode: z.enum(["workers", "single"]).default("workers"),
-    /** Ring slots per exchange (power of two). */
+    /**
+     * Ring slots per exchange (power of two; 256 bytes each). 4096 holds well over a second of
+     * a busy exchange; the server drains it within milliseconds of each write.
+     */
     ringCapacity: z.number().int().min(64).max(1 << 22).refine((n) => (n & (n - 1)) === 0, {
       message: "Must be a power of two",
-    }).default(16384),
+    }).default(4096),
   }).strict().prefault({}),
   exchanges: z.object({
     coinbase: z.object({
