@@ -215,6 +215,8 @@ export class TopView {
 export class Book {
   bids: Side = new Side();
   asks: Side = new Side();
+  /** `[bids, asks]`, indexed by side code: picking a side without a branch. */
+  sides: StaticArray<Side> = new StaticArray<Side>(2);
   pubBids: TopView;
   pubAsks: TopView;
   seq: u64 = 0;
@@ -233,9 +235,11 @@ export class Book {
   ) {
     this.pubBids = new TopView(depth);
     this.pubAsks = new TopView(depth);
+    unchecked(this.sides[0] = this.bids);
+    unchecked(this.sides[1] = this.asks);
   }
 
   @inline side(s: u32): Side {
-    return s == 0 ? this.bids : this.asks;
+    return unchecked(this.sides[s]);
   }
 }

@@ -225,8 +225,9 @@ function applyStaged(book: Book, count: i32, first: i32 = 0): void {
   for (let i = 0; i < count; i++, p += INPUT_CHANGE_SIZE) {
     const price = load<i64>(p + IN_PRICE);
     const size = load<i64>(p + IN_SIZE);
-    if (load<u32>(p + IN_SIDE) == SIDE_BID) book.bids.set(price, size, depth);
-    else book.asks.set(-price, size, depth);
+    const side = load<u32>(p + IN_SIDE);
+    // Branch-free side choice: the side is a coin flip in real streams.
+    book.side(side).set(select<i64>(-price, price, side == SIDE_ASK), size, depth);
   }
   if (book.maxLevels > 0) {
     book.bids.truncate(book.maxLevels);
