@@ -260,6 +260,11 @@ export function apply(id: i32, count: i32): i32 {
   const err = validate(count);
   if (err != 0) return err;
   applyStaged(book, count);
+  return publishChanges(book);
+}
+
+/** After changes: nothing while STALE; STALE if crossed; else the top-N delta. */
+function publishChanges(book: Book): i32 {
   if (book.stale) {
     book.bids.topDirty = false;
     book.asks.topDirty = false;
@@ -293,17 +298,7 @@ export function apply_levels(id: i32, count: i32, first: i32): i32 {
 export function publish(id: i32): i32 {
   const book = bookAt(id);
   if (book == null) return ERR_BAD_BOOK;
-  if (book.stale) {
-    book.bids.topDirty = false;
-    book.asks.topDirty = false;
-    return 0;
-  }
-  if (isCrossed(book)) {
-    book.stale = true;
-    publishStale(book, stagedExchangeTs(), stagedReceiveTs());
-    return ERR_CROSSED;
-  }
-  return publishDelta(book, stagedExchangeTs(), stagedReceiveTs());
+  return publishChanges(book);
 }
 
 /**
@@ -318,6 +313,11 @@ export function reset(id: i32, count: i32): i32 {
   book.bids.clear();
   book.asks.clear();
   applyStaged(book, count);
+  return publishFresh(book);
+}
+
+/** Publishes a freshly loaded book as SNAPSHOT records at a new seq (or STALE if crossed). */
+function publishFresh(book: Book): i32 {
   if (isCrossed(book)) {
     book.stale = true;
     publishStale(book, stagedExchangeTs(), stagedReceiveTs());
@@ -335,14 +335,7 @@ export function reset(id: i32, count: i32): i32 {
 export function resume(id: i32): i32 {
   const book = bookAt(id);
   if (book == null) return ERR_BAD_BOOK;
-  if (isCrossed(book)) {
-    book.stale = true;
-    publishStale(book, stagedExchangeTs(), stagedReceiveTs());
-    return ERR_CROSSED;
-  }
-  book.stale = false;
-  book.seq = book.seq + 1;
-  return publishSnapshot(book, stagedExchangeTs(), stagedReceiveTs());
+  return publishFresh(book);
 }
 
 /** Publishes the current top-N as SNAPSHOT records (on demand). */

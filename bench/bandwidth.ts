@@ -15,6 +15,7 @@ import { binanceSymbol } from "../src/exchanges/binanceus/symbols.ts";
 import type { BookMessage } from "../src/exchanges/types.ts";
 import { readCryptofeed, readHftbacktest, recording } from "../tests/exchanges/recordings.ts";
 import { binance, coinbase, kraken } from "../tests/adapters/harness.ts";
+import { krakenV2Frame } from "../tests/adapters/frames.ts";
 
 interface Tally {
   deltas: number;
@@ -27,23 +28,41 @@ interface Tally {
 
 const DEPTH = 50;
 
-function measure(name: string, run: (t: Tally) => Promise<{ reader: RingReader; layout: unknown; sizes: Map<number, number> }>) {
+function measure(
+  name: string,
+  run: (t: Tally) => Promise<{ reader: RingReader; layout: unknown; sizes: Map<number, number> }>,
+) {
   return async () => {
-    const t: Tally = { deltas: 0, levelChanges: 0, binDelta: 0, binFull: 0, jsonDelta: 0, jsonFull: 0 };
+    const t: Tally = {
+      deltas: 0,
+      levelChanges: 0,
+      binDelta: 0,
+      binFull: 0,
+      jsonDelta: 0,
+      jsonFull: 0,
+    };
     await run(t);
     return { name, t };
   };
 }
 
 /** Drains the ring: per delta, its bytes vs a full top-N at that point. */
-function drain(reader: RingReader, layout: Parameters<typeof decodeRecord>[1], t: Tally, books: Map<string, Map<string, string>[]>) {
+function drain(
+  reader: RingReader,
+  layout: Parameters<typeof decodeRecord>[1],
+  t: Tally,
+  books: Map<string, Map<string, string>[]>,
+) {
   for (let b = reader.read(); b !== null; b = reader.read()) {
     if (b === LAPPED) throw new Error("lapped: enlarge the ring");
     const r = decodeRecord(b, layout);
     const key = `${r.exchange}:${r.symbol}`;
     let book = books.get(key);
-    if (!book || (r.snapshot && r.part === 0) || r.stale) books.set(key, book = [new Map(), new Map()]);
-    const fmtL = (l: [bigint, bigint]) => [formatMantissa(l[0], r.priceScale), formatMantissa(l[1], r.sizeScale)] as const;
+    if (!book || (r.snapshot && r.part === 0) || r.stale) {
+      books.set(key, book = [new Map(), new Map()]);
+    }
+    const fmtL = (l: [bigint, bigint]) =>
+      [formatMantissa(l[0], r.priceScale), formatMantissa(l[1], r.sizeScale)] as const;
     const bids = r.bids.map(fmtL);
     const asks = r.asks.map(fmtL);
     for (const [side, list] of [[0, bids], [1, asks]] as const) {
@@ -54,7 +73,15 @@ function drain(reader: RingReader, layout: Parameters<typeof decodeRecord>[1], t
     }
     if (r.snapshot || r.stale) continue;
     t.binDelta += b.byteLength;
-    const jsonDelta = JSON.stringify({ type: "delta", exchange: "x", symbol: "BTC/USD", seq: r.seq, bids, asks, checksum: r.checksum });
+    const jsonDelta = JSON.stringify({
+      type: "delta",
+      exchange: "x",
+      symbol: "BTC/USD",
+      seq: r.seq,
+      bids,
+      asks,
+      checksum: r.checksum,
+    });
     t.jsonDelta += jsonDelta.length;
     if (r.last) {
       t.deltas++;
@@ -82,24 +109,26 @@ async function krakenRun(): Promise<Tally | undefined> {
     for (const m of parseKrakenV1Message(line.text)) if (m.kind === "book") frames.push(m);
   }
   const h = await kraken([...new Set(frames.map((m) => m.symbol))], { depth: 1000 });
-  return replay(h, frames.map((m) => ({ text: krakenFrame(m), levels: (m.bids.length + m.asks.length) / 2 })));
-}
-
-function krakenFrame(m: BookMessage): string {
-  const side = (flat: string[]) => {
-    const out: string[] = [];
-    for (let i = 0; i < flat.length; i += 2) out.push(`{"price":${flat[i]},"qty":${flat[i + 1]}}`);
-    return `[${out.join(",")}]`;
-  };
-  const c = m.checksum === undefined ? "" : `,"checksum":${m.checksum}`;
-  return `{"channel":"book","type":"${m.snapshot ? "snapshot" : "update"}","data":[{"symbol":"${m.symbol}","bids":${side(m.bids)},"asks":${side(m.asks)}${c}}]}`;
+  return replay(
+    h,
+    frames.map((m) => ({ text: krakenV2Frame(m), levels: (m.bids.length + m.asks.length) / 2 })),
+  );
 }
 
 async function binanceRun(): Promise<Tally | undefined> {
-  const paths = ["btcusdt_20240808.gz", "btcusdt_20240809.gz"].map((f) => recording(`hftbacktest/spot/${f}`));
+  const paths = ["btcusdt_20240808.gz", "btcusdt_20240809.gz"].map((f) =>
+    recording(`hftbacktest/spot/${f}`)
+  );
   if (paths.some((p) => !p)) return undefined;
   const h = await binance(["BTC/USDT"]);
-  const t: Tally = { deltas: 0, levelChanges: 0, binDelta: 0, binFull: 0, jsonDelta: 0, jsonFull: 0 };
+  const t: Tally = {
+    deltas: 0,
+    levelChanges: 0,
+    binDelta: 0,
+    binFull: 0,
+    jsonDelta: 0,
+    jsonFull: 0,
+  };
   const reader = new RingReader(h.core.memory.buffer, h.core.ringAddress, h.core.layout);
   const books = new Map();
   for (const p of paths) {
@@ -119,7 +148,9 @@ async function binanceRun(): Promise<Tally | undefined> {
 async function coinbaseRun(): Promise<Tally | undefined> {
   const path = recording("cryptofeed/COINBASE.ws.28.0");
   if (!path) return undefined;
-  const parsed = readCryptofeed(path).filter((l) => l.kind === "recv").map((l) => parseCoinbaseLegacyMessage(l.text));
+  const parsed = readCryptofeed(path).filter((l) => l.kind === "recv").map((l) =>
+    parseCoinbaseLegacyMessage(l.text)
+  );
   const symbols = new Set<string>();
   for (const items of parsed) for (const m of items) if (m.kind === "book") symbols.add(m.symbol);
   const h = await coinbase([...symbols].map((s) => s.replace("-", "/")));
@@ -131,13 +162,20 @@ async function coinbaseRun(): Promise<Tally | undefined> {
       const u: string[] = [];
       const add = (side: string, flat: string[]) => {
         for (let i = 0; i < flat.length; i += 2) {
-          u.push(`{"side":"${side}","event_time":"2021-04-17T00:00:00Z","price_level":"${flat[i]}","new_quantity":"${flat[i + 1]}"}`);
+          u.push(
+            `{"side":"${side}","event_time":"2021-04-17T00:00:00Z","price_level":"${
+              flat[i]
+            }","new_quantity":"${flat[i + 1]}"}`,
+          );
         }
       };
       add("bid", m.bids);
       add("offer", m.asks);
       frames.push({
-        text: `{"channel":"l2_data","client_id":"","timestamp":"2021-04-17T00:00:00Z","sequence_num":${seq++},"events":[{"type":"${m.snapshot ? "snapshot" : "update"}","product_id":"${m.symbol}","updates":[${u.join(",")}]}]}`,
+        text:
+          `{"channel":"l2_data","client_id":"","timestamp":"2021-04-17T00:00:00Z","sequence_num":${seq++},"events":[{"type":"${
+            m.snapshot ? "snapshot" : "update"
+          }","product_id":"${m.symbol}","updates":[${u.join(",")}]}]}`,
         levels: m.snapshot ? 0 : (m.bids.length + m.asks.length) / 2,
       });
     }
@@ -146,10 +184,24 @@ async function coinbaseRun(): Promise<Tally | undefined> {
 }
 
 async function replay(
-  h: { collector: SocketCollector; core: { memory: WebAssembly.Memory; ringAddress: number; layout: Parameters<typeof decodeRecord>[1] } },
+  h: {
+    collector: SocketCollector;
+    core: {
+      memory: WebAssembly.Memory;
+      ringAddress: number;
+      layout: Parameters<typeof decodeRecord>[1];
+    };
+  },
   frames: Array<{ text: string; levels: number }>,
 ): Promise<Tally> {
-  const t: Tally = { deltas: 0, levelChanges: 0, binDelta: 0, binFull: 0, jsonDelta: 0, jsonFull: 0 };
+  const t: Tally = {
+    deltas: 0,
+    levelChanges: 0,
+    binDelta: 0,
+    binFull: 0,
+    jsonDelta: 0,
+    jsonFull: 0,
+  };
   const reader = new RingReader(h.core.memory.buffer, h.core.ringAddress, h.core.layout);
   const books = new Map();
   for (const f of frames) {
@@ -164,9 +216,16 @@ void measure;
 void binanceSymbol;
 const pct = (a: number, b: number) => `${(100 * (1 - a / b)).toFixed(2)}%`;
 console.log(`Top-N = ${DEPTH}. "Saved" = 1 - delta bytes / full top-N bytes.\n`);
-console.log("| recording | deltas | level changes | binary: deltas | binary: top-N per delta | saved | JSON: deltas | JSON: top-N per delta | saved | saved vs top-N per level change (JSON) |");
+console.log(
+  "| recording | deltas | level changes | binary: deltas | binary: top-N per delta | saved | JSON: deltas | JSON: top-N per delta | saved | saved vs top-N per level change (JSON) |",
+);
 console.log("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
-for (const [name, run] of [["Kraken KRAKEN.ws.50.0 (10 pairs)", krakenRun], ["Binance hftbacktest BTCUSDT", binanceRun], ["Coinbase COINBASE.ws.28.0 (10 products)", coinbaseRun]] as const) {
+for (
+  const [name, run] of [["Kraken KRAKEN.ws.50.0 (10 pairs)", krakenRun], [
+    "Binance hftbacktest BTCUSDT",
+    binanceRun,
+  ], ["Coinbase COINBASE.ws.28.0 (10 products)", coinbaseRun]] as const
+) {
   const t = await run();
   if (!t) {
     console.log(`| ${name} | (recording absent) |`);
@@ -174,7 +233,11 @@ for (const [name, run] of [["Kraken KRAKEN.ws.50.0 (10 pairs)", krakenRun], ["Bi
   }
   const perChange = t.deltas > 0 ? t.jsonFull / t.deltas * t.levelChanges : 0;
   console.log(
-    `| ${name} | ${t.deltas} | ${t.levelChanges} | ${t.binDelta} | ${t.binFull} | ${pct(t.binDelta, t.binFull)} | ` +
-      `${t.jsonDelta} | ${t.jsonFull} | ${pct(t.jsonDelta, t.jsonFull)} | ${pct(t.jsonDelta, perChange)} |`,
+    `| ${name} | ${t.deltas} | ${t.levelChanges} | ${t.binDelta} | ${t.binFull} | ${
+      pct(t.binDelta, t.binFull)
+    } | ` +
+      `${t.jsonDelta} | ${t.jsonFull} | ${pct(t.jsonDelta, t.jsonFull)} | ${
+        pct(t.jsonDelta, perChange)
+      } |`,
   );
 }

@@ -10,21 +10,9 @@ import { parseKrakenV1Message } from "../../src/exchanges/kraken/v1.ts";
 import type { BookMessage } from "../../src/exchanges/types.ts";
 import { readCryptofeed, recording } from "../exchanges/recordings.ts";
 import { kraken } from "./harness.ts";
+import { krakenV2Frame } from "./frames.ts";
 
 const WS50 = recording("cryptofeed/KRAKEN.ws.50.0");
-
-function frame(m: BookMessage): string {
-  const side = (flat: string[]) => {
-    const out: string[] = [];
-    for (let i = 0; i < flat.length; i += 2) out.push(`{"price":${flat[i]},"qty":${flat[i + 1]}}`);
-    return `[${out.join(",")}]`;
-  };
-  const checksum = m.checksum === undefined ? "" : `,"checksum":${m.checksum}`;
-  return `{"channel":"book","type":"${
-    m.snapshot ? "snapshot" : "update"
-  }","data":[{"symbol":"${m.symbol}",` +
-    `"bids":${side(m.bids)},"asks":${side(m.asks)}${checksum}}]}`;
-}
 
 const mutation = fc.oneof(
   fc.record({
@@ -83,7 +71,7 @@ Deno.test({
     }, new Map<string, number>());
     const target = [...victim.entries()].sort((a, b) => b[1] - a[1])[0][0];
     const clean = await kraken(symbols, { depth: 1000 });
-    for (const m of frames) clean.collector.ingest(frame(m));
+    for (const m of frames) clean.collector.ingest(krakenV2Frame(m));
     let mutated = 0;
     await fc.assert(
       fc.asyncProperty(
@@ -93,7 +81,7 @@ Deno.test({
           const h = await kraken(symbols, { depth: 1000 });
           let k = 0;
           for (const m of frames) {
-            let text = frame(m);
+            let text = krakenV2Frame(m);
             if (m.symbol === target && !m.snapshot && (k++ % every) === 0 && muts.length > 0) {
               text = mutate(text, muts[k % muts.length]);
               mutated++;

@@ -20,20 +20,7 @@ import {
   recording,
 } from "../exchanges/recordings.ts";
 import { binance, coinbase, kraken } from "./harness.ts";
-
-/** A normalised book message as a Kraken v2 frame, number text kept exactly. */
-function krakenV2Frame(m: BookMessage): string {
-  const side = (flat: string[]) => {
-    const out: string[] = [];
-    for (let i = 0; i < flat.length; i += 2) out.push(`{"price":${flat[i]},"qty":${flat[i + 1]}}`);
-    return `[${out.join(",")}]`;
-  };
-  const checksum = m.checksum === undefined ? "" : `,"checksum":${m.checksum}`;
-  return `{"channel":"book","type":"${
-    m.snapshot ? "snapshot" : "update"
-  }","data":[{"symbol":"${m.symbol}",` +
-    `"bids":${side(m.bids)},"asks":${side(m.asks)}${checksum}}]}`;
-}
+import { krakenV2Frame } from "./frames.ts";
 
 const WS50 = recording("cryptofeed/KRAKEN.ws.50.0");
 Deno.test({

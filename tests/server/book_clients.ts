@@ -15,25 +15,13 @@ import {
   splitRecords,
   type TextLevel,
 } from "../../src/core/mod.ts";
-import { crc32 } from "../../src/util/crc32.ts";
 
 // deno-lint-ignore no-explicit-any
 export type Json = any;
 
-/** CRC-32 of a top-N in the record checksum form (i64 LE price then size mantissas). */
-export function topChecksum(bids: Array<[bigint, bigint]>, asks: Array<[bigint, bigint]>): number {
-  const n = bids.length + asks.length;
-  if (n === 0) return 0;
-  const bytes = new Uint8Array(n * 16);
-  const view = new DataView(bytes.buffer);
-  let at = 0;
-  for (const [p, s] of [...bids, ...asks]) {
-    view.setBigInt64(at, p, true);
-    view.setBigInt64(at + 8, s, true);
-    at += 16;
-  }
-  return crc32(bytes);
-}
+/** CRC-32 of a top-N in the record checksum form (one implementation for all tests). */
+export { topChecksum } from "../core/reference_book.ts";
+import { topChecksum } from "../core/reference_book.ts";
 
 /** One rebuilt book. */
 export class RebuiltBook {
