@@ -58,7 +58,9 @@ function stageAll(book: number): void {
   for (let i = 0; i < stream.initSide.length; i++) {
     core.addMantissa(stream.initSide[i] as 0 | 1, stream.initPrice[i], stream.initSize[i]);
   }
-  for (let k = 0; k < n; k++) core.addMantissa(stream.side[k] as 0 | 1, stream.price[k], stream.size[k]);
+  for (let k = 0; k < n; k++) {
+    core.addMantissa(stream.side[k] as 0 | 1, stream.price[k], stream.size[k]);
+  }
 }
 const newBook = () =>
   core.createBook({ exchange: 0, symbol: symbol++, priceScale: 2, sizeScale: 8, depth: 50 });
@@ -78,7 +80,13 @@ function runCore(): number {
 /** The engine plus staging each message from JS (the adapter's path). */
 const staging = await Core.create({ ringCapacity: 0 });
 function runCoreStaged(): number {
-  const book = staging.createBook({ exchange: 0, symbol: symbol++, priceScale: 2, sizeScale: 8, depth: 50 });
+  const book = staging.createBook({
+    exchange: 0,
+    symbol: symbol++,
+    priceScale: 2,
+    sizeScale: 8,
+    depth: 50,
+  });
   staging.begin(book);
   for (let i = 0; i < init; i++) {
     staging.addMantissa(stream.initSide[i] as 0 | 1, stream.initPrice[i], stream.initSize[i]);
@@ -87,7 +95,9 @@ function runCoreStaged(): number {
   for (let i = 0; i < n; i += per) {
     staging.begin(book);
     const end = i + per < n ? i + per : n;
-    for (let k = i; k < end; k++) staging.addMantissa(stream.side[k] as 0 | 1, stream.price[k], stream.size[k]);
+    for (let k = i; k < end; k++) {
+      staging.addMantissa(stream.side[k] as 0 | 1, stream.price[k], stream.size[k]);
+    }
     staging.applyLevels();
   }
   return staging.length(book, 0);
@@ -96,7 +106,10 @@ function runCoreStaged(): number {
 function runCcxt(): number {
   const ob = new CcxtOrderBook({});
   for (let i = 0; i < stream.initSide.length; i++) {
-    (stream.initSide[i] === 0 ? ob.bids : ob.asks).store(stream.initPrice[i] / pf, stream.initSize[i] / sf);
+    (stream.initSide[i] === 0 ? ob.bids : ob.asks).store(
+      stream.initPrice[i] / pf,
+      stream.initSize[i] / sf,
+    );
   }
   for (let i = 0; i < n; i++) (stream.side[i] === 0 ? ob.bids : ob.asks).store(fPrice[i], fSize[i]);
   return ob.bids.length;
@@ -113,7 +126,9 @@ function runTardis(): number {
 const coreBids = runCore();
 if (runCoreStaged() !== coreBids) throw new Error("staged and engine runs disagree");
 const ccxtBids = runCcxt();
-if (coreBids !== ccxtBids) throw new Error(`engines disagree: core ${coreBids} vs ccxt ${ccxtBids} bids`);
+if (coreBids !== ccxtBids) {
+  throw new Error(`engines disagree: core ${coreBids} vs ccxt ${ccxtBids} bids`);
+}
 
 const opts = { group: "book engine: 1M updates", n: 5, warmup: 1 };
 Deno.bench({ name: "tardis-dev OrderBook", ...opts, baseline: true, fn: () => void runTardis() });

@@ -107,5 +107,15 @@ export function makeBookStream(
       size[u] = sizeOf();
     }
   }
-  return { initSide, initPrice, initSize, side, price, size, perMessage, priceScale: 2, sizeScale: 8 };
+  return {
+    initSide,
+    initPrice,
+    initSize,
+    side,
+    price,
+    size,
+    perMessage,
+    priceScale: 2,
+    sizeScale: 8,
+  };
 }

@@ -48,7 +48,13 @@ Deno.bench({
   },
 });
 
-const ringBook = core.createBook({ exchange: 1, symbol: 2, priceScale: 2, sizeScale: 8, depth: 50 });
+const ringBook = core.createBook({
+  exchange: 1,
+  symbol: 2,
+  priceScale: 2,
+  sizeScale: 8,
+  depth: 50,
+});
 Deno.bench({
   name: "ring write, header-only record, x1000",
   group: "ring",

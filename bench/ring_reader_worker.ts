@@ -3,7 +3,11 @@
 import { RingReader } from "../src/core/mod.ts";
 import type { CoreLayout } from "../src/core/mod.ts";
 
-self.onmessage = async (e: MessageEvent<{ buffer: SharedArrayBuffer; ring: number; layout: CoreLayout; stop: SharedArrayBuffer }>) => {
+self.onmessage = async (
+  e: MessageEvent<
+    { buffer: SharedArrayBuffer; ring: number; layout: CoreLayout; stop: SharedArrayBuffer }
+  >,
+) => {
   const { buffer, ring, layout } = e.data;
   const stop = new Int32Array(e.data.stop);
   const reader = new RingReader(buffer, ring, layout);

@@ -14,8 +14,10 @@ for (const readers of [1, 2, 4]) {
   const core = await Core.create({ ringCapacity: 1 << 16 });
   const book = core.createBook({ exchange: 1, symbol: 1, priceScale: 0, sizeScale: 0, depth: 1 });
   const stop = new SharedArrayBuffer(4);
-  const workers = Array.from({ length: readers }, () =>
-    new Worker(new URL("./ring_reader_worker.ts", import.meta.url), { type: "module" }));
+  const workers = Array.from(
+    { length: readers },
+    () => new Worker(new URL("./ring_reader_worker.ts", import.meta.url), { type: "module" }),
+  );
   const reports = workers.map((w) =>
     new Promise<{ count: number; lapped: number; ms: number }>((resolve) => {
       w.onmessage = (e) => {
@@ -23,9 +25,16 @@ for (const readers of [1, 2, 4]) {
       };
     })
   );
-  const ready = workers.map((w) => new Promise((r) => w.addEventListener("message", r, { once: true })));
+  const ready = workers.map((w) =>
+    new Promise((r) => w.addEventListener("message", r, { once: true }))
+  );
   for (const w of workers) {
-    w.postMessage({ buffer: core.memory.buffer, ring: core.ringAddress, layout: core.layout, stop });
+    w.postMessage({
+      buffer: core.memory.buffer,
+      ring: core.ringAddress,
+      layout: core.layout,
+      stop,
+    });
   }
   await Promise.all(ready);
   let written = 0;
@@ -33,7 +42,10 @@ for (const readers of [1, 2, 4]) {
   while (performance.now() - t0 < SECONDS * 1000) {
     // 64 records per call, 4 changes each; yield so timers and workers' notifications run.
     written += core.exports.bench_ring_write(book, 64, 4);
-    Atomics.notify(new Int32Array(core.memory.buffer), (core.ringAddress + core.layout.ringWriteSeq) >> 2);
+    Atomics.notify(
+      new Int32Array(core.memory.buffer),
+      (core.ringAddress + core.layout.ringWriteSeq) >> 2,
+    );
     if ((written & 8191) === 0) await new Promise((r) => setTimeout(r, 0));
   }
   const elapsed = (performance.now() - t0) / 1000;
@@ -43,6 +55,8 @@ for (const readers of [1, 2, 4]) {
   const minRate = Math.min(...done.map((d) => d.count / (d.ms / 1000)));
   const lapped = done.reduce((a, d) => a + d.lapped, 0);
   console.log(
-    `| ${readers} | ${(written / elapsed / 1e6).toFixed(2)}M | ${(minRate / 1e6).toFixed(2)}M | ${lapped} |`,
+    `| ${readers} | ${(written / elapsed / 1e6).toFixed(2)}M | ${
+      (minRate / 1e6).toFixed(2)
+    }M | ${lapped} |`,
   );
 }

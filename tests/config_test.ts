@@ -9,7 +9,11 @@ Deno.test("config: the DESIGN example parses and keeps every key", () => {
     exchanges: {
       coinbase: { symbols: ["BTC/USD", "ETH/USD"], wsUrl: "wss://advanced-trade-ws.coinbase.com" },
       kraken: { symbols: ["BTC/USD"], wsUrl: "wss://ws.kraken.com/v2", depth: 100 },
-      binanceus: { symbols: ["BTC/USDT"], wsUrl: "wss://stream.binance.us:9443", restUrl: "https://api.binance.us" },
+      binanceus: {
+        symbols: ["BTC/USDT"],
+        wsUrl: "wss://stream.binance.us:9443",
+        restUrl: "https://api.binance.us",
+      },
     },
   });
   equal(c.exchanges.kraken!.depth, 100);
@@ -27,12 +31,19 @@ Deno.test("config: a missing exchange is not started; defaults fill the rest", (
 
 Deno.test("config: errors name each bad field", () => {
   const e = throws(
-    () => parseConfig({ book: { depth: 0 }, exchanges: { kraken: { symbols: ["btc-usd"], depth: 7, wsUrl: "http://x" } } }),
+    () =>
+      parseConfig({
+        book: { depth: 0 },
+        exchanges: { kraken: { symbols: ["btc-usd"], depth: 7, wsUrl: "http://x" } },
+      }),
     ConfigError,
   ) as unknown;
   void e;
   try {
-    parseConfig({ book: { depth: 0 }, exchanges: { kraken: { symbols: ["btc-usd"], depth: 7, wsUrl: "http://x" } } });
+    parseConfig({
+      book: { depth: 0 },
+      exchanges: { kraken: { symbols: ["btc-usd"], depth: 7, wsUrl: "http://x" } },
+    });
   } catch (err) {
     const msg = (err as Error).message;
     match(msg, /book\.depth/);
@@ -44,17 +55,32 @@ Deno.test("config: errors name each bad field", () => {
 });
 
 Deno.test("config: --config file, ALPHAPULSE_CONFIG path or inline JSON, PORT override", () => {
-  const files: Record<string, string> = { "/etc/a.json": '{"exchanges":{"kraken":{"symbols":["ETH/USD"]}}}' };
+  const files: Record<string, string> = {
+    "/etc/a.json": '{"exchanges":{"kraken":{"symbols":["ETH/USD"]}}}',
+  };
   const read = (p: string) => {
     if (!(p in files)) throw new Error("No such file");
     return files[p];
   };
   const env = (vars: Record<string, string>) => (name: string) => vars[name];
-  equal(loadConfig({ args: ["--config", "/etc/a.json"], readTextFile: read }).exchanges.kraken!.symbols[0], "ETH/USD");
-  equal(loadConfig({ args: ["--config=/etc/a.json"], readTextFile: read }).exchanges.kraken!.symbols[0], "ETH/USD");
-  equal(loadConfig({ env: env({ ALPHAPULSE_CONFIG: "/etc/a.json" }), readTextFile: read }).exchanges.kraken!.symbols[0], "ETH/USD");
   equal(
-    loadConfig({ env: env({ ALPHAPULSE_CONFIG: '{"exchanges":{"coinbase":{"symbols":["SOL/USD"]}}}' }) })
+    loadConfig({ args: ["--config", "/etc/a.json"], readTextFile: read }).exchanges.kraken!
+      .symbols[0],
+    "ETH/USD",
+  );
+  equal(
+    loadConfig({ args: ["--config=/etc/a.json"], readTextFile: read }).exchanges.kraken!.symbols[0],
+    "ETH/USD",
+  );
+  equal(
+    loadConfig({ env: env({ ALPHAPULSE_CONFIG: "/etc/a.json" }), readTextFile: read }).exchanges
+      .kraken!.symbols[0],
+    "ETH/USD",
+  );
+  equal(
+    loadConfig({
+      env: env({ ALPHAPULSE_CONFIG: '{"exchanges":{"coinbase":{"symbols":["SOL/USD"]}}}' }),
+    })
       .exchanges.coinbase!.symbols[0],
     "SOL/USD",
   );
@@ -62,7 +88,10 @@ Deno.test("config: --config file, ALPHAPULSE_CONFIG path or inline JSON, PORT ov
   const d = loadConfig({});
   equal(Object.keys(d.exchanges).length, Object.keys(DEFAULT_CONFIG.exchanges!).length);
   throws(() => loadConfig({ env: env({ PORT: "http" }) }), /Invalid PORT/);
-  throws(() => loadConfig({ args: ["--config", "/missing.json"], readTextFile: read }), /Cannot read config file/);
+  throws(
+    () => loadConfig({ args: ["--config", "/missing.json"], readTextFile: read }),
+    /Cannot read config file/,
+  );
   throws(() => loadConfig({ env: env({ ALPHAPULSE_CONFIG: "{oops" }) }), /not JSON/);
   ok(true);
 });

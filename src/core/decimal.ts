@@ -23,8 +23,6 @@ export class ScaleError extends RangeError {
 }
 
 const POW10: number[] = Array.from({ length: 19 }, (_, i) => 10 ** i);
-/** Largest integer a double holds exactly. */
-const SAFE = Number.MAX_SAFE_INTEGER;
 const I64_MAX = (1n << 63n) - 1n;
 
 /**

@@ -37,12 +37,12 @@ Deno.test("tracker: deltas rebuild the reference top-N exactly, checksums verify
   let symbol = 0;
   let records = 0;
   let multiPart = 0;
-  await fc.assert(
-    fc.asyncProperty(
+  fc.assert(
+    fc.property(
       fc.integer({ min: 1, max: 60 }),
       fc.array(change(120), { maxLength: 200 }),
       batches,
-      async (depth, initial, stream) => {
+      (depth, initial, stream) => {
         symbol++;
         const book = core.createBook({ exchange: 3, symbol, priceScale: 2, sizeScale: 3, depth });
         const ref = new ReferenceBook();

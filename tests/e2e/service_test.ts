@@ -16,7 +16,8 @@ import { BookClient } from "../server/book_clients.ts";
 
 const DEPTH = 20;
 type Lv = readonly [string, string];
-const n = (l: readonly Lv[]) => l.map(([p, s]) => `${normalizeDecimal(p)}@${normalizeDecimal(s)}`).join(" ");
+const n = (l: readonly Lv[]) =>
+  l.map(([p, s]) => `${normalizeDecimal(p)}@${normalizeDecimal(s)}`).join(" ");
 
 async function startService(configPath: string) {
   const root = new URL("../../", import.meta.url);
@@ -30,7 +31,9 @@ async function startService(configPath: string) {
   const lines: string[] = [];
   const decoder = new TextDecoderStream();
   child.stdout.pipeTo(decoder.writable).catch(() => {});
-  child.stderr.pipeTo(new WritableStream({ write: (c) => void lines.push(new TextDecoder().decode(c)) })).catch(
+  child.stderr.pipeTo(
+    new WritableStream({ write: (c) => void lines.push(new TextDecoder().decode(c)) }),
+  ).catch(
     () => {},
   );
   const reader = decoder.readable.getReader();
@@ -45,13 +48,25 @@ async function startService(configPath: string) {
       if (m) port = Number(m[1]);
     }
   })();
-  await waitUntil(() => port !== 0, 60_000, `the service to listen (stderr: ${lines.join("").slice(-500)})`);
+  await waitUntil(
+    () => port !== 0,
+    60_000,
+    `the service to listen (stderr: ${lines.join("").slice(-500)})`,
+  );
   return { child, port, output: () => buffered, pumpOut };
 }
 
 Deno.test("e2e: mocks → service (deno task start --config) → JSON and binary clients get exact books", async () => {
-  const kr = new KrakenMock({ symbols: ["BTC/USD", "ETH/USD"], seed: 21, heartbeatIntervalMs: 300 });
-  const cb = new CoinbaseMock({ symbols: ["BTC/USD", "ETH/USD"], seed: 22, heartbeatIntervalMs: 300 });
+  const kr = new KrakenMock({
+    symbols: ["BTC/USD", "ETH/USD"],
+    seed: 21,
+    heartbeatIntervalMs: 300,
+  });
+  const cb = new CoinbaseMock({
+    symbols: ["BTC/USD", "ETH/USD"],
+    seed: 22,
+    heartbeatIntervalMs: 300,
+  });
   const bn = new BinanceMock({ symbols: ["BTC/USDT"], seed: 23, flushOnStep: true });
   await Promise.all([kr.start(), cb.start(), bn.start()]);
   const dir = await Deno.makeTempDir();
@@ -84,7 +99,9 @@ Deno.test("e2e: mocks → service (deno task start --config) → JSON and binary
     ["coinbase", "ETH/USD", () => cb.book("ETH/USD", DEPTH)],
     ["binanceus", "BTC/USDT", () => bn.book("BTC/USDT", DEPTH)],
   ];
-  const subscribeAll = (c: { subscribe?: BookClient["subscribe"]; subscribeBooks?: AlphaPulseClient["subscribeBooks"] }) => {
+  const subscribeAll = (
+    c: { subscribe?: BookClient["subscribe"]; subscribeBooks?: AlphaPulseClient["subscribeBooks"] },
+  ) => {
     for (const ex of ["kraken", "coinbase", "binanceus"]) {
       const syms = books.filter((b) => b[0] === ex).map((b) => b[1]);
       if (c.subscribe) c.subscribe(ex, syms);
@@ -126,7 +143,11 @@ Deno.test("e2e: mocks → service (deno task start --config) → JSON and binary
         [binA, binB!].every((c) => JSON.stringify(binBooks(c)) === w);
     };
     await waitUntil(settled, 15_000, "every client's books to equal the exchanges'").catch((e) => {
-      throw new Error(`${e.message}\nwant ${want()[0].slice(0, 200)}\njson ${jsonBooks(jsonA)[0].slice(0, 200)}\nbin ${binBooks(binA)[0].slice(0, 200)}`);
+      throw new Error(
+        `${e.message}\nwant ${want()[0].slice(0, 200)}\njson ${
+          jsonBooks(jsonA)[0].slice(0, 200)
+        }\nbin ${binBooks(binA)[0].slice(0, 200)}`,
+      );
     });
     // once more after further moves
     for (let i = 0; i < 3; i++) {
@@ -134,7 +155,9 @@ Deno.test("e2e: mocks → service (deno task start --config) → JSON and binary
       step();
       await waitUntil(settled, 10_000, "books to follow the market");
     }
-    for (const c of [jsonA, jsonB]) equal(c.violations.length, 0, c.violations.slice(0, 3).join("; "));
+    for (const c of [jsonA, jsonB]) {
+      equal(c.violations.length, 0, c.violations.slice(0, 3).join("; "));
+    }
     for (const c of [binA, binB]) {
       equal(c.stats.checksumFailures, 0);
       equal(c.stats.gaps, 0);
