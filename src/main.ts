@@ -12,10 +12,24 @@ function log(line: string): void {
   console.log(`${new Date().toISOString()} ${line}`);
 }
 
+/** The value of `--name <value>` or `--name=<value>` (throws when the value is missing). */
+function flagValue(args: readonly string[], name: string): string | undefined {
+  let value: string | undefined;
+  for (let i = 0; i < args.length; i++) {
+    if (args[i] === name) {
+      value = args[i + 1];
+      if (value === undefined || value.startsWith("--")) throw new ConfigError(`${name} needs a value`);
+    } else if (args[i].startsWith(`${name}=`)) value = args[i].slice(name.length + 1);
+  }
+  return value;
+}
+
 async function main(): Promise<number> {
   let config;
+  let recordDir: string | undefined;
   try {
     config = loadConfig({ args: Deno.args, env: (name) => Deno.env.get(name) });
+    recordDir = flagValue(Deno.args, "--record");
   } catch (e) {
     if (e instanceof ConfigError) {
       console.error(e.message);
@@ -25,9 +39,12 @@ async function main(): Promise<number> {
   }
   const exchanges = Object.keys(config.exchanges);
   log(`starting collectors (${config.runtime.mode} mode): ${exchanges.join(", ") || "none"}`);
-  const feeds = await startFeeds(config, log);
+  if (recordDir !== undefined) log(`recording every raw exchange input into ${recordDir}`);
+  const feeds = await startFeeds(config, log, { recordDir });
   const server = await createServer({ config, feeds });
-  log(`listening on http://${server.hostname}:${server.port}/ (WebSocket: /ws, health: /health, metrics: /metrics)`);
+  log(
+    `listening on http://${server.hostname}:${server.port}/ (WebSocket: /ws, health: /health, metrics: /metrics)`,
+  );
 
   const stopped = Promise.withResolvers<void>();
   let stopping = false;

@@ -4,7 +4,7 @@
  * The main thread gets the `SharedArrayBuffer` and reads the ring directly; trades and health come
  * as messages.
  *
- * Messages in: `{ type: "start", exchange, config }`, `{ type: "snapshots", symbols? }`,
+ * Messages in: `{ type: "start", exchange, config, recordDir? }`, `{ type: "snapshots", symbols? }`,
  * `{ type: "stop" }`. Messages out: `{ type: "ready", buffer, ringAddress, layout, symbols }`,
  * `{ type: "trades", trades }`, `{ type: "health", health }`, `{ type: "stopped" }`,
  * `{ type: "error", message }`.
@@ -26,7 +26,7 @@ let tradeTimer: ReturnType<typeof setInterval> | undefined;
 
 self.onmessage = async (event: MessageEvent) => {
   const msg = event.data as
-    | { type: "start"; exchange: ExchangeId; config: Config }
+    | { type: "start"; exchange: ExchangeId; config: Config; recordDir?: string }
     | { type: "snapshots"; symbols?: string[] }
     | { type: "stop" };
   try {
@@ -35,6 +35,7 @@ self.onmessage = async (event: MessageEvent) => {
         exchange: msg.exchange,
         config: msg.config,
         log: (line) => console.log(line),
+        recordDir: msg.recordDir,
       });
       feed.onTrade((t) => pending.push(t));
       self.postMessage({

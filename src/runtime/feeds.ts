@@ -10,21 +10,33 @@ import type { ExchangeFeed } from "./feed.ts";
 import { startLocalFeed } from "./local_feed.ts";
 import { WorkerFeed } from "./worker_feed.ts";
 
+/** Options of {@linkcode startFeeds}. */
+export interface FeedsOptions {
+  /** Record every collector's raw inputs into this directory (`--record <dir>`). */
+  recordDir?: string;
+}
+
 /**
  * @example
  * ```ts ignore
  * const feeds = await startFeeds(config);
+ * const recorded = await startFeeds(config, console.log, { recordDir: "recordings/" });
  * ```
  */
-export async function startFeeds(config: Config, log?: (line: string) => void): Promise<ExchangeFeed[]> {
+export async function startFeeds(
+  config: Config,
+  log?: (line: string) => void,
+  options: FeedsOptions = {},
+): Promise<ExchangeFeed[]> {
+  const { recordDir } = options;
   const wanted = EXCHANGES.filter((e) => config.exchanges[e] !== undefined);
   const started: ExchangeFeed[] = [];
   try {
     for (const exchange of wanted) {
       started.push(
         config.runtime.mode === "single"
-          ? await startLocalFeed({ exchange, config, log })
-          : await WorkerFeed.start(exchange, config),
+          ? await startLocalFeed({ exchange, config, log, recordDir })
+          : await WorkerFeed.start(exchange, config, undefined, { recordDir }),
       );
     }
   } catch (e) {

@@ -9,6 +9,7 @@ import { Core } from "../core/core.ts";
 import type { Collector } from "../exchanges/collector.ts";
 import { createCollector } from "../exchanges/registry.ts";
 import type { ExchangeId } from "../exchanges/types.ts";
+import { Recorder } from "../recorder/recorder.ts";
 import { EXCHANGE_CODES, type ExchangeFeed, type ExchangeHealth, type NormalizedTrade } from "./feed.ts";
 
 /** Options of {@linkcode startLocalFeed}. */
@@ -18,6 +19,8 @@ export interface LocalFeedOptions {
   log?: (line: string) => void;
   /** Precompiled core module. */
   module?: WebAssembly.Module;
+  /** Record every raw input of the collector into this directory (see `src/recorder/`). */
+  recordDir?: string;
 }
 
 /** A feed whose collector runs in this isolate. */
@@ -27,10 +30,18 @@ export class LocalFeed implements ExchangeFeed {
   readonly symbols: readonly string[];
   readonly core: Core;
   readonly collector: Collector;
+  /** The recorder of this collector's raw inputs, when recording. */
+  readonly recorder: Recorder | undefined;
   #listeners = new Set<(t: NormalizedTrade) => void>();
 
-  constructor(exchange: ExchangeId, core: Core, build: (onTrade: (t: NormalizedTrade) => void) => Collector) {
+  constructor(
+    exchange: ExchangeId,
+    core: Core,
+    build: (onTrade: (t: NormalizedTrade) => void) => Collector,
+    recorder?: Recorder,
+  ) {
     this.exchange = exchange;
+    this.recorder = recorder;
     this.exchangeCode = EXCHANGE_CODES[exchange];
     this.core = core;
     this.collector = build((t) => {
@@ -64,8 +75,9 @@ export class LocalFeed implements ExchangeFeed {
     this.collector.publishSnapshots(symbols);
   }
 
-  stop(): Promise<void> {
-    return this.collector.stop();
+  async stop(): Promise<void> {
+    await this.collector.stop();
+    await this.recorder?.close();
   }
 }
 
@@ -82,6 +94,12 @@ export async function startLocalFeed(options: LocalFeedOptions): Promise<LocalFe
   const settings = config.exchanges[exchange];
   if (!settings) throw new RangeError(`Exchange ${exchange} is not configured`);
   const core = await Core.create({ ringCapacity: config.runtime.ringCapacity, module: options.module });
+  const recorder = options.recordDir === undefined ? undefined : new Recorder({
+    dir: options.recordDir,
+    exchange,
+    meta: { symbols: settings.symbols, depth: config.book.depth, settings },
+    log: options.log,
+  });
   const feed = new LocalFeed(exchange, core, (onTrade) =>
     createCollector(exchange, settings, {
       core,
@@ -89,7 +107,9 @@ export async function startLocalFeed(options: LocalFeedOptions): Promise<LocalFe
       depth: config.book.depth,
       onTrade,
       log: options.log,
-    }));
+      record: recorder &&
+        ((kind, text, receivedMs, meta) => recorder.record(kind, text, receivedMs, meta?.symbol)),
+    }), recorder);
   await feed.collector.start();
   return feed;
 }

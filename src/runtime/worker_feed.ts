@@ -42,8 +42,16 @@ export class WorkerFeed implements ExchangeFeed {
     };
   }
 
-  /** Starts the Worker and waits until its ring is ready. */
-  static start(exchange: ExchangeId, config: Config, timeoutMs = 30_000): Promise<WorkerFeed> {
+  /**
+   * Starts the Worker and waits until its ring is ready. With `options.recordDir`, the collector's
+   * raw inputs are recorded there (by the Worker).
+   */
+  static start(
+    exchange: ExchangeId,
+    config: Config,
+    timeoutMs = 30_000,
+    options: { recordDir?: string } = {},
+  ): Promise<WorkerFeed> {
     const worker = new Worker(new URL("./collector_worker.ts", import.meta.url), { type: "module" });
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
@@ -66,7 +74,7 @@ export class WorkerFeed implements ExchangeFeed {
         worker.terminate();
         reject(new Error(`${exchange} collector crashed: ${e.message}`));
       };
-      worker.postMessage({ type: "start", exchange, config });
+      worker.postMessage({ type: "start", exchange, config, recordDir: options.recordDir });
     });
   }
 

@@ -15,11 +15,16 @@ import { KrakenMock } from "../mock/kraken_mock.ts";
 import { CoinbaseMock } from "../mock/coinbase_mock.ts";
 import { waitUntil } from "../mock/ws_test_client.ts";
 
-const n = (l: ReadonlyArray<readonly [string, string]>) => l.map(([p, s]) => `${normalizeDecimal(p)}@${normalizeDecimal(s)}`);
+const n = (l: ReadonlyArray<readonly [string, string]>) =>
+  l.map(([p, s]) => `${normalizeDecimal(p)}@${normalizeDecimal(s)}`);
 
 for (const mode of ["workers", "single"] as const) {
   Deno.test(`runtime (${mode}): three exchanges, rings read on the main thread rebuild exact books`, async () => {
-    const kr = new KrakenMock({ symbols: ["BTC/USD", "ETH/USD"], seed: 2, heartbeatIntervalMs: 200 });
+    const kr = new KrakenMock({
+      symbols: ["BTC/USD", "ETH/USD"],
+      seed: 2,
+      heartbeatIntervalMs: 200,
+    });
     const cb = new CoinbaseMock({ symbols: ["BTC/USD"], seed: 3, heartbeatIntervalMs: 200 });
     const bn = new BinanceMock({ symbols: ["BTC/USDT"], seed: 4, flushOnStep: true });
     await Promise.all([kr.start(), cb.start(), bn.start()]);
@@ -43,7 +48,9 @@ for (const mode of ["workers", "single"] as const) {
       feeds = await startFeeds(config);
       equal(feeds.length, 3);
       const mirror = await BookMirror.create();
-      const readers = feeds.map((f) => new RingReader(f.buffer, f.ringAddress, f.layout, { from: "oldest" }));
+      const readers = feeds.map((f) =>
+        new RingReader(f.buffer, f.ringAddress, f.layout, { from: "oldest" })
+      );
       const trades: NormalizedTrade[] = [];
       for (const f of feeds) f.onTrade((t) => trades.push(t));
       const mocks = { kraken: kr, coinbase: cb, binanceus: bn } as const;
