@@ -8,9 +8,42 @@
 import { Simulator } from "../src/simulator/simulator.ts";
 
 const SYMBOLS = {
-  coinbase: ["BTC/USD", "ETH/USD", "SOL/USD", "ADA/USD", "XRP/USD", "DOGE/USD", "LTC/USD", "DOT/USD", "LINK/USD", "AVAX/USD"],
-  kraken: ["BTC/USD", "ETH/USD", "SOL/USD", "ADA/USD", "XRP/USD", "DOGE/USD", "LTC/USD", "DOT/USD", "LINK/USD", "AVAX/USD"],
-  binanceus: ["BTC/USDT", "ETH/USDT", "SOL/USDT", "ADA/USDT", "XRP/USDT", "DOGE/USDT", "LTC/USDT", "DOT/USDT", "LINK/USDT", "AVAX/USDT"],
+  coinbase: [
+    "BTC/USD",
+    "ETH/USD",
+    "SOL/USD",
+    "ADA/USD",
+    "XRP/USD",
+    "DOGE/USD",
+    "LTC/USD",
+    "DOT/USD",
+    "LINK/USD",
+    "AVAX/USD",
+  ],
+  kraken: [
+    "BTC/USD",
+    "ETH/USD",
+    "SOL/USD",
+    "ADA/USD",
+    "XRP/USD",
+    "DOGE/USD",
+    "LTC/USD",
+    "DOT/USD",
+    "LINK/USD",
+    "AVAX/USD",
+  ],
+  binanceus: [
+    "BTC/USDT",
+    "ETH/USDT",
+    "SOL/USDT",
+    "ADA/USDT",
+    "XRP/USDT",
+    "DOGE/USDT",
+    "LTC/USDT",
+    "DOT/USDT",
+    "LINK/USDT",
+    "AVAX/USDT",
+  ],
 };
 const CLIENTS = 100;
 const SECONDS = 8;
@@ -20,7 +53,9 @@ function rssMb(pid: number): number {
   return Number(/VmRSS:\s+(\d+)/.exec(status)![1]) / 1024;
 }
 
-console.log(`| mode | RSS after start (MB) | RSS with ${CLIENTS} clients (MB) | peak (MB) | deltas received by clients |`);
+console.log(
+  `| mode | RSS after start (MB) | RSS with ${CLIENTS} clients (MB) | peak (MB) | deltas received by clients |`,
+);
 console.log("| --- | ---: | ---: | ---: | ---: |");
 for (const mode of ["workers", "single"] as const) {
   const sim = new Simulator({ exchanges: SYMBOLS, rate: 600, seed: 5 });
@@ -30,7 +65,14 @@ for (const mode of ["workers", "single"] as const) {
   await Deno.writeTextFile(`${dir}/config.json`, JSON.stringify(config));
   const child = new Deno.Command(Deno.execPath(), {
     // exactly what `deno task start` runs (see deno.json)
-    args: ["run", "-A", "--v8-flags=--max-semi-space-size=1", "src/main.ts", "--config", `${dir}/config.json`],
+    args: [
+      "run",
+      "-A",
+      "--v8-flags=--max-semi-space-size=1",
+      "src/main.ts",
+      "--config",
+      `${dir}/config.json`,
+    ],
     cwd: new URL("../", import.meta.url),
     stdout: "piped",
     stderr: "null",
@@ -74,5 +116,9 @@ for (const mode of ["workers", "single"] as const) {
   await drainOut;
   await sim.stop();
   await Deno.remove(dir, { recursive: true });
-  console.log(`| ${mode} | ${base.toFixed(1)} | ${withClients.toFixed(1)} | ${peak.toFixed(1)} | ${received.toLocaleString("en-US")} |`);
+  console.log(
+    `| ${mode} | ${base.toFixed(1)} | ${withClients.toFixed(1)} | ${peak.toFixed(1)} | ${
+      received.toLocaleString("en-US")
+    } |`,
+  );
 }

@@ -18,7 +18,9 @@ function flagValue(args: readonly string[], name: string): string | undefined {
   for (let i = 0; i < args.length; i++) {
     if (args[i] === name) {
       value = args[i + 1];
-      if (value === undefined || value.startsWith("--")) throw new ConfigError(`${name} needs a value`);
+      if (value === undefined || value.startsWith("--")) {
+        throw new ConfigError(`${name} needs a value`);
+      }
     } else if (args[i].startsWith(`${name}=`)) value = args[i].slice(name.length + 1);
   }
   return value;

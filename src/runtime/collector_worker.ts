@@ -46,7 +46,10 @@ self.onmessage = async (event: MessageEvent) => {
         symbols: feed.symbols,
         health: feed.health(),
       });
-      healthTimer = setInterval(() => self.postMessage({ type: "health", health: feed!.health() }), HEALTH_EVERY_MS);
+      healthTimer = setInterval(
+        () => self.postMessage({ type: "health", health: feed!.health() }),
+        HEALTH_EVERY_MS,
+      );
       tradeTimer = setInterval(() => {
         if (pending.length === 0) return;
         self.postMessage({ type: "trades", trades: pending });

@@ -10,7 +10,12 @@ import type { Collector } from "../exchanges/collector.ts";
 import { createCollector } from "../exchanges/registry.ts";
 import type { ExchangeId } from "../exchanges/types.ts";
 import { Recorder } from "../recorder/recorder.ts";
-import { EXCHANGE_CODES, type ExchangeFeed, type ExchangeHealth, type NormalizedTrade } from "./feed.ts";
+import {
+  EXCHANGE_CODES,
+  type ExchangeFeed,
+  type ExchangeHealth,
+  type NormalizedTrade,
+} from "./feed.ts";
 
 /** Options of {@linkcode startLocalFeed}. */
 export interface LocalFeedOptions {
@@ -93,7 +98,10 @@ export async function startLocalFeed(options: LocalFeedOptions): Promise<LocalFe
   const { exchange, config } = options;
   const settings = config.exchanges[exchange];
   if (!settings) throw new RangeError(`Exchange ${exchange} is not configured`);
-  const core = await Core.create({ ringCapacity: config.runtime.ringCapacity, module: options.module });
+  const core = await Core.create({
+    ringCapacity: config.runtime.ringCapacity,
+    module: options.module,
+  });
   const recorder = options.recordDir === undefined ? undefined : new Recorder({
     dir: options.recordDir,
     exchange,

@@ -7,7 +7,12 @@
 import type { Config } from "../config.ts";
 import type { CoreLayout } from "../core/layout.ts";
 import type { ExchangeId } from "../exchanges/types.ts";
-import { EXCHANGE_CODES, type ExchangeFeed, type ExchangeHealth, type NormalizedTrade } from "./feed.ts";
+import {
+  EXCHANGE_CODES,
+  type ExchangeFeed,
+  type ExchangeHealth,
+  type NormalizedTrade,
+} from "./feed.ts";
 
 /** A feed whose collector runs in a Worker. */
 export class WorkerFeed implements ExchangeFeed {
@@ -25,7 +30,13 @@ export class WorkerFeed implements ExchangeFeed {
   private constructor(
     exchange: ExchangeId,
     worker: Worker,
-    ready: { buffer: ArrayBufferLike; ringAddress: number; layout: CoreLayout; symbols: string[]; health: ExchangeHealth },
+    ready: {
+      buffer: ArrayBufferLike;
+      ringAddress: number;
+      layout: CoreLayout;
+      symbols: string[];
+      health: ExchangeHealth;
+    },
   ) {
     this.exchange = exchange;
     this.exchangeCode = EXCHANGE_CODES[exchange];
@@ -37,7 +48,7 @@ export class WorkerFeed implements ExchangeFeed {
     this.#health = ready.health;
     worker.onmessage = (e) => {
       const m = e.data;
-      if (m.type === "trades") for (const t of m.trades) for (const l of this.#listeners) l(t);
+      if (m.type === "trades") { for (const t of m.trades) for (const l of this.#listeners) l(t); }
       else if (m.type === "health" || (m.type === "stopped" && m.health)) this.#health = m.health;
     };
   }
@@ -52,7 +63,9 @@ export class WorkerFeed implements ExchangeFeed {
     timeoutMs = 30_000,
     options: { recordDir?: string } = {},
   ): Promise<WorkerFeed> {
-    const worker = new Worker(new URL("./collector_worker.ts", import.meta.url), { type: "module" });
+    const worker = new Worker(new URL("./collector_worker.ts", import.meta.url), {
+      type: "module",
+    });
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
         worker.terminate();

@@ -34,7 +34,11 @@ Deno.test("a bearer token is required when configured (header or ?token=)", asyn
     opened.push(byQuery);
     byQuery.subscribe("kraken", ["BTC/USD"]);
     await byQuery.text((m) => m.type === "snapshot");
-    const byHeader = new WebSocket(h.ws, { headers: { authorization: `Bearer ${token}` } });
+    const byHeader = new WebSocket(
+      h.ws,
+      // Deno extension: headers on the WebSocket handshake (not in the DOM typings).
+      { headers: { authorization: `Bearer ${token}` } } as unknown as string[],
+    );
     await new Promise((resolve, reject) => {
       byHeader.onopen = resolve;
       byHeader.onerror = () => reject(new Error("header token refused"));
