@@ -5,10 +5,9 @@
  * @module
  */
 import type { Config } from "../config.ts";
-import { EXCHANGES } from "../exchanges/registry.ts";
-import type { ExchangeFeed } from "./feed.ts";
-import { startLocalFeed } from "./local_feed.ts";
+import { EXCHANGE_CODES, type ExchangeFeed } from "./feed.ts";
 import { WorkerFeed } from "./worker_feed.ts";
+import type { ExchangeId } from "../exchanges/types.ts";
 
 /** Options of {@linkcode startFeeds}. */
 export interface FeedsOptions {
@@ -29,13 +28,18 @@ export async function startFeeds(
   options: FeedsOptions = {},
 ): Promise<ExchangeFeed[]> {
   const { recordDir } = options;
-  const wanted = EXCHANGES.filter((e) => config.exchanges[e] !== undefined);
+  const wanted = (Object.keys(EXCHANGE_CODES) as ExchangeId[]).filter((e) =>
+    config.exchanges[e] !== undefined
+  );
+  // The collectors' code (parsers, adapters) is loaded on this thread only in single-isolate
+  // mode; in Worker mode each Worker loads it for itself.
+  const local = config.runtime.mode === "single" ? await import("./local_feed.ts") : undefined;
   const started: ExchangeFeed[] = [];
   try {
     for (const exchange of wanted) {
       started.push(
-        config.runtime.mode === "single"
-          ? await startLocalFeed({ exchange, config, log, recordDir })
+        local
+          ? await local.startLocalFeed({ exchange, config, log, recordDir })
           : await WorkerFeed.start(exchange, config, undefined, { recordDir }),
       );
     }
