@@ -189,3 +189,38 @@ Deno.test("binance adapter: malformed and unknown messages are counted; books un
     await close();
   }
 });
+
+Deno.test("binance adapter: answers the exchange's ping frames (a quiet connection is kept)", async () => {
+  // The mock's server pings after 0.5 s of silence and closes a client that does not pong within
+  // 1 s; the collector's runtime WebSocket answers every ping, so the connection must survive a
+  // quiet spell several times longer.
+  const mock = new BinanceMock({
+    symbols: ["BTC/USDT"],
+    seed: 3,
+    flushOnStep: true,
+    idleTimeoutSeconds: 1,
+  });
+  await mock.start();
+  const h = await binance(["BTC/USDT"], {
+    wsUrl: mock.wsUrl,
+    restUrl: mock.restUrl,
+    silenceTimeoutMs: 10_000,
+  });
+  await h.collector.start();
+  try {
+    mock.stepOnce(undefined, 2);
+    await waitUntil(() => h.collector.books.state("BTC/USDT") === "live", 5000, "live");
+    await new Promise((r) => setTimeout(r, 3500));
+    equal(mock.stats.connections, 1, "no reconnect");
+    equal(mock.stats.closedByServer, 0, "the server never dropped us for a missing pong");
+    mock.stepOnce(undefined, 2);
+    await waitUntil(
+      () => sameBook(h.collector, "BTC/USDT", mock.book("BTC/USDT"), N),
+      5000,
+      "still in sync",
+    );
+  } finally {
+    await h.collector.stop();
+    await mock.stop();
+  }
+});
