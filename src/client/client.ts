@@ -67,9 +67,6 @@ export interface ClientStats {
   errors: number;
 }
 
-const HEADER_BYTES = 64;
-const LEVEL_BYTES = 16;
-
 /**
  * @example
  * ```ts ignore
@@ -188,7 +185,7 @@ export class AlphaPulseClient extends EventTarget {
     this.stats.bytes += bytes.byteLength;
     const l = this.#mirror.layout;
     let at = 0;
-    while (at + HEADER_BYTES <= bytes.byteLength) {
+    while (at + l.recHeaderSize <= bytes.byteLength) {
       const n = bytes[at + l.recBidCount] + bytes[at + l.recAskCount];
       const len = l.recHeaderSize + n * l.changeSize;
       if (at + len > bytes.byteLength) break;
@@ -214,7 +211,7 @@ export class AlphaPulseClient extends EventTarget {
         else this.stats.deltas++;
         const book = this.#mirror.book(result.exchange, result.symbol);
         const levels = book ? book.bids.length + book.asks.length : 0;
-        this.stats.fullBookBytes += HEADER_BYTES + LEVEL_BYTES * levels;
+        this.stats.fullBookBytes += l.recHeaderSize + l.changeSize * levels;
         const ns = view.getBigInt64(l.recExchangeTs, true);
         this.dispatchEvent(
           new CustomEvent<BookEventDetail>("book", {

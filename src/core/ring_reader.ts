@@ -44,6 +44,8 @@ export class RingReader {
   #slotSize: number;
   #cursor: number;
   #lapped = 0;
+  /** Used length of the record found by the last `#peek`. */
+  #length = 0;
 
   constructor(
     buffer: ArrayBufferLike,
@@ -100,20 +102,10 @@ export class RingReader {
    * newest record; the caller must resync the books it serves).
    */
   read(): Uint8Array | null | typeof LAPPED {
-    const want = this.#cursor;
-    const behind = (this.writeSeq - want) >>> 0;
-    if (behind === 0) return null;
-    if (behind > this.#mask + 1) return this.#skip();
-    const slot = this.#slots + (want & this.#mask) * this.#slotSize;
-    const stampWord = (slot + this.#layout.recRingSeq) >> 2;
-    if (Atomics.load(this.#u32, stampWord) !== want) return this.#skip();
-    const l = this.#layout;
-    const n = this.#u8[slot + l.recBidCount] + this.#u8[slot + l.recAskCount];
-    const length = Math.min(l.recHeaderSize + n * l.changeSize, this.#slotSize);
-    const copy = this.#u8.slice(slot, slot + length);
-    if (Atomics.load(this.#u32, stampWord) !== want) return this.#skip();
-    this.#cursor = (want + 1) >>> 0;
-    return copy;
+    const slot = this.#peek();
+    if (slot <= 0) return slot === 0 ? null : LAPPED;
+    const copy = this.#u8.slice(slot, slot + this.#length);
+    return this.#settle(slot) ? copy : LAPPED;
   }
 
   /**
@@ -121,20 +113,38 @@ export class RingReader {
    * of allocating. Returns the record's length, 0 when none is ready, or -1 when lapped.
    */
   readInto(target: Uint8Array): number {
+    const slot = this.#peek();
+    if (slot <= 0) return slot;
+    target.set(this.#u8.subarray(slot, slot + this.#length));
+    return this.#settle(slot) ? this.#length : -1;
+  }
+
+  /**
+   * First half of the seqlock read: the address of the slot holding the record the cursor
+   * expects (its used length in `#length`), 0 when none is ready, -1 when lapped.
+   */
+  #peek(): number {
     const want = this.#cursor;
     const behind = (this.writeSeq - want) >>> 0;
     if (behind === 0) return 0;
     if (behind > this.#mask + 1) return this.#skip(), -1;
     const slot = this.#slots + (want & this.#mask) * this.#slotSize;
-    const stampWord = (slot + this.#layout.recRingSeq) >> 2;
-    if (Atomics.load(this.#u32, stampWord) !== want) return this.#skip(), -1;
     const l = this.#layout;
+    if (Atomics.load(this.#u32, (slot + l.recRingSeq) >> 2) !== want) return this.#skip(), -1;
     const n = this.#u8[slot + l.recBidCount] + this.#u8[slot + l.recAskCount];
-    const length = Math.min(l.recHeaderSize + n * l.changeSize, this.#slotSize);
-    target.set(this.#u8.subarray(slot, slot + length));
-    if (Atomics.load(this.#u32, stampWord) !== want) return this.#skip(), -1;
+    this.#length = Math.min(l.recHeaderSize + n * l.changeSize, this.#slotSize);
+    return slot;
+  }
+
+  /** Second half: the stamp is unchanged after the copy (else lapped); advances the cursor. */
+  #settle(slot: number): boolean {
+    const want = this.#cursor;
+    if (Atomics.load(this.#u32, (slot + this.#layout.recRingSeq) >> 2) !== want) {
+      this.#skip();
+      return false;
+    }
     this.#cursor = (want + 1) >>> 0;
-    return length;
+    return true;
   }
 
   #skip(): typeof LAPPED {
