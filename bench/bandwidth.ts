@@ -11,11 +11,10 @@ import { decodeRecord, formatMantissa, LAPPED, RingReader } from "../src/core/mo
 import type { SocketCollector } from "../src/exchanges/collector.ts";
 import { parseKrakenV1Message } from "../src/exchanges/kraken/v1.ts";
 import { parseCoinbaseLegacyMessage } from "../src/exchanges/coinbase/legacy.ts";
-import { binanceSymbol } from "../src/exchanges/binanceus/symbols.ts";
 import type { BookMessage } from "../src/exchanges/types.ts";
 import { readCryptofeed, readHftbacktest, recording } from "../tests/exchanges/recordings.ts";
 import { binance, coinbase, kraken } from "../tests/adapters/harness.ts";
-import { krakenV2Frame } from "../tests/adapters/frames.ts";
+import { coinbaseL2Frame, krakenV2Frame } from "../tests/adapters/frames.ts";
 
 interface Tally {
   deltas: number;
@@ -28,22 +27,8 @@ interface Tally {
 
 const DEPTH = 50;
 
-function measure(
-  name: string,
-  run: (t: Tally) => Promise<{ reader: RingReader; layout: unknown; sizes: Map<number, number> }>,
-) {
-  return async () => {
-    const t: Tally = {
-      deltas: 0,
-      levelChanges: 0,
-      binDelta: 0,
-      binFull: 0,
-      jsonDelta: 0,
-      jsonFull: 0,
-    };
-    await run(t);
-    return { name, t };
-  };
+function newTally(): Tally {
+  return { deltas: 0, levelChanges: 0, binDelta: 0, binFull: 0, jsonDelta: 0, jsonFull: 0 };
 }
 
 /** Drains the ring: per delta, its bytes vs a full top-N at that point. */
@@ -121,14 +106,7 @@ async function binanceRun(): Promise<Tally | undefined> {
   );
   if (paths.some((p) => !p)) return undefined;
   const h = await binance(["BTC/USDT"]);
-  const t: Tally = {
-    deltas: 0,
-    levelChanges: 0,
-    binDelta: 0,
-    binFull: 0,
-    jsonDelta: 0,
-    jsonFull: 0,
-  };
+  const t = newTally();
   const reader = new RingReader(h.core.memory.buffer, h.core.ringAddress, h.core.layout);
   const books = new Map();
   for (const p of paths) {
@@ -159,23 +137,8 @@ async function coinbaseRun(): Promise<Tally | undefined> {
   for (const items of parsed) {
     for (const m of items) {
       if (m.kind !== "book") continue;
-      const u: string[] = [];
-      const add = (side: string, flat: string[]) => {
-        for (let i = 0; i < flat.length; i += 2) {
-          u.push(
-            `{"side":"${side}","event_time":"2021-04-17T00:00:00Z","price_level":"${
-              flat[i]
-            }","new_quantity":"${flat[i + 1]}"}`,
-          );
-        }
-      };
-      add("bid", m.bids);
-      add("offer", m.asks);
       frames.push({
-        text:
-          `{"channel":"l2_data","client_id":"","timestamp":"2021-04-17T00:00:00Z","sequence_num":${seq++},"events":[{"type":"${
-            m.snapshot ? "snapshot" : "update"
-          }","product_id":"${m.symbol}","updates":[${u.join(",")}]}]}`,
+        text: coinbaseL2Frame(m, seq++),
         levels: m.snapshot ? 0 : (m.bids.length + m.asks.length) / 2,
       });
     }
@@ -183,7 +146,7 @@ async function coinbaseRun(): Promise<Tally | undefined> {
   return replay(h, frames);
 }
 
-async function replay(
+function replay(
   h: {
     collector: SocketCollector;
     core: {
@@ -193,15 +156,8 @@ async function replay(
     };
   },
   frames: Array<{ text: string; levels: number }>,
-): Promise<Tally> {
-  const t: Tally = {
-    deltas: 0,
-    levelChanges: 0,
-    binDelta: 0,
-    binFull: 0,
-    jsonDelta: 0,
-    jsonFull: 0,
-  };
+): Tally {
+  const t = newTally();
   const reader = new RingReader(h.core.memory.buffer, h.core.ringAddress, h.core.layout);
   const books = new Map();
   for (const f of frames) {
@@ -209,11 +165,9 @@ async function replay(
     h.collector.ingest(f.text);
     drain(reader, h.core.layout, t, books);
   }
-  return await Promise.resolve(t);
+  return t;
 }
 
-void measure;
-void binanceSymbol;
 const pct = (a: number, b: number) => `${(100 * (1 - a / b)).toFixed(2)}%`;
 console.log(`Top-N = ${DEPTH}. "Saved" = 1 - delta bytes / full top-N bytes.\n`);
 console.log(

@@ -20,7 +20,7 @@ import {
   recording,
 } from "../exchanges/recordings.ts";
 import { binance, coinbase, kraken } from "./harness.ts";
-import { krakenV2Frame } from "./frames.ts";
+import { coinbaseL2Frame, krakenV2Frame } from "./frames.ts";
 
 const WS50 = recording("cryptofeed/KRAKEN.ws.50.0");
 Deno.test({
@@ -202,34 +202,17 @@ Deno.test({
     const symbols = new Set<string>();
     const parsed = lines.map((l) => parseCoinbaseLegacyMessage(l.text));
     for (const items of parsed) for (const m of items) if (m.kind === "book") symbols.add(m.symbol);
-    const product = (s: string) => s; // legacy product ids are already BTC-USD style
     const list = [...symbols].map((p) => p.replace("-", "/"));
     const h = await coinbase(list);
     let seq = 1;
     const seen = new Set<string>();
     let checked = 0;
     let matched = 0;
-    const upd = (side: string, flat: string[]) => {
-      const out: string[] = [];
-      for (let i = 0; i < flat.length; i += 2) {
-        out.push(
-          `{"side":"${side}","event_time":"2021-04-17T00:00:00Z","price_level":"${
-            flat[i]
-          }","new_quantity":"${flat[i + 1]}"}`,
-        );
-      }
-      return out;
-    };
     for (const items of parsed) {
       for (const m of items) {
         if (m.kind === "book") {
-          const updates = [...upd("bid", m.bids), ...upd("offer", m.asks)];
-          h.collector.ingest(
-            `{"channel":"l2_data","client_id":"","timestamp":"2021-04-17T00:00:00.000000000Z","sequence_num":${seq++},` +
-              `"events":[{"type":"${m.snapshot ? "snapshot" : "update"}","product_id":"${
-                product(m.symbol)
-              }","updates":[${updates.join(",")}]}]}`,
-          );
+          // legacy product ids are already BTC-USD style
+          h.collector.ingest(coinbaseL2Frame(m, seq++));
         } else if (m.kind === "ticker") {
           if (!seen.has(m.symbol)) {
             seen.add(m.symbol); // the first ticker per product is stale (sent on subscribe)
