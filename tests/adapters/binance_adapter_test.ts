@@ -8,7 +8,7 @@ import { equal, ok } from "node:assert/strict";
 import { BinanceMock } from "../mock/binance_mock.ts";
 import { waitUntil } from "../mock/ws_test_client.ts";
 import { binance } from "./harness.ts";
-import { describe, sameBook } from "./books.ts";
+import { sameBook, waitForBooks } from "./books.ts";
 
 const SYMBOLS = ["BTC/USDT", "ETH/USDT"];
 const N = 50;
@@ -37,20 +37,7 @@ async function setup(
     snapshotLimit: options.snapshotLimit,
   });
   await h.collector.start();
-  const synced = async (symbols = SYMBOLS) => {
-    await waitUntil(
-      () => symbols.every((s) => sameBook(h.collector, s, mock.book(s), N)),
-      5000,
-      "books to match",
-    )
-      .catch((e) => {
-        throw new Error(
-          `${e.message}\n${
-            symbols.map((s) => describe(h.collector, s, mock.book(s), N)).join("\n")
-          }`,
-        );
-      });
-  };
+  const synced = (symbols = SYMBOLS) => waitForBooks(h.collector, mock, symbols, N);
   // The mock sends nothing while idle: keep a trickle of steps so liveness holds and books move.
   const pump = setInterval(() => mock.stepOnce(undefined, 1), 50);
   return {

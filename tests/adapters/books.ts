@@ -1,6 +1,7 @@
 /** Comparing an adapter's book with a mock's authoritative book. */
 import { normalizeDecimal } from "../../src/exchanges/decimal_text.ts";
 import type { SocketCollector } from "../../src/exchanges/collector.ts";
+import { waitUntil } from "../mock/ws_test_client.ts";
 
 type Lv = readonly [string, string];
 
@@ -33,4 +34,27 @@ export function describe(
   } asks ${norm(mine.asks).slice(0, 5)}\n  mock    bids ${
     norm(mockBook.bids.slice(0, n)).slice(0, 5)
   } asks ${norm(mockBook.asks.slice(0, n)).slice(0, 5)}`;
+}
+
+/** A mock exchange as the comparison needs it: its authoritative book of a symbol. */
+export interface BookSource {
+  book(symbol: string): { bids: readonly Lv[]; asks: readonly Lv[] };
+}
+
+/**
+ * Waits until the collector's top-`n` of every symbol equals the mock's; on timeout the error
+ * shows both books.
+ */
+export async function waitForBooks(
+  collector: SocketCollector,
+  mock: BookSource,
+  symbols: readonly string[],
+  n: number,
+  label = "books to match the mock",
+): Promise<void> {
+  await waitUntil(() => symbols.every((s) => sameBook(collector, s, mock.book(s), n)), 5000, label)
+    .catch((e) => {
+      const detail = symbols.map((s) => describe(collector, s, mock.book(s), n)).join("\n");
+      throw new Error(`${e.message}\n${detail}`);
+    });
 }

@@ -7,7 +7,7 @@ import { equal, ok } from "node:assert/strict";
 import { CoinbaseMock } from "../mock/coinbase_mock.ts";
 import { waitUntil } from "../mock/ws_test_client.ts";
 import { coinbase } from "./harness.ts";
-import { describe, sameBook } from "./books.ts";
+import { waitForBooks } from "./books.ts";
 
 const SYMBOLS = ["BTC/USD", "ETH/USD"];
 const N = 50;
@@ -21,20 +21,7 @@ async function setup(options: { silenceTimeoutMs?: number; reject?: string } = {
     silenceTimeoutMs: options.silenceTimeoutMs,
   });
   await h.collector.start();
-  const synced = async (symbols = SYMBOLS) => {
-    await waitUntil(
-      () => symbols.every((s) => sameBook(h.collector, s, mock.book(s), N)),
-      5000,
-      "books to match",
-    )
-      .catch((e) => {
-        throw new Error(
-          `${e.message}\n${
-            symbols.map((s) => describe(h.collector, s, mock.book(s), N)).join("\n")
-          }`,
-        );
-      });
-  };
+  const synced = (symbols = SYMBOLS) => waitForBooks(h.collector, mock, symbols, N);
   return {
     mock,
     h,

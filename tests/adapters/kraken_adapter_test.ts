@@ -7,7 +7,7 @@ import { equal, ok } from "node:assert/strict";
 import { KrakenMock } from "../mock/kraken_mock.ts";
 import { waitUntil } from "../mock/ws_test_client.ts";
 import { kraken } from "./harness.ts";
-import { describe, sameBook } from "./books.ts";
+import { waitForBooks } from "./books.ts";
 
 const SYMBOLS = ["BTC/USD", "ETH/USD"];
 const DEPTH = 10;
@@ -22,19 +22,8 @@ async function setup(options: { silenceTimeoutMs?: number; reject?: string } = {
     silenceTimeoutMs: options.silenceTimeoutMs,
   });
   await h.collector.start();
-  const synced = async (symbols = SYMBOLS, label = "books to match the mock") => {
-    await waitUntil(
-      () => symbols.every((s) => sameBook(h.collector, s, mock.book(s), DEPTH)),
-      5000,
-      label,
-    ).catch((e) => {
-      throw new Error(
-        `${e.message}\n${
-          symbols.map((s) => describe(h.collector, s, mock.book(s), DEPTH)).join("\n")
-        }`,
-      );
-    });
-  };
+  const synced = (symbols = SYMBOLS, label?: string) =>
+    waitForBooks(h.collector, mock, symbols, DEPTH, label);
   const close = async () => {
     await h.collector.stop();
     await mock.stop();
