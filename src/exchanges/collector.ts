@@ -8,7 +8,7 @@ import type { Core } from "../core/core.ts";
 import type { ExchangeHealth, NormalizedTrade } from "../runtime/feed.ts";
 import { BookStore } from "./book_store.ts";
 import { FeedSocket } from "./feed_socket.ts";
-import type { ExchangeId, TradeMessage } from "./types.ts";
+import type { ExchangeId, ParsedMessage, TradeMessage } from "./types.ts";
 
 /** What every exchange collector offers. */
 export interface Collector {
@@ -216,6 +216,55 @@ export abstract class SocketCollector implements Collector {
     this.parseErrors++;
     if (this.parseErrors <= 20 || this.parseErrors % 1000 === 0) {
       this.log(`invalid message (${this.parseErrors} so far): ${reason}`);
+    }
+  }
+
+  /** Resyncs one book the exchange's way (a fresh snapshot); the book is already STALE. */
+  protected abstract resync(symbol: string): void;
+
+  /** Resyncs every book of the connection (already STALE); by default one book at a time. */
+  protected resyncAll(): void {
+    for (const symbol of this.symbols) this.resync(symbol);
+  }
+
+  /**
+   * The book an unreadable frame belonged to: its symbol, `"all"` when it carried book data of a
+   * book that cannot be named, or undefined when it carried no book data.
+   */
+  protected abstract unreadableBook(text: string): string | "all" | undefined;
+
+  /**
+   * The message kinds every adapter treats alike: trades, exchange errors, unknown messages,
+   * unreadable messages; keep-alives and acks only prove liveness.
+   */
+  protected common(m: ParsedMessage, text: string, receivedMs: number): void {
+    switch (m.kind) {
+      case "trade":
+        this.trade(m);
+        break;
+      case "error":
+        this.exchangeErrors++;
+        this.log(`exchange error: ${m.message}`);
+        break;
+      case "unknown":
+        this.unknownMessages++;
+        break;
+      case "invalid": {
+        this.invalid(m.reason);
+        // An unreadable message of a book's stream is a lost update: resync that book at once
+        // rather than keep a book that silently misses it.
+        const book = this.unreadableBook(text);
+        if (book === "all") {
+          this.books.markAllStale("unreadable book message");
+          this.resyncAll();
+        } else if (book !== undefined && this.books.state(book) === "live") {
+          this.books.markStale(book, "unreadable book message", receivedMs);
+          this.resync(book);
+        }
+        break;
+      }
+      default:
+        break;
     }
   }
 

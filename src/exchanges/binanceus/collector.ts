@@ -82,6 +82,18 @@ export class BinanceCollector extends SocketCollector {
     }
   }
 
+  protected resync(symbol: string): void {
+    this.#sync.get(symbol)!.restart(true);
+    this.#fetchSnapshot(symbol, 0);
+  }
+
+  protected unreadableBook(text: string): string | undefined {
+    const native = text.includes("depthUpdate")
+      ? /"s":"([A-Za-z0-9]+)"/.exec(text)?.[1]
+      : undefined;
+    return native ? this.fromNative(native) : undefined;
+  }
+
   override async stop(): Promise<void> {
     this.#aborter.abort();
     this.#limiter.close();
@@ -214,33 +226,8 @@ export class BinanceCollector extends SocketCollector {
           }
           break;
         }
-        case "trade":
-          this.trade(m);
-          break;
-        case "error":
-          this.exchangeErrors++;
-          this.log(`exchange error: ${m.message}`);
-          break;
-        case "invalid": {
-          this.invalid(m.reason);
-          // A depth update we could not read is a lost update for its book: resync that book
-          // rather than keep a book that silently misses it.
-          const native = text.includes("depthUpdate")
-            ? /"s":"([A-Za-z0-9]+)"/.exec(text)?.[1]
-            : undefined;
-          const symbol = native ? this.fromNative(native) : undefined;
-          if (symbol && this.books.state(symbol) === "live") {
-            this.books.markStale(symbol, "unreadable depth update", receivedMs);
-            this.#sync.get(symbol)!.restart(true);
-            this.#fetchSnapshot(symbol, 0);
-          }
-          break;
-        }
-        case "unknown":
-          this.unknownMessages++;
-          break;
         default:
-          break; // ticker, subscribed: not used
+          this.common(m, text, receivedMs);
       }
     }
   }

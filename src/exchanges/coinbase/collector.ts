@@ -63,6 +63,21 @@ export class CoinbaseCollector extends SocketCollector {
     this.socket.send({ type: "subscribe", product_ids, channel: "level2" });
   }
 
+  protected resync(symbol: string): void {
+    this.#resubscribeBooks(symbol);
+  }
+
+  /** One unsubscribe/subscribe pair for every product. */
+  protected override resyncAll(): void {
+    this.#resubscribeBooks();
+  }
+
+  protected unreadableBook(text: string): string | "all" | undefined {
+    if (text === "") return undefined;
+    const native = /"product_id":"([^"]+)"/.exec(text)?.[1];
+    return (native ? this.fromNative(native) : undefined) ?? "all";
+  }
+
   protected handle(text: string, receivedMs: number): void {
     const r = parseCoinbaseMessage(text, { tradeSide: this.#tradeSide });
     if (r.sequenceNum !== undefined) {
@@ -74,7 +89,7 @@ export class CoinbaseCollector extends SocketCollector {
             `sequence gap: expected ${this.#nextSeq}, got ${r.sequenceNum}; resyncing all books`,
           );
           this.books.markAllStale("sequence gap");
-          this.#resubscribeBooks();
+          this.resyncAll();
         } else {
           // Older or repeated message: never apply it twice.
           this.log(`out-of-order sequence ${r.sequenceNum} (expected ${this.#nextSeq}); ignored`);
@@ -94,44 +109,21 @@ export class CoinbaseCollector extends SocketCollector {
           const exchangeMs = m.exchangeTimeMs ?? r.timestampMs ?? 0;
           if (m.snapshot) {
             if (!this.books.snapshot(symbol, m.bids, m.asks, exchangeMs, receivedMs)) {
-              this.#resubscribeBooks(symbol);
+              this.resync(symbol);
             }
           } else if (
             this.books.update(symbol, m.bids, m.asks, exchangeMs, receivedMs) === "rejected"
           ) {
-            this.#resubscribeBooks(symbol);
+            this.resync(symbol);
           }
           break;
         }
-        case "trade":
-          this.trade(m);
-          break;
-        case "error":
-          this.exchangeErrors++;
-          this.log(`exchange error: ${m.message}`);
-          break;
-        case "invalid": {
-          this.invalid(m.reason);
-          if (r.channel === "l2_data") {
-            // An unreadable level2 message is a lost update (its sequence_num was counted): resync
-            // its product, or every book when the product cannot be read.
-            const native = /"product_id":"([^"]+)"/.exec(text)?.[1];
-            const symbol = native ? this.fromNative(native) : undefined;
-            if (symbol) {
-              this.books.markStale(symbol, "unreadable level2 message", receivedMs);
-              this.#resubscribeBooks(symbol);
-            } else {
-              this.books.markAllStale("unreadable level2 message");
-              this.#resubscribeBooks();
-            }
-          }
-          break;
-        }
-        case "unknown":
-          this.unknownMessages++;
+        case "invalid":
+          // Only a level2 message can be a lost book update.
+          this.common(m, r.channel === "l2_data" ? text : "", receivedMs);
           break;
         default:
-          break; // heartbeat, subscribed: liveness only
+          this.common(m, text, receivedMs);
       }
     }
   }

@@ -103,6 +103,15 @@ export class KrakenCollector extends SocketCollector {
     }
   }
 
+  protected resync(symbol: string): void {
+    this.#resubscribe(symbol);
+  }
+
+  protected unreadableBook(text: string): string | undefined {
+    const native = text.includes('"book"') ? /"symbol":"([^"]+)"/.exec(text)?.[1] : undefined;
+    return native ? this.fromNative(native) : undefined;
+  }
+
   override async stop(): Promise<void> {
     for (const t of this.#timers) clearTimeout(t);
     this.#timers.clear();
@@ -114,9 +123,6 @@ export class KrakenCollector extends SocketCollector {
       switch (m.kind) {
         case "book":
           this.#book(m, receivedMs);
-          break;
-        case "trade":
-          this.trade(m);
           break;
         case "instrument":
           for (const p of m.pairs) {
@@ -131,23 +137,8 @@ export class KrakenCollector extends SocketCollector {
           if (symbol) this.books.markStale(symbol, `subscribe failed: ${m.message}`, receivedMs);
           break;
         }
-        case "invalid": {
-          this.invalid(m.reason);
-          // An unreadable book message is a lost update for its book: resync it now (the next
-          // checksum would catch it too, but only if the loss touched the top 10).
-          const native = text.includes('"book"') ? /"symbol":"([^"]+)"/.exec(text)?.[1] : undefined;
-          const symbol = native ? this.fromNative(native) : undefined;
-          if (symbol && this.books.state(symbol) === "live") {
-            this.books.markStale(symbol, "unreadable book message", receivedMs);
-            this.#resubscribe(symbol);
-          }
-          break;
-        }
-        case "unknown":
-          this.unknownMessages++;
-          break;
         default:
-          break; // heartbeat, status, subscribed, pong: liveness only
+          this.common(m, text, receivedMs);
       }
     }
   }
