@@ -121,8 +121,3 @@ export function decimalsOf(text: string): number {
   const dot = text.indexOf(".");
   return dot < 0 ? 0 : text.length - dot - 1;
 }
-
-/** `10^k` as a number, for k in 0..18. */
-export function pow10(k: number): number {
-  return POW10[k];
-}

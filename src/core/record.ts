@@ -5,7 +5,6 @@
  * @module
  */
 import type { CoreLayout } from "./layout.ts";
-import { formatMantissa } from "./decimal.ts";
 
 /** A level as exact mantissas `[price, size]`; size 0 means the level left the top-N. */
 export type RecordLevel = [price: bigint, size: bigint];
@@ -37,12 +36,6 @@ export interface DeltaRecord {
   total: number;
   bids: RecordLevel[];
   asks: RecordLevel[];
-}
-
-/** Bytes a record uses (header plus its changes), read from its header. */
-export function recordLength(view: DataView, offset: number, layout: CoreLayout): number {
-  const n = view.getUint8(offset + layout.recBidCount) + view.getUint8(offset + layout.recAskCount);
-  return Math.min(layout.recHeaderSize + n * layout.changeSize, layout.recordSize);
 }
 
 function u64(view: DataView, at: number): number {
@@ -108,13 +101,4 @@ export function decodeRecord(bytes: Uint8Array, layout: CoreLayout, offset = 0):
     bids: levels(body, nb),
     asks: levels(body + nb * layout.changeSize, na),
   };
-}
-
-/** A record's levels as exact decimal text pairs. */
-export function levelsAsText(
-  levels: RecordLevel[],
-  priceScale: number,
-  sizeScale: number,
-): Array<[string, string]> {
-  return levels.map(([p, s]) => [formatMantissa(p, priceScale), formatMantissa(s, sizeScale)]);
 }

@@ -4,6 +4,7 @@
  * every message, and every exchange checksum must match the rebuilt book.
  */
 import { strictEqual } from "node:assert/strict";
+import { decimalsOf } from "../../src/core/decimal.ts";
 import { parseKrakenMessage } from "../../src/exchanges/kraken/parse.ts";
 import { parseKrakenV1Message } from "../../src/exchanges/kraken/v1.ts";
 import type { BookMessage, ParsedMessage } from "../../src/exchanges/types.ts";
@@ -13,11 +14,6 @@ import { rawArrayElements, rawValue, readCryptofeed, recording } from "./recordi
 const V2 = recording("python-kraken-sdk/orderbook-v2.json");
 const V1 = recording("python-kraken-sdk/orderbook-v1.json");
 const WS50 = recording("cryptofeed/KRAKEN.ws.50.0");
-
-function decimalsOf(text: string): number {
-  const dot = text.indexOf(".");
-  return dot < 0 ? 0 : text.length - dot - 1;
-}
 
 function only(items: ParsedMessage[]): ParsedMessage {
   strictEqual(items.length, 1, JSON.stringify(items));
