@@ -8,41 +8,28 @@ import { BinanceMock } from "../../src/exchanges/binanceus/mock.ts";
 import { CoinbaseMock } from "../../src/exchanges/coinbase/mock.ts";
 import { KrakenMock } from "../../src/exchanges/kraken/mock.ts";
 import type { TextLevel } from "../../src/mock/mock_book.ts";
+import { DECIMALS, ReferenceBook } from "../support/reference_book.ts";
 import type { MockExchangeServer } from "../../src/mock/mock_server.ts";
 import { type Json, parseJsonExact, waitUntil, WsTestClient } from "../support/ws_test_client.ts";
 
 // ---------------------------------------------------------------------------------------- helpers
 
-/** An independent text book: price text → qty text, sorted numerically on demand. */
-class RebuiltBook {
-  readonly bids = new Map<string, string>();
-  readonly asks = new Map<string, string>();
+/** The shared reference book (exact decimal texts), plus what these tests track. */
+class RebuiltBook extends ReferenceBook<string, string> {
   maxSeen = 0;
 
-  set(side: "bids" | "asks", price: string, qty: string): void {
-    const map = this[side];
-    if (/^0(\.0*)?$/.test(qty)) map.delete(price);
-    else map.set(price, qty);
-    this.maxSeen = Math.max(this.maxSeen, map.size);
+  constructor() {
+    super(DECIMALS);
+  }
+
+  put(side: "bids" | "asks", price: string, qty: string): void {
+    const s = side === "bids" ? "bid" : "ask";
+    this.set(s, price, qty);
+    this.maxSeen = Math.max(this.maxSeen, this.size(s));
   }
 
   sorted(side: "bids" | "asks", limit = Infinity): TextLevel[] {
-    const levels = [...this[side].entries()] as TextLevel[];
-    levels.sort((a, b) =>
-      side === "bids" ? Number(b[0]) - Number(a[0]) : Number(a[0]) - Number(b[0])
-    );
-    return levels.slice(0, limit);
-  }
-
-  truncate(depth: number): void {
-    for (const side of ["bids", "asks"] as const) {
-      for (const [p] of this.sorted(side).slice(depth)) this[side].delete(p);
-    }
-  }
-
-  clear(): void {
-    this.bids.clear();
-    this.asks.clear();
+    return this.top(side === "bids" ? "bid" : "ask", limit);
   }
 
   /** Kraken rule, built independently: asks then bids, top 10, '.' and leading zeros removed. */
@@ -136,11 +123,11 @@ class KrakenClient {
           `price ${level.price} has ${pd} decimals`,
         );
         match(level.qty, /^(0|\d+\.\d{8})$/, `qty ${level.qty} has 8 decimals (or is a 0 delete)`);
-        book.set(side, level.price, level.qty);
+        book.put(side, level.price, level.qty);
       }
     }
     const depth = this.depth.get(symbol)!;
-    if (book.bids.size > depth || book.asks.size > depth) this.truncations++;
+    if (book.size("bid") > depth || book.size("ask") > depth) this.truncations++;
     book.truncate(depth);
     const ok = book.krakenChecksum() === Number(data.checksum);
     if (ok) this.verified++;
@@ -625,7 +612,7 @@ class CoinbaseClient {
       }
       for (const u of event.updates) {
         ok(u.side === "bid" || u.side === "offer", `side ${u.side}`);
-        book.set(u.side === "bid" ? "bids" : "asks", u.price_level, u.new_quantity);
+        book.put(u.side === "bid" ? "bids" : "asks", u.price_level, u.new_quantity);
       }
     }
   }
@@ -858,8 +845,8 @@ class BinanceSync {
   /** Splice a snapshot with the buffered events; false when it must be fetched again. */
   onSnapshot(snap: { lastUpdateId: number; bids: TextLevel[]; asks: TextLevel[] }): boolean {
     this.book.clear();
-    for (const [p, q] of snap.bids) this.book.set("bids", p, q);
-    for (const [p, q] of snap.asks) this.book.set("asks", p, q);
+    for (const [p, q] of snap.bids) this.book.put("bids", p, q);
+    for (const [p, q] of snap.asks) this.book.put("asks", p, q);
     this.lastU = snap.lastUpdateId;
     this.synced = true;
     this.first = true;
@@ -885,8 +872,8 @@ class BinanceSync {
     }
     if (this.first && ev.U < this.lastU + 1) this.spliceInside = true;
     this.first = false;
-    for (const [p, q] of ev.b) this.book.set("bids", p, q);
-    for (const [p, q] of ev.a) this.book.set("asks", p, q);
+    for (const [p, q] of ev.b) this.book.put("bids", p, q);
+    for (const [p, q] of ev.a) this.book.put("asks", p, q);
     this.lastU = ev.u;
   }
 }
