@@ -9,7 +9,7 @@ import { strictEqual } from "node:assert/strict";
 import {
   parseBinanceDepthSnapshot,
   parseBinanceMessage,
-} from "../../src/exchanges/binanceus/parse.ts";
+} from "../../src/exchanges/binance/parse.ts";
 import { normalizeDecimal } from "../../src/exchanges/decimal_text.ts";
 import type { BookMessage, ParsedMessage, TickerMessage } from "../../src/exchanges/types.ts";
 import { decimalBook } from "../support/reference_book.ts";

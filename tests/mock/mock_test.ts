@@ -4,7 +4,7 @@
  */
 import { deepStrictEqual, equal, match, notEqual, ok } from "node:assert/strict";
 import { crc32 } from "../../src/util/crc32.ts";
-import { BinanceMock } from "../../src/exchanges/binanceus/mock.ts";
+import { BinanceUsMock } from "../../src/exchanges/binanceus/mock.ts";
 import { CoinbaseMock } from "../../src/exchanges/coinbase/mock.ts";
 import { KrakenMock } from "../../src/exchanges/kraken/mock.ts";
 import type { TextLevel } from "../../src/mock/mock_book.ts";
@@ -878,14 +878,14 @@ class BinanceSync {
   }
 }
 
-async function fetchDepth(mock: BinanceMock, symbol: string, limit = 1000) {
+async function fetchDepth(mock: BinanceUsMock, symbol: string, limit = 1000) {
   const res = await fetch(`${mock.restUrl}/api/v3/depth?symbol=${symbol}&limit=${limit}`);
   const body = await res.json();
   return { status: res.status, headers: res.headers, body };
 }
 
 Deno.test("Binance: combined stream U/u continuity and REST splice per the documented algorithm", async () => {
-  const mock = new BinanceMock({ symbols: ["BTC/USDT", "ETHUSDT"], updateIntervalMs: 20 });
+  const mock = new BinanceUsMock({ symbols: ["BTC/USDT", "ETHUSDT"], updateIntervalMs: 20 });
   await mock.start();
   const c = await WsTestClient.connect(
     `${mock.wsUrl}/stream?streams=btcusdt@depth@100ms/ethusdt@depth@100ms/btcusdt@trade`,
@@ -953,7 +953,7 @@ Deno.test("Binance: combined stream U/u continuity and REST splice per the docum
 });
 
 Deno.test("Binance: REST snapshot inside a pending event splices with U <= lastUpdateId+1 <= u", async () => {
-  const mock = new BinanceMock({
+  const mock = new BinanceUsMock({
     symbols: ["BTCUSDT"],
     flushOnStep: false,
     firstUpdateId: 1027017,
@@ -985,7 +985,7 @@ Deno.test("Binance: REST snapshot inside a pending event splices with U <= lastU
 });
 
 Deno.test("Binance: raw and live subscriptions, properties, control errors, incoming rate limit", async () => {
-  const mock = new BinanceMock({ symbols: ["BTCUSDT", "ETHUSDT"], maxIncomingPerSecond: 20 });
+  const mock = new BinanceUsMock({ symbols: ["BTCUSDT", "ETHUSDT"], maxIncomingPerSecond: 20 });
   await mock.start();
   const c = await WsTestClient.connect(`${mock.wsUrl}/ws`);
   const flood = await WsTestClient.connect(`${mock.wsUrl}/ws`);
@@ -1046,7 +1046,7 @@ Deno.test("Binance: raw and live subscriptions, properties, control errors, inco
 });
 
 Deno.test("Binance REST: weight header, 429 over budget, errors, exchangeInfo", async () => {
-  const mock = new BinanceMock({ symbols: ["BTCUSDT"], weightLimit: 22 });
+  const mock = new BinanceUsMock({ symbols: ["BTCUSDT"], weightLimit: 22 });
   await mock.start();
   try {
     const info = await (await fetch(`${mock.restUrl}/api/v3/exchangeInfo`)).json();
@@ -1079,7 +1079,7 @@ Deno.test("Binance REST: weight header, 429 over budget, errors, exchangeInfo", 
 });
 
 Deno.test("Binance faults: U/u gap, stale snapshot, unknown-level delete", async () => {
-  const mock = new BinanceMock({ symbols: ["BTCUSDT", "ETHUSDT"] });
+  const mock = new BinanceUsMock({ symbols: ["BTCUSDT", "ETHUSDT"] });
   await mock.start();
   const c = await WsTestClient.connect(`${mock.wsUrl}/stream?streams=btcusdt@depth/ethusdt@depth`);
   const syncs = { BTCUSDT: new BinanceSync(), ETHUSDT: new BinanceSync() };
@@ -1148,7 +1148,7 @@ Deno.test("Binance faults: U/u gap, stale snapshot, unknown-level delete", async
 });
 
 Deno.test("Binance: forced disconnect at the (shortened) connection age limit", async () => {
-  const mock = new BinanceMock({ symbols: ["BTCUSDT"], maxConnectionAgeMs: 150 });
+  const mock = new BinanceUsMock({ symbols: ["BTCUSDT"], maxConnectionAgeMs: 150 });
   await mock.start();
   const c = await WsTestClient.connect(`${mock.wsUrl}/ws/btcusdt@depth@100ms`);
   try {
@@ -1223,7 +1223,7 @@ Deno.test("stop() closes connected clients and leaves no timers behind", async (
   const mocks = [
     new KrakenMock({ symbols: ["BTC/USD"], rate: 200 }),
     new CoinbaseMock({ symbols: ["BTC-USD"], rate: 200 }),
-    new BinanceMock({ symbols: ["BTCUSDT"], rate: 200, restDelayMs: 5000 }),
+    new BinanceUsMock({ symbols: ["BTCUSDT"], rate: 200, restDelayMs: 5000 }),
   ];
   for (const m of mocks) await m.start();
   const clients = [
@@ -1233,7 +1233,7 @@ Deno.test("stop() closes connected clients and leaves no timers behind", async (
   ];
   clients[0].send({ method: "subscribe", params: { channel: "book", symbol: ["BTC/USD"] } });
   clients[1].send({ type: "subscribe", product_ids: ["BTC-USD"], channel: "level2" });
-  const slow = fetch(`${(mocks[2] as BinanceMock).restUrl}/api/v3/depth?symbol=BTCUSDT`);
+  const slow = fetch(`${(mocks[2] as BinanceUsMock).restUrl}/api/v3/depth?symbol=BTCUSDT`);
   await sleep(100);
   for (const m of mocks) await m.stop();
   for (const c of clients) equal((await c.closed).code, 1001);
