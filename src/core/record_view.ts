@@ -20,6 +20,7 @@ const EMPTY = new Uint8Array(0);
  *
  * @example
  * ```ts
+ * import assert from "node:assert";
  * import { Core, RecordView, RingReader } from "./mod.ts";
  * const core = await Core.create({ ringCapacity: 16, variant: "plain" });
  * const book = core.createBook({ exchange: 2, symbol: 7, priceScale: 1, sizeScale: 2, depth: 5 });
@@ -32,10 +33,10 @@ const EMPTY = new Uint8Array(0);
  * core.reset();
  * const bytes = reader.read() as Uint8Array;
  * const rec = new RecordView(core.layout).wrap(bytes);
- * console.assert(rec.snapshot && rec.last && rec.exchange === 2 && rec.symbol === 7);
- * console.assert(rec.seq === 1 && rec.bidCount === 1 && rec.askCount === 1);
- * console.assert(rec.price(0) === 1005n && rec.size(0) === 225n); // mantissas at the scales
- * console.assert(rec.byteLength === bytes.byteLength);
+ * assert(rec.snapshot && rec.last && rec.exchange === 2 && rec.symbol === 7);
+ * assert(rec.seq === 1 && rec.bidCount === 1 && rec.askCount === 1);
+ * assert(rec.price(0) === 1005n && rec.size(0) === 225n); // mantissas at the scales
+ * assert(rec.byteLength === bytes.byteLength);
  * ```
  */
 export class RecordView {
@@ -50,24 +51,49 @@ export class RecordView {
   }
 
   /**
-   * Lays the view over the record starting at `offset` in `bytes` and returns it. Checks that the
-   * header and the changes it declares lie inside `bytes` (a `RangeError` otherwise).
+   * Lays the view over the record starting at `offset` in `bytes` and returns it. Throws a
+   * `RangeError` when the header or the changes it declares do not lie inside `bytes`.
    */
   wrap(bytes: Uint8Array, offset = 0): this {
+    if (this.tryWrap(bytes, offset)) return this;
+    const have = bytes.byteLength - offset;
+    if (have < this.layout.recHeaderSize) throw new RangeError(`Record too short: ${have} bytes`);
+    throw new RangeError(
+      `Record declares ${
+        RecordView.declaredChanges(this.layout, bytes, offset)
+      } changes but holds ${have} bytes`,
+    );
+  }
+
+  /**
+   * Like {@linkcode wrap}, but returns false (and leaves the view where it was) instead of
+   * throwing: for walking a frame of records back to back.
+   */
+  tryWrap(bytes: Uint8Array, offset = 0): boolean {
     const l = this.layout;
-    if (offset < 0 || bytes.byteLength - offset < l.recHeaderSize) {
-      throw new RangeError(`Record too short: ${bytes.byteLength - offset} bytes`);
+    if (offset < 0 || bytes.byteLength - offset < l.recHeaderSize) return false;
+    const n = RecordView.declaredChanges(l, bytes, offset);
+    if (n > l.changesPerRecord || offset + l.recHeaderSize + n * l.changeSize > bytes.byteLength) {
+      return false;
     }
     if (bytes !== this.#b) this.#view = undefined;
     this.#b = bytes;
     this.#o = offset;
-    const n = this.changeCount;
-    if (n > l.changesPerRecord || offset + l.recHeaderSize + n * l.changeSize > bytes.byteLength) {
-      throw new RangeError(
-        `Record declares ${n} changes but holds ${bytes.byteLength - offset} bytes`,
-      );
-    }
-    return this;
+    return true;
+  }
+
+  /**
+   * Changes the header at `offset` declares (bids + asks), unchecked: for a reader that must size
+   * a copy before it can trust the bytes (the ring's seqlock read).
+   */
+  static declaredChanges(layout: CoreLayout, bytes: Uint8Array, offset: number): number {
+    return bytes[offset + layout.recBidCount] + bytes[offset + layout.recAskCount];
+  }
+
+  /** Used bytes the header at `offset` declares (header + changes), unchecked. */
+  static declaredLength(layout: CoreLayout, bytes: Uint8Array, offset: number): number {
+    return layout.recHeaderSize +
+      RecordView.declaredChanges(layout, bytes, offset) * layout.changeSize;
   }
 
   /** The bytes the view lies over and where the record starts in them. */
@@ -176,6 +202,19 @@ export class RecordView {
     return this.#i64(this.layout.recReceiveTs);
   }
 
+  /**
+   * Exchange time as ms since the epoch, a float read without a `bigint` (to within a
+   * microsecond; for latency figures, not for display).
+   */
+  get exchangeTimeMs(): number {
+    return this.#i64Number(this.layout.recExchangeTs) / 1e6;
+  }
+
+  /** Receive time as ms since the epoch (as {@linkcode exchangeTimeMs}). */
+  get receiveTimeMs(): number {
+    return this.#i64Number(this.layout.recReceiveTs) / 1e6;
+  }
+
   /** CRC-32 of the book's top-N after the whole delta (valid on the last part). */
   get checksum(): number {
     return this.#u32(this.layout.recChecksum);
@@ -228,6 +267,12 @@ export class RecordView {
 
   #u64(at: number): number {
     return this.#u32(at) + this.#u32(at + 4) * TWO_32;
+  }
+
+  #i64Number(at: number): number {
+    const b = this.#b, p = this.#o + at + 4;
+    const hi = b[p] | (b[p + 1] << 8) | (b[p + 2] << 16) | (b[p + 3] << 24);
+    return this.#u32(at) + hi * TWO_32;
   }
 
   #i64(at: number): bigint {

@@ -54,12 +54,13 @@ export type RecordStep =
  *
  * @example
  * ```ts
+ * import assert from "node:assert";
  * import { BookChannel } from "./book_channel.ts";
- * const feed = { exchange: "kraken", exchangeCode: 2, symbols: ["BTC/USD"] };
+ * const feed = { exchange: "kraken" as const, exchangeCode: 2, symbols: ["BTC/USD"] };
  * const channel = new BookChannel(feed, 0);
- * console.assert(channel.names.symbol === "BTC/USD" && channel.cause === "startup");
- * console.assert(channel.claimSnapshotRequest(0, 1000)); // the first request is due at once
- * console.assert(!channel.claimSnapshotRequest(10, 1000));
+ * assert(channel.names.symbol === "BTC/USD" && channel.cause === "startup");
+ * assert(channel.claimSnapshotRequest(0, 1000)); // the first request is due at once
+ * assert(!channel.claimSnapshotRequest(10, 1000));
  * ```
  */
 export class BookChannel {

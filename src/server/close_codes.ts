@@ -9,8 +9,9 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert";
  * import { CLOSE_CODES } from "./close_codes.ts";
- * console.assert(CLOSE_CODES.tryAgainLater === 1013);
+ * assert(CLOSE_CODES.tryAgainLater === 1013);
  * ```
  */
 export const CLOSE_CODES = Object.freeze({

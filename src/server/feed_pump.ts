@@ -41,6 +41,7 @@ const POLL_MS = 2;
  *
  * @example
  * ```ts
+ * import assert from "node:assert";
  * import { Core } from "../core/mod.ts";
  * import { FeedPump, type RecordSink } from "./feed_pump.ts";
  * const core = await Core.create({ ringCapacity: 64 });
@@ -59,7 +60,7 @@ const POLL_MS = 2;
  * const pump = new FeedPump(feed, sink);
  * core.begin(book).add(0, "100", "1").add(1, "101", "2");
  * core.reset();
- * console.assert(pump.drain() === 1 && records === 1);
+ * assert(pump.drain() === 1 && records === 1);
  * ```
  */
 export class FeedPump {

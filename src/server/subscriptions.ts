@@ -16,15 +16,16 @@
  *
  * @example
  * ```ts
+ * import assert from "node:assert";
  * import { Subscriptions } from "./subscriptions.ts";
  * const subs = new Subscriptions<string, string>();
  * subs.add("alice");
  * subs.addBook("alice", "kraken BTC/USD");
  * subs.setLive("alice", "kraken BTC/USD", true);
- * console.assert(subs.isLive("alice", "kraken BTC/USD"));
- * console.assert(subs.countOf("alice") === 1);
+ * assert(subs.isLive("alice", "kraken BTC/USD"));
+ * assert(subs.countOf("alice") === 1);
  * subs.remove("alice");
- * console.assert(subs.subscriberCount("kraken BTC/USD") === 0);
+ * assert(subs.subscriberCount("kraken BTC/USD") === 0);
  * ```
  */
 export class Subscriptions<S, B> {
