@@ -10,9 +10,8 @@
  */
 import type { CoreLayout } from "../src/core/layout.ts";
 import { RecordView } from "../src/core/record_view.ts";
+import { venueByCode } from "../src/exchanges/registry.ts";
 import { LatencyHistogram } from "./e2e_histogram.ts";
-
-const EXCHANGE_NAMES: Record<number, string> = { 1: "coinbase", 2: "kraken", 3: "binanceus" };
 
 /** Options of {@linkcode E2eClient.connect}. */
 export interface E2eClientOptions {
@@ -185,7 +184,7 @@ export class E2eClient {
         } else {
           this.deltas++;
           this.#sample(
-            EXCHANGE_NAMES[rec.exchange] ?? "?",
+            venueByCode(rec.exchange)?.id ?? "?",
             rec.exchangeTimeMs,
             rec.receiveTimeMs,
             now,
