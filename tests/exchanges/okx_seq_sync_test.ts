@@ -89,3 +89,16 @@ Deno.test("okx sync: legacy in-band snapshot without sequence ids", () => {
   equal(t.onUpdate(ev(77, 80)), "apply");
   equal(t.onUpdate(ev(81, 85)), "gap");
 });
+
+Deno.test("okx sync: a reset right after the snapshot chains; a long stale run is a gap", () => {
+  const s = new OkxSeqSync();
+  s.onSnapshot(5000);
+  equal(s.onUpdate(ev(5000, 4)), "apply"); // reset as the very first update
+  equal(s.onUpdate(ev(4, 11)), "apply");
+  const t = new OkxSeqSync();
+  t.onSnapshot(5000);
+  t.onUpdate(ev(4990, 5010));
+  let outcome = "";
+  for (let i = 0; i < 60 && outcome !== "gap"; i++) outcome = t.onUpdate(ev(10 + i, 11 + i));
+  equal(outcome, "gap"); // a missed reset never leaves a silently frozen book
+});

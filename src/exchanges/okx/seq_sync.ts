@@ -36,6 +36,8 @@ export type OkxSnapshotOutcome =
 
 /** Most updates buffered while waiting for a snapshot; older ones are dropped. */
 const MAX_BUFFER = 10_000;
+/** Stale updates in a row (while live) after which the book is resynced. */
+const MAX_STALE_RUN = 50;
 
 /**
  * @example
@@ -61,6 +63,8 @@ export class OkxSeqSync {
   #sequenced = true;
   /** The snapshot came before any update: the next one only needs `prevSeqId <= S < seqId`. */
   #first = false;
+  /** Stale updates in a row while live. */
+  #olds = 0;
   /** Updates dropped because the buffer overflowed. */
   dropped = 0;
 
@@ -115,21 +119,35 @@ export class OkxSeqSync {
     }
     if (seq === undefined || prev === undefined) return this.#gap(ev);
     if (this.#first) {
-      if (seq <= this.#seq) return "old";
+      if (prev === this.#seq) return this.#chain(seq);
+      if (seq <= this.#seq) return this.#old(ev);
       if (prev > this.#seq) return this.#gap(ev); // the snapshot is older than the stream
-      this.#first = false;
-      this.#seq = seq;
-      return "apply";
+      return this.#chain(seq);
     }
-    if (prev === this.#seq) {
-      this.#seq = seq;
-      return "apply";
-    }
-    if (seq <= this.#seq) return "old";
+    if (prev === this.#seq) return this.#chain(seq);
+    if (seq <= this.#seq) return this.#old(ev);
     return this.#gap(ev);
   }
 
+  #chain(seq: number): OkxUpdateOutcome {
+    this.#first = false;
+    this.#olds = 0;
+    this.#seq = seq;
+    return "apply";
+  }
+
+  /**
+   * A stale update (a duplicate, or pushed before the snapshot but delivered after it) is skipped;
+   * a long run of them means the chain moved on without us (a missed `seqId` reset): a gap, never
+   * a book that silently stops changing.
+   */
+  #old(ev: BookMessage): OkxUpdateOutcome {
+    if (++this.#olds > MAX_STALE_RUN) return this.#gap(ev);
+    return "old";
+  }
+
   #gap(ev: BookMessage): OkxUpdateOutcome {
+    this.#olds = 0;
     this.#live = false;
     this.#first = false;
     this.#buffer = ev.seqId === undefined ? [] : [ev];
@@ -155,6 +173,7 @@ export class OkxSeqSync {
     this.#live = true;
     this.#sequenced = true;
     this.#seq = last;
+    this.#olds = 0;
     this.#first = events.length === 0;
     return { status: "synced", events };
   }
