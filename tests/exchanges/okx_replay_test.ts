@@ -5,51 +5,15 @@
  * end-of-file tops must equal OKX-3 (exchange-protocols.md §6). Skipped when the data is absent.
  */
 import { deepEqual, equal } from "node:assert/strict";
-import { parseConfig } from "../../src/config.ts";
-import { Core } from "../../src/core/mod.ts";
-import { OkxCollector } from "../../src/exchanges/okx/collector.ts";
 import { parseOkxMessage } from "../../src/exchanges/okx/parse.ts";
-import { recording } from "./recordings.ts";
-
-const PATH = recording("cryptofeed-v3/OKX.jsonl.gz");
-
-/** The frames received, in order (`data` of every `recv` line). */
-export async function okxFrames(path: string): Promise<string[]> {
-  const stream = (await Deno.open(path)).readable.pipeThrough(new DecompressionStream("gzip"))
-    .pipeThrough(new TextDecoderStream());
-  let text = "";
-  for await (const chunk of stream) text += chunk;
-  const frames: string[] = [];
-  for (const line of text.split("\n")) {
-    if (line === "") continue;
-    const o = JSON.parse(line) as { t: string; data?: string };
-    if (o.t === "recv" && typeof o.data === "string") frames.push(o.data);
-  }
-  return frames;
-}
+import { OKX_CAPTURE, okxFrames, okxReplayCollector } from "./okx_capture.ts";
 
 Deno.test({
   name: "okx replay: every legacy checksum of the 2022 capture matches the rebuilt book",
-  ignore: PATH === undefined,
+  ignore: OKX_CAPTURE === undefined,
   async fn() {
-    const frames = await okxFrames(PATH!);
-    const core = await Core.create({ ringCapacity: 1 << 16 });
-    const cfg = parseConfig({
-      exchanges: {
-        okx: {
-          symbols: ["BTC/USDT", "BTC/USD", "UNI/USD"],
-          instIds: { "BTC/USD": "BTC-USD-220527", "UNI/USD": "UNI-USD-SWAP" },
-        },
-      },
-    });
-    const logs: string[] = [];
-    const collector = new OkxCollector(cfg.exchanges.okx!, {
-      core,
-      exchangeCode: 6,
-      depth: 50,
-      log: (l) => logs.push(l),
-      replay: true,
-    });
+    const frames = await okxFrames(OKX_CAPTURE!);
+    const collector = await okxReplayCollector();
     const counts = { snapshots: 0, updates: 0, trades: 0 } as Record<string, number>;
     const perBook: Record<string, number> = {};
     for (const f of frames) {
