@@ -12,6 +12,7 @@
  *
  * @module
  */
+import { binance } from "./binance/descriptor.ts";
 import { binanceus } from "./binanceus/descriptor.ts";
 import type { Collector, CollectorContext, SocketCollector } from "./collector.ts";
 import { coinbase } from "./coinbase/descriptor.ts";
@@ -25,6 +26,7 @@ export const VENUES = [
   coinbase,
   kraken,
   binanceus,
+  binance,
   okx,
 ] as const;
 
