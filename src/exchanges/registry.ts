@@ -13,6 +13,7 @@
  * @module
  */
 import { binanceus } from "./binanceus/descriptor.ts";
+import { bitfinex } from "./bitfinex/descriptor.ts";
 import type { Collector, CollectorContext, SocketCollector } from "./collector.ts";
 import { coinbase } from "./coinbase/descriptor.ts";
 import { kraken } from "./kraken/descriptor.ts";
@@ -24,6 +25,7 @@ export const VENUES = [
   coinbase,
   kraken,
   binanceus,
+  bitfinex,
 ] as const;
 
 /** One registered venue's descriptor (with its precise types). */

@@ -62,7 +62,7 @@ const SCHEMAS: Record<string, z.ZodType<BitfinexEvent>> = {
 export type ParsedBitfinexEvent =
   | { kind: "event"; event: BitfinexEvent }
   | { kind: "unknown"; type: string }
-  | { kind: "invalid"; reason: string };
+  | { kind: "invalid"; reason: string; chanId?: number; seq?: number };
 
 /**
  * Parse one event frame (a JSON object).
