@@ -14,6 +14,7 @@
  */
 import { binanceus } from "./binanceus/descriptor.ts";
 import { bitfinex } from "./bitfinex/descriptor.ts";
+import { bybit } from "./bybit/descriptor.ts";
 import type { Collector, CollectorContext, SocketCollector } from "./collector.ts";
 import { coinbase } from "./coinbase/descriptor.ts";
 import { kraken } from "./kraken/descriptor.ts";
@@ -25,6 +26,7 @@ export const VENUES = [
   coinbase,
   kraken,
   binanceus,
+  bybit,
   bitfinex,
 ] as const;
 

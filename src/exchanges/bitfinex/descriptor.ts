@@ -41,7 +41,6 @@ export const bitfinex = defineVenue({
     // Heartbeats come every 15 s per channel: two missed ones mean a dead connection.
     silenceTimeoutMs: ms(32_000),
   }).strict(),
-  defaultConfig: { symbols: ["BTC/USD", "ETH/USD"], len: 25 },
   createCollector: (settings, context) => new BitfinexCollector(settings, context),
   toNative: bitfinexNativeSymbol,
   fromNative: (native) => bitfinexSymbol(native),
