@@ -14,6 +14,8 @@
  */
 import { binance } from "./binance/descriptor.ts";
 import { binanceus } from "./binanceus/descriptor.ts";
+import { bitfinex } from "./bitfinex/descriptor.ts";
+import { bybit } from "./bybit/descriptor.ts";
 import type { Collector, CollectorContext, SocketCollector } from "./collector.ts";
 import { coinbase } from "./coinbase/descriptor.ts";
 import { kraken } from "./kraken/descriptor.ts";
@@ -27,7 +29,9 @@ export const VENUES = [
   kraken,
   binanceus,
   binance,
+  bybit,
   okx,
+  bitfinex,
 ] as const;
 
 /** One registered venue's descriptor (with its precise types). */
