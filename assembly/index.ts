@@ -489,3 +489,4 @@ export function bench_ring_write(id: i32, n: i32, changes: i32): i32 {
   if (changes < 0 || <u32>changes > CHANGES_PER_RECORD) return ERR_TOO_MANY;
   return benchRingWrite(book, n, changes);
 }
+export { ringWriteRaw as ring_write_raw } from "./raw_record";

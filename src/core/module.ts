@@ -43,6 +43,7 @@ export interface CoreExports {
   book_kraken_checksum(id: number): number;
   crc32_bytes(ptr: number, length: number): number;
   mirror_apply(id: number, rec: number): number;
+  ring_write_raw(src: number, length: number, symbol: number): number;
   bench_ring_write(id: number, n: number, changes: number): number;
   memory?: WebAssembly.Memory;
 }
