@@ -21,7 +21,7 @@ import { ringClaim, ringPublish, ringReady } from "./ring";
  * symbol id. Returns 1 (records written), or 0 when there is no ring or `length` is not a
  * record's length (nothing written).
  */
-export function ringWriteRaw(src: usize, length: u32, symbol: u32): i32 {
+export function ring_write_raw(src: usize, length: u32, symbol: u32): i32 {
   if (!ringReady() || length < REC_HEADER_SIZE || length > RECORD_SIZE) return 0;
   const slot = ringClaim();
   memory.copy(slot + COPY_FROM, src + COPY_FROM, <usize>(length - COPY_FROM));

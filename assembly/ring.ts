@@ -83,3 +83,16 @@ export function ringAddress(): usize {
   atomic.store<u32>(slot + REC_RING_SEQ, seq);
   atomic.store<u32>(writeSeqPtr(), seq + 1);
 }
+
+// ── Host exports ──
+
+/** Creates the ring (once per instance). `capacity` must be a power of two, at least 2. */
+export function ring_create(capacity: u32): usize {
+  if (ringBase != 0) return ringBase;
+  return ringCreate(capacity);
+}
+
+/** Address of the ring (0 when none). */
+export function ring_address(): usize {
+  return ringBase;
+}

@@ -6,13 +6,14 @@
  *
  * Each bench runs 1,000 operations per iteration: divide time/iter by 1,000 for one operation.
  */
-import { BookMirror, Core, RingReader } from "../src/core/mod.ts";
+import { type BenchExports, BookMirror, Core, RingReader } from "../src/core/mod.ts";
 import { makeBookStream } from "./book_stream.ts";
 
 const stream = makeBookStream({ updates: 200_000 });
 const n = stream.side.length;
 const per = stream.perMessage;
-const core = await Core.create({ ringCapacity: 1 << 14 });
+const core = await Core.create({ ringCapacity: 1 << 14, variant: "bench" });
+const hooks = core.exports as BenchExports;
 const book = core.createBook({ exchange: 1, symbol: 1, priceScale: 2, sizeScale: 8, depth: 50 });
 core.begin(book);
 for (let i = 0; i < stream.initSide.length; i++) {
@@ -59,12 +60,12 @@ Deno.bench({
   name: "ring write, header-only record, x1000",
   group: "ring",
   baseline: true,
-  fn: () => void core.exports.bench_ring_write(ringBook, 1000, 0),
+  fn: () => void hooks.bench_ring_write(ringBook, 1000, 0),
 });
 Deno.bench({
   name: "ring write, record with 4 changes, x1000",
   group: "ring",
-  fn: () => void core.exports.bench_ring_write(ringBook, 1000, 4),
+  fn: () => void hooks.bench_ring_write(ringBook, 1000, 4),
 });
 
 // Reader side: copy out 1,000 records (same thread; cross-Worker throughput: bench/ring_readers.ts).
@@ -73,7 +74,7 @@ Deno.bench({
   name: "ring read (copy + seqlock check), x1000",
   group: "ring",
   fn: (b) => {
-    core.exports.bench_ring_write(ringBook, 1000, 4);
+    hooks.bench_ring_write(ringBook, 1000, 4);
     b.start();
     for (let i = 0; i < 1000; i++) reader.read();
     b.end();

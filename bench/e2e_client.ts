@@ -9,9 +9,9 @@
  * @module
  */
 import type { CoreLayout } from "../src/core/layout.ts";
+import { venueByCode } from "../src/exchanges/registry.ts";
 import { LatencyHistogram } from "./e2e_histogram.ts";
 
-const EXCHANGE_NAMES: Record<number, string> = { 1: "coinbase", 2: "kraken", 3: "binanceus" };
 const TWO32 = 4294967296;
 
 /** Options of {@linkcode E2eClient.connect}. */
@@ -191,7 +191,7 @@ export class E2eClient {
           const ns = (o: number) =>
             view.getUint32(at + o, true) + view.getInt32(at + o + 4, true) * TWO32;
           this.#sample(
-            EXCHANGE_NAMES[view.getUint16(at + l.recExchange, true)] ?? "?",
+            venueByCode(view.getUint16(at + l.recExchange, true))?.id ?? "?",
             ns(l.recExchangeTs) / 1e6,
             ns(l.recReceiveTs) / 1e6,
             now,

@@ -5,13 +5,14 @@
  *
  *   deno run -A bench/ring_readers.ts
  */
-import { Core } from "../src/core/mod.ts";
+import { type BenchExports, Core } from "../src/core/mod.ts";
 
 const SECONDS = 1.5;
 console.log("| readers | written/s | read/s per reader (min) | lapped (total) |");
 console.log("| ---: | ---: | ---: | ---: |");
 for (const readers of [1, 2, 4]) {
-  const core = await Core.create({ ringCapacity: 1 << 16 });
+  const core = await Core.create({ ringCapacity: 1 << 16, variant: "bench" });
+  const hooks = core.exports as BenchExports;
   const book = core.createBook({ exchange: 1, symbol: 1, priceScale: 0, sizeScale: 0, depth: 1 });
   const stop = new SharedArrayBuffer(4);
   const workers = Array.from(
@@ -41,7 +42,7 @@ for (const readers of [1, 2, 4]) {
   const t0 = performance.now();
   while (performance.now() - t0 < SECONDS * 1000) {
     // 64 records per call, 4 changes each; yield so timers and workers' notifications run.
-    written += core.exports.bench_ring_write(book, 64, 4);
+    written += hooks.bench_ring_write(book, 64, 4);
     Atomics.notify(
       new Int32Array(core.memory.buffer),
       (core.ringAddress + core.layout.ringWriteSeq) >> 2,

@@ -3,6 +3,8 @@
  * - `build/alphapulse.wasm`: shared, imported memory with threads (server and collectors)
  * - `build/alphapulse_plain.wasm`: the same source with ordinary memory, for pages that are not
  *   cross-origin isolated (no SharedArrayBuffer)
+ * - `build/alphapulse_bench.wasm`: the shared build plus the benchmark hooks (`assembly/bench.ts`);
+ *   only benchmarks load it, so the hooks stay out of the production exports
  *
  * Skips the build when the outputs are newer than every source file.
  *
@@ -13,7 +15,6 @@ const out = new URL("build/", root);
 
 /** Compiler flags shared by both variants. */
 const COMMON = [
-  "assembly/index.ts",
   "--runtime",
   "stub",
   "-O3",
@@ -22,21 +23,26 @@ const COMMON = [
   "_start",
 ];
 
-const VARIANTS: ReadonlyArray<{ file: string; flags: string[] }> = [
+/** Shared, imported memory with threads; the pages must match `src/core/module.ts`. */
+const SHARED = [
+  "--importMemory",
+  "--sharedMemory",
+  "--enable",
+  "threads",
+  "--initialMemory",
+  "64",
+  "--maximumMemory",
+  "16384",
+];
+
+const VARIANTS: ReadonlyArray<{ file: string; entry: string; flags: string[] }> = [
+  { file: "alphapulse.wasm", entry: "assembly/index.ts", flags: SHARED },
   {
-    file: "alphapulse.wasm",
-    flags: [
-      "--importMemory",
-      "--sharedMemory",
-      "--enable",
-      "threads",
-      "--initialMemory",
-      "64",
-      "--maximumMemory",
-      "16384",
-    ],
+    file: "alphapulse_plain.wasm",
+    entry: "assembly/index.ts",
+    flags: ["--enable", "threads", "--initialMemory", "16"],
   },
-  { file: "alphapulse_plain.wasm", flags: ["--enable", "threads", "--initialMemory", "16"] },
+  { file: "alphapulse_bench.wasm", entry: "assembly/bench.ts", flags: SHARED },
 ];
 
 async function newestSource(): Promise<number> {
@@ -66,6 +72,7 @@ for (const variant of VARIANTS) {
     "run",
     "-A",
     "npm:assemblyscript@0.28.20/asc",
+    variant.entry,
     ...COMMON,
     ...variant.flags,
     "-o",

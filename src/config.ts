@@ -7,29 +7,18 @@
  * @module
  */
 import { z } from "zod";
+import type { ConnectionSettings } from "./exchanges/collector.ts";
+import { type RegisteredVenue, VENUES } from "./exchanges/registry.ts";
+import type { ExchangeId } from "./exchanges/types.ts";
 
-const symbol = z.string().regex(
-  /^[A-Z0-9]{1,16}\/[A-Z0-9]{1,16}$/,
-  "Symbols must be normalised BASE/QUOTE in upper case, e.g. BTC/USD",
-);
-const symbols = z.array(symbol).min(1, "List at least one symbol").refine(
-  (list) => new Set(list).size === list.length,
-  "Symbols must not repeat",
-);
-const wsUrl = z.string().url().refine((u) => /^wss?:\/\//.test(u), "Must be a ws:// or wss:// URL");
-const httpUrl = z.string().url().refine((u) => /^https?:\/\//.test(u), "Must be an http(s):// URL");
-const ms = (def: number) => z.number().int().min(10).max(86_400_000).default(def);
-
-/** Reconnect and liveness settings shared by every exchange. */
-const connection = {
-  /** Silence longer than this means the connection is dead. */
-  silenceTimeoutMs: ms(15_000),
-  /** First reconnect delay; doubles up to `maxBackoffMs`, with jitter. */
-  minBackoffMs: ms(250),
-  maxBackoffMs: ms(30_000),
+/** Each venue's section, optional (an exchange missing from `exchanges` is not started). */
+type VenueSections = {
+  [V in RegisteredVenue as V["id"]]: z.ZodOptional<V["config"]>;
 };
 
-const KRAKEN_DEPTHS = [10, 25, 100, 500, 1000] as const;
+const venueSections = Object.fromEntries(
+  VENUES.map((v) => [v.id, v.config.optional()]),
+) as unknown as VenueSections;
 
 /** The configuration schema. */
 export const ConfigSchema = z.object({
@@ -61,35 +50,7 @@ export const ConfigSchema = z.object({
       message: "Must be a power of two",
     }).default(4096),
   }).strict().prefault({}),
-  exchanges: z.object({
-    coinbase: z.object({
-      symbols,
-      wsUrl: wsUrl.default("wss://advanced-trade-ws.coinbase.com"),
-      /** What `market_trades.side` means (undocumented by Coinbase). */
-      tradeSide: z.enum(["taker", "maker"]).default("taker"),
-      ...connection,
-    }).strict().optional(),
-    kraken: z.object({
-      symbols,
-      wsUrl: wsUrl.default("wss://ws.kraken.com/v2"),
-      depth: z.number().refine((d) => (KRAKEN_DEPTHS as readonly number[]).includes(d), {
-        message: "Depth must be one of 10, 25, 100, 500, 1000",
-      }).default(100),
-      ...connection,
-    }).strict().optional(),
-    binanceus: z.object({
-      symbols,
-      wsUrl: wsUrl.default("wss://stream.binance.us:9443"),
-      restUrl: httpUrl.default("https://api.binance.us"),
-      /** REST depth snapshot size (weight 10 at 1000). */
-      snapshotLimit: z.number().int().min(5).max(5000).default(1000),
-      /** REST weight budget per minute this service allows itself (Binance.US allows 1200). */
-      restWeightPerMinute: z.number().int().min(10).max(6000).default(600),
-      /** Reconnect before Binance's 24 h cut. */
-      maxConnectionAgeMs: ms(23 * 3_600_000),
-      ...connection,
-    }).strict().optional(),
-  }).strict().prefault({}),
+  exchanges: z.object(venueSections).strict().prefault({}),
 }).strict();
 
 /** A validated configuration (defaults filled in). */
@@ -99,12 +60,22 @@ export type ConfigInput = z.input<typeof ConfigSchema>;
 
 /** The built-in default: live exchanges, a few major pairs. */
 export const DEFAULT_CONFIG: ConfigInput = {
-  exchanges: {
-    coinbase: { symbols: ["BTC/USD", "ETH/USD"] },
-    kraken: { symbols: ["BTC/USD", "ETH/USD"], depth: 100 },
-    binanceus: { symbols: ["BTC/USDT", "ETH/USDT"] },
-  },
+  exchanges: Object.fromEntries(VENUES.map((v) => [v.id, v.defaultConfig])),
 };
+
+/**
+ * The validated section of one venue (undefined when the venue is not configured).
+ *
+ * @example
+ * ```ts
+ * import { exchangeSettings, parseConfig } from "./config.ts";
+ * const config = parseConfig({ exchanges: { kraken: { symbols: ["BTC/USD"] } } });
+ * if (exchangeSettings(config, "kraken")?.symbols[0] !== "BTC/USD") throw new Error();
+ * ```
+ */
+export function exchangeSettings(config: Config, id: ExchangeId): ConnectionSettings | undefined {
+  return (config.exchanges as Record<string, ConnectionSettings | undefined>)[id];
+}
 
 /** A configuration that failed validation; the message names each bad field. */
 export class ConfigError extends Error {

@@ -6,8 +6,12 @@
  */
 import { type CoreLayout, readLayout } from "./layout.ts";
 
-/** Which build of the core: `shared` (threads, shared imported memory) or `plain`. */
-export type CoreVariant = "shared" | "plain";
+/**
+ * Which build of the core: `shared` (threads, shared imported memory), `plain` (ordinary memory,
+ * for pages that are not cross-origin isolated) or `bench` (the shared build plus the benchmark
+ * hooks of {@linkcode BenchExports}; only benchmarks load it).
+ */
+export type CoreVariant = "shared" | "plain" | "bench";
 
 /** The raw exports of the core, typed. */
 export interface CoreExports {
@@ -44,8 +48,13 @@ export interface CoreExports {
   crc32_bytes(ptr: number, length: number): number;
   mirror_apply(id: number, rec: number): number;
   ring_write_raw(src: number, length: number, symbol: number): number;
-  bench_ring_write(id: number, n: number, changes: number): number;
   memory?: WebAssembly.Memory;
+}
+
+/** The exports of the `bench` build: the production exports plus the benchmark hooks. */
+export interface BenchExports extends CoreExports {
+  /** Writes `n` records of `changes` changes for book `id` straight to the ring. */
+  bench_ring_write(id: number, n: number, changes: number): number;
 }
 
 /** An instantiated core: its exports, memory and layout. */
@@ -59,9 +68,10 @@ export interface CoreInstance {
 const FILES: Record<CoreVariant, string> = {
   shared: "alphapulse.wasm",
   plain: "alphapulse_plain.wasm",
+  bench: "alphapulse_bench.wasm",
 };
 
-/** Initial and maximum pages of the shared memory; must match the build's declaration. */
+/** Initial and maximum pages of the shared memory; must match the shared builds' declaration. */
 const SHARED_INITIAL_PAGES = 64;
 const SHARED_MAXIMUM_PAGES = 16384;
 
@@ -115,7 +125,7 @@ export async function instantiateCore(
     },
   };
   let memory: WebAssembly.Memory | undefined;
-  if (variant === "shared") {
+  if (variant !== "plain") {
     memory = new WebAssembly.Memory({
       initial: SHARED_INITIAL_PAGES,
       maximum: SHARED_MAXIMUM_PAGES,

@@ -7,7 +7,7 @@
  */
 import { type Core, CoreError } from "../core/core.ts";
 import { decimalsOf, ScaleError } from "../core/decimal.ts";
-import type { BookHealth, BookState } from "../runtime/feed.ts";
+import type { BookHealth, BookState } from "./health.ts";
 
 /** Options of {@linkcode BookStore}. */
 export interface BookStoreOptions {

@@ -5,7 +5,7 @@
  * @module
  */
 import type { Core } from "../core/core.ts";
-import type { ExchangeHealth, NormalizedTrade } from "../runtime/feed.ts";
+import type { ExchangeHealth, NormalizedTrade } from "./health.ts";
 import { BookStore } from "./book_store.ts";
 import { FeedSocket } from "./feed_socket.ts";
 import type { ExchangeId, ParsedMessage, TradeMessage } from "./types.ts";

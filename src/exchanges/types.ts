@@ -19,8 +19,11 @@
  * @module
  */
 
-/** Exchanges the service speaks to. */
-export type ExchangeId = "coinbase" | "kraken" | "binanceus";
+/**
+ * A venue id as a descriptor names it (`src/exchanges/<venue>/descriptor.ts`); the registry
+ * (`registry.ts`) lists the venues the service speaks to and types their ids as `VenueId`.
+ */
+export type ExchangeId = string;
 
 /** Side of an order-book level. */
 export type Side = "bid" | "ask";

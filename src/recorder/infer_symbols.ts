@@ -1,13 +1,11 @@
 /**
  * Works out which symbols a recording covers when it carries no symbol list (recordings made
- * without the recorder's `meta` header): product ids in Coinbase `l2_data`, symbols in Kraken
- * `book` messages, REST snapshot tags and stream names for Binance.US.
+ * without the recorder's `meta` header): each venue's descriptor says which symbols one recorded
+ * input names (book messages, REST snapshot tags, stream names in the connection URL).
  *
  * @module
  */
-import { binanceSymbol } from "../exchanges/binanceus/symbols.ts";
-import { coinbaseSymbol } from "../exchanges/coinbase/symbols.ts";
-import { krakenSymbol } from "../exchanges/kraken/symbols.ts";
+import { venue } from "../exchanges/registry.ts";
 import type { ExchangeId } from "../exchanges/types.ts";
 import type { RecordLine } from "./recorder.ts";
 
@@ -28,35 +26,12 @@ export async function inferSymbols(
   exchange: ExchangeId,
   records: AsyncIterable<RecordLine>,
 ): Promise<string[]> {
+  const descriptor = venue(exchange);
   const found = new Set<string>();
-  const add = (symbol: string | undefined) => {
-    if (symbol) found.add(symbol);
-  };
+  const add = (symbol: string) => found.add(symbol);
   for await (const r of records) {
-    if (exchange === "binanceus") {
-      if (r.k === "rest" && r.s) add(r.s);
-      if (r.k === "open") {
-        const streams = new URL(r.d).searchParams.get("streams") ?? "";
-        for (const name of streams.split("/")) add(binanceSymbol(name.split("@")[0]));
-      }
-      continue;
-    }
-    if (r.k !== "ws") continue;
-    let message: unknown;
-    try {
-      message = JSON.parse(r.d);
-    } catch {
-      continue;
-    }
-    if (typeof message !== "object" || message === null) continue;
-    const m = message as { channel?: unknown; events?: unknown; data?: unknown };
-    if (exchange === "coinbase" && m.channel === "l2_data" && Array.isArray(m.events)) {
-      for (const e of m.events) {
-        if (typeof e?.product_id === "string") add(coinbaseSymbol(e.product_id));
-      }
-    } else if (exchange === "kraken" && m.channel === "book" && Array.isArray(m.data)) {
-      for (const d of m.data) if (typeof d?.symbol === "string") add(krakenSymbol(d.symbol));
-    }
+    if (r.k === "meta") continue;
+    descriptor.inferSymbols({ k: r.k, d: r.d, s: r.s }, add);
   }
   return [...found].sort();
 }

@@ -24,16 +24,16 @@
  * @module
  */
 import type { Config } from "../config.ts";
-import { parseConfig } from "../config.ts";
+import { exchangeSettings, parseConfig } from "../config.ts";
 import { Core } from "../core/core.ts";
 import type { CoreLayout } from "../core/layout.ts";
 import { decodeRecord, type DeltaRecord } from "../core/record.ts";
 import { LAPPED, RingReader } from "../core/ring_reader.ts";
-import { BinanceCollector } from "../exchanges/binanceus/collector.ts";
 import type { SocketCollector } from "../exchanges/collector.ts";
-import { createCollector } from "../exchanges/registry.ts";
+import { isVenueId, venue } from "../exchanges/registry.ts";
 import type { ExchangeId } from "../exchanges/types.ts";
-import { EXCHANGE_CODES, type ExchangeHealth } from "../runtime/feed.ts";
+import type { VenueDescriptor } from "../exchanges/venue.ts";
+import type { ExchangeHealth } from "../exchanges/health.ts";
 import { crc32 } from "../util/crc32.ts";
 import { inferSymbols } from "./infer_symbols.ts";
 import { listSessions, readRecords, type RecordingSession } from "./reader.ts";
@@ -125,7 +125,6 @@ interface RecordedMeta {
   settings?: Record<string, unknown>;
 }
 
-const EXCHANGES: readonly ExchangeId[] = ["coinbase", "kraken", "binanceus"];
 const RING_CAPACITY = 1 << 16;
 
 /**
@@ -139,7 +138,7 @@ export async function replayRecording(options: ReplayOptions): Promise<ReplaySum
   const warnings: string[] = [];
   const all = await listSessions(options.dir);
   const chosen = all.filter((s) =>
-    (EXCHANGES as readonly string[]).includes(s.exchange) &&
+    isVenueId(s.exchange) &&
     (options.exchanges === undefined || options.exchanges.includes(s.exchange as ExchangeId)) &&
     (options.session === undefined || s.start === options.session)
   );
@@ -175,7 +174,7 @@ async function settingsFor(
   warnings: string[],
 ): Promise<{ config: Config; symbols: string[] }> {
   const exchange = session.exchange as ExchangeId;
-  const given = options.config?.exchanges[exchange];
+  const given = options.config && exchangeSettings(options.config, exchange);
   if (options.config && given) return { config: options.config, symbols: [...given.symbols] };
   const meta = await readMeta(session);
   let symbols = meta?.symbols;
@@ -207,13 +206,14 @@ async function replaySession(
   const reader = new RingReader(core.memory.buffer, core.ringAddress, core.layout, {
     from: "oldest",
   });
-  const collector = createCollector(exchange, config.exchanges[exchange]!, {
+  const descriptor = venue(exchange);
+  const collector = descriptor.createCollector(exchangeSettings(config, exchange)!, {
     core,
-    exchangeCode: EXCHANGE_CODES[exchange],
+    exchangeCode: descriptor.code,
     depth: config.book.depth,
     replay: true,
     log: options.log,
-  }) as SocketCollector;
+  });
   const books = symbols.map((symbol, symbolId) => ({
     symbol,
     symbolId,
@@ -255,7 +255,7 @@ async function replaySession(
         const wait = (r.t - first) / speed - (performance.now() - began);
         if (wait > 1) await new Promise((resolve) => setTimeout(resolve, wait));
       }
-      feed(collector, r, inputs);
+      feed(descriptor, collector, r, inputs);
       drain();
     }
   } finally {
@@ -295,6 +295,7 @@ async function replaySession(
 
 /** Feeds one recorded input to the collector, as the live socket / REST client did. */
 function feed(
+  descriptor: VenueDescriptor,
   collector: SocketCollector,
   r: RecordLine,
   inputs: { open: number; ws: number; rest: number },
@@ -310,9 +311,7 @@ function feed(
     collector.ingest(r.d, r.t);
   } else if (r.k === "rest") {
     inputs.rest++;
-    if (collector instanceof BinanceCollector && r.s !== undefined) {
-      collector.ingestRestSnapshot(r.s, r.d);
-    }
+    if (r.s !== undefined) descriptor.ingestRest?.(collector, r.s, r.d);
   }
 }
 

@@ -7,68 +7,21 @@
  * @module
  */
 import type { CoreLayout } from "../core/layout.ts";
+import type { ExchangeHealth, NormalizedTrade } from "../exchanges/health.ts";
+import { VENUES } from "../exchanges/registry.ts";
 import type { ExchangeId } from "../exchanges/types.ts";
 
-/** Record exchange codes (the `exchange` field of every delta record). */
-export const EXCHANGE_CODES: Readonly<Record<ExchangeId, number>> = Object.freeze({
-  coinbase: 1,
-  kraken: 2,
-  binanceus: 3,
-});
+/** Record exchange codes (the `exchange` field of every delta record), from the registry. */
+export const EXCHANGE_CODES: Readonly<Record<ExchangeId, number>> = Object.freeze(
+  Object.fromEntries(VENUES.map((v) => [v.id, v.code])),
+);
 
-/** A normalised trade, as broadcast to clients. */
-export interface NormalizedTrade {
-  exchange: ExchangeId;
-  /** Normalised `BASE/QUOTE`. */
-  symbol: string;
-  /** Exact decimal text. */
-  price: string;
-  size: string;
-  /** Taker side. */
-  side: "buy" | "sell";
-  /** Exchange trade time, ms since the epoch. */
-  ts: number;
-  tradeId: string;
-}
-
-/** State of one book. */
-export type BookState = "connecting" | "live" | "stale" | "stopped";
-
-/** Health of one book. */
-export interface BookHealth {
-  symbol: string;
-  state: BookState;
-  /** ms since the book last changed (or null before its first snapshot). */
-  lastUpdateAgeMs: number | null;
-  seq: number;
-  updates: number;
-  resyncs: number;
-  gaps: number;
-  checksumFailures: number;
-  parseErrors: number;
-  absentDeletes: number;
-}
-
-/** Health and counters of one exchange collector. */
-export interface ExchangeHealth {
-  exchange: ExchangeId;
-  /** `connected` once the feed's socket is open and subscribed. */
-  connection: "connecting" | "connected" | "reconnecting" | "stopped";
-  healthy: boolean;
-  messages: number;
-  bytes: number;
-  parseErrors: number;
-  unknownMessages: number;
-  /** Errors reported by the exchange (failed subscribes, rate limits). */
-  exchangeErrors: number;
-  gaps: number;
-  checksumFailures: number;
-  resyncs: number;
-  reconnects: number;
-  /** ms since the last message from the exchange (null before the first). */
-  lastMessageAgeMs: number | null;
-  books: BookHealth[];
-}
+export type {
+  BookHealth,
+  BookState,
+  ExchangeHealth,
+  NormalizedTrade,
+} from "../exchanges/health.ts";
 
 /** One running exchange collector, as the server sees it. */
 export interface ExchangeFeed {

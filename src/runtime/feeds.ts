@@ -4,10 +4,10 @@
  *
  * @module
  */
-import type { Config } from "../config.ts";
-import { EXCHANGE_CODES, type ExchangeFeed } from "./feed.ts";
+import { type Config, exchangeSettings } from "../config.ts";
+import type { ExchangeFeed } from "./feed.ts";
 import { WorkerFeed } from "./worker_feed.ts";
-import type { ExchangeId } from "../exchanges/types.ts";
+import { EXCHANGES } from "../exchanges/registry.ts";
 
 /** Options of {@linkcode startFeeds}. */
 export interface FeedsOptions {
@@ -28,9 +28,7 @@ export async function startFeeds(
   options: FeedsOptions = {},
 ): Promise<ExchangeFeed[]> {
   const { recordDir } = options;
-  const wanted = (Object.keys(EXCHANGE_CODES) as ExchangeId[]).filter((e) =>
-    config.exchanges[e] !== undefined
-  );
+  const wanted = EXCHANGES.filter((e) => exchangeSettings(config, e) !== undefined);
   // The collectors' code (parsers, adapters) is loaded on this thread only in single-isolate
   // mode; in Worker mode each Worker loads it for itself.
   const local = config.runtime.mode === "single" ? await import("./local_feed.ts") : undefined;

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import type { Config } from "../config.ts";
+import { type Config, exchangeSettings } from "../config.ts";
 import { Core } from "../core/core.ts";
 import type { Collector } from "../exchanges/collector.ts";
 import { createCollector } from "../exchanges/registry.ts";
@@ -96,7 +96,7 @@ export class LocalFeed implements ExchangeFeed {
  */
 export async function startLocalFeed(options: LocalFeedOptions): Promise<LocalFeed> {
   const { exchange, config } = options;
-  const settings = config.exchanges[exchange];
+  const settings = exchangeSettings(config, exchange);
   if (!settings) throw new RangeError(`Exchange ${exchange} is not configured`);
   const core = await Core.create({
     ringCapacity: config.runtime.ringCapacity,

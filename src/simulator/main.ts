@@ -1,6 +1,6 @@
 /**
- * Simulator command line: serves Coinbase Advanced Trade, Kraken v2 and Binance.US (WebSocket +
- * REST) on 127.0.0.1 at a total message rate, prints where, and runs until Ctrl-C.
+ * Simulator command line: serves every registered venue's mock (WebSocket, and REST where the venue
+ * has it) on 127.0.0.1 at a total message rate, prints where, and runs until Ctrl-C.
  *
  * ```sh
  * deno run -A src/simulator/main.ts --rate 1000
@@ -11,17 +11,17 @@
  * ```
  *
  * Flags: `--rate <steps/s>` (default 1000; see `simulator.ts` for what a step is), `--seed <n>`,
- * `--coinbase <syms>`, `--kraken <syms>`, `--binanceus <syms>` (comma lists of `BASE/QUOTE`;
- * `none` leaves a venue out), `--ports <cb,kr,bn>` (default: free ports), `--threads` (one Worker
+ * `--<venue id> <syms>` per registered venue (comma lists of `BASE/QUOTE`; `none` leaves a venue
+ * out), `--ports <p1,p2,...>` (one per venue in registry order; default: free ports), `--threads` (one Worker
  * per venue), `--bursts`, `--gap-every <n>`, `--bad-checksum-every <n>`, `--malformed-every <n>`,
- * `--disconnect-every <s>`, `--binance-interval <ms>` (0 = one diff event per step),
+ * `--disconnect-every <s>`, `--batch-interval <ms>` (0 = one diff event per step),
  * `--config-out <path>` (write a service config pointing at the simulator), `--stats-every <s>`
  * (default 5; 0 = quiet).
  *
  * @module
  */
 import { parseArgs } from "node:util";
-import type { ExchangeId } from "../exchanges/types.ts";
+import { EXCHANGES, venue as venueOf } from "../exchanges/registry.ts";
 import { DEFAULT_SYMBOLS, Simulator, type SimulatorOptions } from "./simulator.ts";
 import { ThreadedSimulator } from "./threaded_simulator.ts";
 
@@ -37,7 +37,7 @@ export interface SimulatorCli {
   statsEverySec: number;
 }
 
-const VENUES: readonly ExchangeId[] = ["coinbase", "kraken", "binanceus"];
+const VENUES = EXCHANGES;
 
 function count(name: string, text: string | undefined): number | undefined {
   if (text === undefined) return undefined;
@@ -59,15 +59,14 @@ function count(name: string, text: string | undefined): number | undefined {
  * ```
  */
 export function parseSimulatorArgs(args: readonly string[]): SimulatorCli {
+  const venueFlags = Object.fromEntries(VENUES.map((id) => [id, { type: "string" as const }]));
   const { values } = parseArgs({
     args: [...args],
     strict: true,
     options: {
       rate: { type: "string", default: "1000" },
       seed: { type: "string" },
-      coinbase: { type: "string" },
-      kraken: { type: "string" },
-      binanceus: { type: "string" },
+      ...venueFlags,
       ports: { type: "string" },
       threads: { type: "boolean", default: false },
       bursts: { type: "boolean", default: false },
@@ -75,7 +74,7 @@ export function parseSimulatorArgs(args: readonly string[]): SimulatorCli {
       "bad-checksum-every": { type: "string" },
       "malformed-every": { type: "string" },
       "disconnect-every": { type: "string" },
-      "binance-interval": { type: "string" },
+      "batch-interval": { type: "string" },
       "config-out": { type: "string" },
       "stats-every": { type: "string", default: "5" },
       help: { type: "boolean", default: false },
@@ -84,7 +83,9 @@ export function parseSimulatorArgs(args: readonly string[]): SimulatorCli {
   if (values.help) throw new HelpRequested();
   const exchanges: SimulatorOptions["exchanges"] = {};
   for (const venue of VENUES) {
-    const list = values[venue];
+    const list = (values as Record<string, string | boolean | undefined>)[venue] as
+      | string
+      | undefined;
     if (list === undefined) exchanges[venue] = DEFAULT_SYMBOLS[venue];
     else if (list !== "none" && list !== "") {
       exchanges[venue] = list.split(",").map((s) => s.trim()).filter((s) => s !== "");
@@ -93,7 +94,7 @@ export function parseSimulatorArgs(args: readonly string[]): SimulatorCli {
   let ports: SimulatorOptions["ports"];
   if (values.ports !== undefined) {
     const p = values.ports.split(",").map((s) => count("ports", s)!);
-    ports = { coinbase: p[0], kraken: p[1], binanceus: p[2] };
+    ports = Object.fromEntries(VENUES.map((id, i) => [id, p[i]]));
   }
   return {
     options: {
@@ -108,7 +109,7 @@ export function parseSimulatorArgs(args: readonly string[]): SimulatorCli {
         malformedEveryN: count("malformed-every", values["malformed-every"]),
         disconnectEverySec: count("disconnect-every", values["disconnect-every"]),
       },
-      binanceUpdateIntervalMs: count("binance-interval", values["binance-interval"]),
+      batchIntervalMs: count("batch-interval", values["batch-interval"]),
     },
     threads: values.threads,
     configOut: values["config-out"],
@@ -124,12 +125,16 @@ export class HelpRequested extends Error {
   }
 }
 
-const HELP = `Exchange simulator: Coinbase Advanced Trade, Kraken v2 and Binance.US on 127.0.0.1.
+const HELP = `Exchange simulator: ${VENUES.map((id) => venueOf(id).name).join(", ")} on 127.0.0.1.
 
   deno run -A src/simulator/main.ts [--rate 1000] [--threads] [--seed 1]
-    [--coinbase BTC/USD,ETH/USD] [--kraken BTC/USD] [--binanceus BTC/USDT] ('none' = off)
-    [--ports 9001,9002,9003] [--bursts] [--gap-every N] [--bad-checksum-every N]
-    [--malformed-every N] [--disconnect-every S] [--binance-interval MS]
+    ${
+  VENUES.map((id) => `[--${id} ${venueOf(id).mock.defaultSymbols.join(",")}]`).join(" ")
+} ('none' = off)
+    [--ports ${
+  VENUES.map((_, i) => 9001 + i).join(",")
+}] [--bursts] [--gap-every N] [--bad-checksum-every N]
+    [--malformed-every N] [--disconnect-every S] [--batch-interval MS]
     [--config-out sim.json] [--stats-every 5]
 
 --rate is market steps per second over every book (one book update message per step and

@@ -1,7 +1,8 @@
 /**
- * The exchange simulator: Coinbase Advanced Trade, Kraken v2 and Binance.US on 127.0.0.1, with
- * realistic seeded markets, a total message rate, bursts and fault injection. See `README.md` in
- * this folder.
+ * The exchange simulator: every registered venue's mock server on 127.0.0.1, with realistic
+ * seeded markets, a total message rate, bursts and fault injection. See `README.md` in this
+ * folder. The mock servers themselves live in their venue folders (`src/exchanges/<venue>/mock.ts`)
+ * on the shared mock kit (`src/mock/`).
  *
  * @example
  * ```ts
@@ -14,14 +15,6 @@
  *
  * @module
  */
-export * from "./batched_ws_server.ts";
-export * from "./binance_mock.ts";
-export * from "./coinbase_mock.ts";
-export * from "./kraken_mock.ts";
-export * from "./market.ts";
-export * from "./mock_book.ts";
-export * from "./mock_server.ts";
 export * from "./service_config.ts";
 export * from "./simulator.ts";
-export * from "./symbols.ts";
 export * from "./threaded_simulator.ts";

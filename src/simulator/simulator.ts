@@ -1,6 +1,6 @@
 /**
- * The exchange simulator: the three venue servers ({@linkcode CoinbaseMock}, {@linkcode KrakenMock},
- * {@linkcode BinanceMock}) started together on 127.0.0.1, driven by one pacer at a total message
+ * The exchange simulator: the mock servers of the registered venues (each venue's descriptor names
+ * its mock, `src/exchanges/<venue>/mock.ts`) started together on 127.0.0.1, driven by one pacer at a total message
  * rate, with bursts and fault injection at configurable rates. It is what `deno task demo` and
  * `deno task bench:e2e` point the service at, and what the simulator CLI (`main.ts`) runs.
  *
@@ -16,11 +16,11 @@
  * the steady flow, like a news spike on one pair.
  *
  * **Faults** (`faults`, all off by default; counted per venue in `stats.faults`):
- * - `gapEveryN`: every N-th step of a venue is lost: Coinbase `sequence_num` skips (the service
- *   resyncs every book of that connection), Binance `U`/`u` skips (that book re-snapshots over
- *   REST), Kraken drops an update (that book resyncs when the next checksum disagrees, i.e. when
- *   the lost change touched the top 10).
- * - `badChecksumEveryN`: every N-th Kraken step carries a wrong checksum (that book resubscribes).
+ * - `gapEveryN`: every N-th step of a venue is lost (the mock's `injectGap`): a sequence or
+ *   update-id skip where the venue numbers its messages (the service resyncs), otherwise a
+ *   dropped update that the next checksum catches when it touched the checksummed levels.
+ * - `badChecksumEveryN`: every N-th step of a venue with checksums (the mock offers
+ *   `injectBadChecksum`) carries a wrong checksum (that book resubscribes).
  * - `malformedEveryN`: every N-th step of a venue, a truncated JSON frame that names no book is
  *   sent to its connections (counted as a parse error, never a resync).
  * - `disconnectEverySec`: every S seconds one venue, in turn, closes all its connections (its
@@ -35,25 +35,24 @@
  * const sim = new Simulator({ rate: 1000, faults: { badChecksumEveryN: 500 } });
  * await sim.start();
  * const config = sim.config(); // AlphaPulse config input: every exchange pointed at the simulator
- * console.log(config.exchanges?.kraken?.wsUrl); // ws://127.0.0.1:<port>/v2
+ * console.log(Object.keys(config.exchanges ?? {})); // every registered venue
  * await sim.stop();
  * ```
  *
  * @module
  */
 import type { ConfigInput } from "../config.ts";
+import { EXCHANGES, venue as venueOf } from "../exchanges/registry.ts";
 import type { ExchangeId } from "../exchanges/types.ts";
-import { BinanceMock, type BinanceMockOptions, type BinanceStats } from "./binance_mock.ts";
-import { CoinbaseMock, type CoinbaseMockOptions, type CoinbaseStats } from "./coinbase_mock.ts";
-import { KrakenMock, type KrakenMockOptions, type KrakenStats } from "./kraken_mock.ts";
-import { hashSeed, type MarketFlowOptions, SeededRandom } from "./market.ts";
-import type { MockExchangeServer, SymbolSpec } from "./mock_server.ts";
+import type { VenueMock } from "../exchanges/venue.ts";
+import { hashSeed, type MarketFlowOptions, SeededRandom } from "../mock/market.ts";
+import type { MockStats, SymbolSpec } from "../mock/mock_server.ts";
 import {
   serviceConfig,
   type ServiceConfigOverrides,
   type VenueEndpoint,
 } from "./service_config.ts";
-import { splitSymbol } from "./symbols.ts";
+import { splitSymbol } from "../mock/symbols.ts";
 
 /** Bursts of activity on one book. */
 export interface BurstOptions {
@@ -69,13 +68,13 @@ export interface BurstOptions {
 export interface FaultOptions {
   /** Every N-th step of a venue is lost (a sequence / update-id gap). */
   gapEveryN?: number;
-  /** Every N-th Kraken step carries a wrong checksum. */
+  /** Every N-th step of a venue with checksums carries a wrong checksum. */
   badChecksumEveryN?: number;
   /** Every N-th step of a venue, a truncated JSON frame is sent to its connections. */
   malformedEveryN?: number;
   /** Every S seconds one venue (in turn) closes every connection. */
   disconnectEverySec?: number;
-  /** Per-venue overrides of the step-counted rates above (e.g. `{ kraken: { gapEveryN: 0 } }`). */
+  /** Per-venue overrides of the step-counted rates above (`{ <venue id>: { gapEveryN: 0 } }`). */
   venues?: Partial<Record<ExchangeId, Omit<FaultOptions, "venues" | "disconnectEverySec">>>;
 }
 
@@ -85,7 +84,7 @@ type StepFaults = Required<Omit<FaultOptions, "venues" | "disconnectEverySec">>;
 export interface SimulatorOptions {
   /**
    * Venues and their symbols (normalised `BASE/QUOTE`, venue spelling, or {@linkcode SymbolSpec}).
-   * A venue left out is not started. Default: all three with {@linkcode DEFAULT_SYMBOLS}.
+   * A venue left out is not started. Default: every venue with {@linkcode DEFAULT_SYMBOLS}.
    */
   exchanges?: Partial<Record<ExchangeId, ReadonlyArray<string | SymbolSpec>>>;
   /** Market steps per second over every book (see the module docs). Default 0 (manual). */
@@ -102,13 +101,14 @@ export interface SimulatorOptions {
   faults?: FaultOptions;
   /** Market flow tunables for every book (levels, volatility, trade probability...). */
   market?: MarketFlowOptions;
-  /** Heartbeat interval of Coinbase and Kraken. Default 1000 ms. */
+  /** Heartbeat interval of the venues that send heartbeats. Default 1000 ms. */
   heartbeatIntervalMs?: number;
   /**
-   * Binance diff-event cadence: 0 (default) sends one `depthUpdate` per step, so every venue runs
-   * at the configured rate; 100 batches steps like the real `@100ms` stream.
+   * Diff-event cadence of venues that batch (the Binance family): 0 (default) sends one diff
+   * event per step, so every venue runs at the configured rate; 100 batches steps like the real
+   * `@100ms` stream.
    */
-  binanceUpdateIntervalMs?: number;
+  batchIntervalMs?: number;
   /** Pacer tick. Default: 1000 / rate clamped to 1..50 ms. */
   tickMs?: number;
   /** Clock for timestamps in messages (ms since the epoch). Default: microsecond wall clock. */
@@ -124,19 +124,13 @@ export interface SimulatorOptions {
    */
   maxBufferedBytes?: number;
   /** Extra options passed to each venue server (advanced). */
-  venues?: {
-    coinbase?: Partial<CoinbaseMockOptions>;
-    kraken?: Partial<KrakenMockOptions>;
-    binanceus?: Partial<BinanceMockOptions>;
-  };
+  venues?: Partial<Record<ExchangeId, Record<string, unknown>>>;
 }
 
 /** Symbols served when {@linkcode SimulatorOptions.exchanges} is omitted. */
-export const DEFAULT_SYMBOLS: Readonly<Record<ExchangeId, readonly string[]>> = Object.freeze({
-  coinbase: ["BTC/USD", "ETH/USD", "SOL/USD"],
-  kraken: ["BTC/USD", "ETH/USD", "SOL/USD"],
-  binanceus: ["BTC/USDT", "ETH/USDT", "SOL/USDT"],
-});
+export const DEFAULT_SYMBOLS: Readonly<Record<ExchangeId, readonly string[]>> = Object.freeze(
+  Object.fromEntries(EXCHANGES.map((id) => [id, venueOf(id).mock.defaultSymbols])),
+);
 
 /** Per-venue fault counters. */
 export type VenueCounts = Record<ExchangeId, number>;
@@ -165,7 +159,7 @@ export interface SimulatorStats {
     disconnects: VenueCounts;
   };
   /** Each venue server's own counters. */
-  venues: { coinbase?: CoinbaseStats; kraken?: KrakenStats; binanceus?: BinanceStats };
+  venues: Partial<Record<ExchangeId, MockStats>>;
   /**
    * {@linkcode ThreadedSimulator} only: each thread's own counters (each with its own `at`; rates
    * are best computed per thread, since the threads answer at slightly different times).
@@ -178,7 +172,7 @@ export function wallClockMs(): number {
   return performance.timeOrigin + performance.now();
 }
 
-type Venue = CoinbaseMock | KrakenMock | BinanceMock;
+type Venue = VenueMock;
 
 interface BookRef {
   exchange: ExchangeId;
@@ -187,31 +181,11 @@ interface BookRef {
   native: string;
 }
 
-const ORDER: readonly ExchangeId[] = ["coinbase", "kraken", "binanceus"];
+const ORDER: readonly ExchangeId[] = EXCHANGES;
 const MAX_BACKLOG_MS = 100;
 
-/**
- * Truncated frames that look like the start of a real message of each venue but name no book and
- * no book channel: an adapter can only count them as parse errors. (A truncated book update that
- * names its book is, for the adapters, a lost update of that book, which they resync.)
- */
-const MALFORMED: Readonly<Record<ExchangeId, readonly string[]>> = {
-  coinbase: [
-    '{"channel":"market_trades","client_id":"","timestamp":"2026-07-01T12:00:00.0',
-    '{"channel":"heartbeats","client_id":"","timestamp":"2026-07-01T12:00:00Z","sequence_',
-  ],
-  kraken: [
-    '{"channel":"trade","type":"update","data":[{"symbol":',
-    '{"channel":"heartbe',
-  ],
-  binanceus: [
-    '{"stream":"btcusdt@trade","data":{"e":"trade","E":17',
-    '{"stream":"btcusdt@trade","data":{"e":"tr',
-  ],
-};
-
 function zeroCounts(): VenueCounts {
-  return { coinbase: 0, kraken: 0, binanceus: 0 };
+  return Object.fromEntries(ORDER.map((id) => [id, 0]));
 }
 
 function positive(name: string, value: number | undefined): number {
@@ -223,7 +197,7 @@ function positive(name: string, value: number | undefined): number {
 }
 
 /**
- * The three venue servers on loopback, paced together. See the module documentation.
+ * The venue servers on loopback, paced together. See the module documentation.
  */
 export class Simulator {
   readonly #venues = new Map<ExchangeId, Venue>();
@@ -237,7 +211,7 @@ export class Simulator {
   #pacer: ReturnType<typeof setInterval> | undefined;
   #disconnector: ReturnType<typeof setInterval> | undefined;
   #flusher: ReturnType<typeof setInterval> | undefined;
-  readonly #binanceIntervalMs: number;
+  readonly #batchIntervalMs: number;
   #t0 = 0;
   #done = 0;
   #cursor = 0;
@@ -287,7 +261,7 @@ export class Simulator {
       };
     }
     const now = options.now ?? wallClockMs;
-    this.#binanceIntervalMs = options.binanceUpdateIntervalMs ?? 0;
+    this.#batchIntervalMs = options.batchIntervalMs ?? 0;
     const exchanges = options.exchanges ?? DEFAULT_SYMBOLS;
     const common = {
       hostname: options.hostname ?? "127.0.0.1",
@@ -302,22 +276,12 @@ export class Simulator {
       const symbols = exchanges[exchange];
       if (!symbols || symbols.length === 0) continue;
       const base = { ...common, symbols, port: options.ports?.[exchange] ?? 0 };
-      let venue: Venue;
-      if (exchange === "coinbase") {
-        venue = new CoinbaseMock({ ...base, ...options.venues?.coinbase });
-      } else if (exchange === "kraken") {
-        venue = new KrakenMock({ ...base, ...options.venues?.kraken });
-      } else {
-        const interval = this.#binanceIntervalMs;
-        venue = new BinanceMock({
-          ...base,
-          updateIntervalMs: interval,
-          flushOnStep: interval === 0,
-          // The service budgets its own REST weight; the simulator does not throttle it.
-          weightLimit: 1_000_000,
-          ...options.venues?.binanceus,
-        });
-      }
+      const mock = venueOf(exchange).mock;
+      const venue = mock.create({
+        ...base,
+        ...mock.simulatorOptions?.(this.#batchIntervalMs),
+        ...options.venues?.[exchange],
+      });
       this.#venues.set(exchange, venue);
       for (const native of venue.symbols) this.#books.push({ exchange, venue, native });
     }
@@ -341,9 +305,12 @@ export class Simulator {
         this.#disconnectEverySec * 1000,
       );
     }
-    const binance = this.#venues.get("binanceus") as BinanceMock | undefined;
-    if (binance && this.#binanceIntervalMs > 0) {
-      this.#flusher = setInterval(() => binance.flush(), this.#binanceIntervalMs);
+    const batching = [...this.#venues.values()].filter((v) => v.flush !== undefined);
+    if (batching.length > 0 && this.#batchIntervalMs > 0) {
+      this.#flusher = setInterval(
+        () => batching.forEach((v) => v.flush!()),
+        this.#batchIntervalMs,
+      );
     }
   }
 
@@ -381,24 +348,9 @@ export class Simulator {
     return [...this.#venues.keys()];
   }
 
-  /** The Coinbase server (throws when not configured). */
-  get coinbase(): CoinbaseMock {
-    return this.#venue("coinbase") as CoinbaseMock;
-  }
-
-  /** The Kraken server (throws when not configured). */
-  get kraken(): KrakenMock {
-    return this.#venue("kraken") as KrakenMock;
-  }
-
-  /** The Binance.US server (throws when not configured). */
-  get binanceus(): BinanceMock {
-    return this.#venue("binanceus") as BinanceMock;
-  }
-
   /** A venue server by exchange id. */
-  venue(exchange: ExchangeId): MockExchangeServer<unknown> {
-    return this.#venue(exchange) as unknown as MockExchangeServer<unknown>;
+  venue(exchange: ExchangeId): VenueMock {
+    return this.#venue(exchange);
   }
 
   /** Normalised `BASE/QUOTE` symbols of a venue, in the order they were given. */
@@ -411,9 +363,9 @@ export class Simulator {
     return this.#venue(exchange).wsUrl;
   }
 
-  /** REST base URL of Binance.US (after {@linkcode start}). */
-  get restUrl(): string {
-    return this.binanceus.restUrl;
+  /** REST base URL of a venue that has one (after {@linkcode start}). */
+  restUrl(exchange: ExchangeId): string | undefined {
+    return venueOf(exchange).mock.endpoint(this.#venue(exchange)).restUrl;
   }
 
   /**
@@ -428,8 +380,7 @@ export class Simulator {
   endpoints(): VenueEndpoint[] {
     return this.exchanges.map((exchange) => ({
       exchange,
-      wsUrl: this.wsUrl(exchange),
-      restUrl: exchange === "binanceus" ? this.restUrl : undefined,
+      ...venueOf(exchange).mock.endpoint(this.#venue(exchange)),
       symbols: this.symbols(exchange),
     }));
   }
@@ -497,7 +448,7 @@ export class Simulator {
     const f = this.#faults.get(book.exchange)!;
     const venue = book.venue;
     if (f.malformedEveryN > 0 && n % f.malformedEveryN === 0) {
-      const frames = MALFORMED[book.exchange];
+      const frames = venueOf(book.exchange).mock.malformed;
       if (venue.sendRaw(frames[(n / f.malformedEveryN) % frames.length]) > 0) {
         c.malformed[book.exchange]++;
       }
@@ -508,8 +459,8 @@ export class Simulator {
       c.gaps[book.exchange]++;
       return;
     }
-    if (f.badChecksumEveryN > 0 && book.exchange === "kraken" && n % f.badChecksumEveryN === 0) {
-      if ((venue as KrakenMock).injectBadChecksum(book.native) > 0) c.badChecksums.kraken++;
+    if (f.badChecksumEveryN > 0 && venue.injectBadChecksum && n % f.badChecksumEveryN === 0) {
+      if (venue.injectBadChecksum(book.native) > 0) c.badChecksums[book.exchange]++;
     }
     venue.stepOnce(book.native);
   }

@@ -33,12 +33,7 @@ self.onmessage = async (event: MessageEvent<SimulatorWorkerRequest>) => {
         sim = started;
         self.postMessage({
           type: "ready",
-          venues: started.exchanges.map((exchange) => ({
-            exchange,
-            wsUrl: started.wsUrl(exchange),
-            restUrl: exchange === "binanceus" ? started.restUrl : undefined,
-            symbols: started.symbols(exchange),
-          })),
+          venues: started.endpoints(),
         });
         break;
       }

@@ -1,6 +1,6 @@
 /**
  * The simulator spread over threads: one Worker per venue, each running a {@linkcode Simulator}
- * for that venue alone, so the three venues generate and send in parallel and the caller's thread
+ * for that venue alone, so the venues generate and send in parallel and the caller's thread
  * stays free (the end-to-end benchmark runs its clients there). One thread with the batched
  * transport sends about 150,000 messages per second on a 2-core machine; threads help beyond
  * that when cores are free, and keep pacing steady while the caller is busy.
@@ -21,6 +21,7 @@
  * @module
  */
 import type { ConfigInput } from "../config.ts";
+import { EXCHANGES } from "../exchanges/registry.ts";
 import type { ExchangeId } from "../exchanges/types.ts";
 import {
   serviceConfig,
@@ -44,7 +45,7 @@ interface Thread {
   books: number;
 }
 
-const ORDER: readonly ExchangeId[] = ["coinbase", "kraken", "binanceus"];
+const ORDER: readonly ExchangeId[] = EXCHANGES;
 const START_TIMEOUT_MS = 30_000;
 const STOP_TIMEOUT_MS = 5_000;
 
@@ -116,9 +117,9 @@ export class ThreadedSimulator {
     return this.#thread(exchange).venue.wsUrl;
   }
 
-  /** REST base URL of Binance.US. */
-  get restUrl(): string {
-    return this.#thread("binanceus").venue.restUrl!;
+  /** REST base URL of a venue that has one. */
+  restUrl(exchange: ExchangeId): string | undefined {
+    return this.#thread(exchange).venue.restUrl;
   }
 
   /** Where each venue listens and what it serves. */
@@ -157,7 +158,7 @@ export class ThreadedSimulator {
       return reply.stats as SimulatorStats;
     }));
     const sum = (pick: (s: SimulatorStats) => VenueCounts): VenueCounts => {
-      const out: VenueCounts = { coinbase: 0, kraken: 0, binanceus: 0 };
+      const out: VenueCounts = Object.fromEntries(ORDER.map((id) => [id, 0]));
       for (const s of all) for (const e of ORDER) out[e] += pick(s)[e];
       return out;
     };

@@ -5,8 +5,8 @@
  * the 24 h cut (shortened), malformed messages.
  */
 import { equal, ok } from "node:assert/strict";
-import { BinanceMock } from "../mock/binance_mock.ts";
-import { waitUntil } from "../mock/ws_test_client.ts";
+import { BinanceMock } from "../../src/exchanges/binanceus/mock.ts";
+import { waitUntil } from "../support/ws_test_client.ts";
 import { binance } from "./harness.ts";
 import { sameBook, waitForBooks } from "./books.ts";
 

@@ -4,8 +4,8 @@
  * levels, a disconnect, silence, malformed messages and a subscribe error.
  */
 import { equal, ok } from "node:assert/strict";
-import { CoinbaseMock } from "../mock/coinbase_mock.ts";
-import { waitUntil } from "../mock/ws_test_client.ts";
+import { CoinbaseMock } from "../../src/exchanges/coinbase/mock.ts";
+import { waitUntil } from "../support/ws_test_client.ts";
 import { coinbase } from "./harness.ts";
 import { waitForBooks } from "./books.ts";
 

@@ -4,8 +4,8 @@
  * and a subscribe error. Each asserts the books and that only the affected book resynced.
  */
 import { equal, ok } from "node:assert/strict";
-import { KrakenMock } from "../mock/kraken_mock.ts";
-import { waitUntil } from "../mock/ws_test_client.ts";
+import { KrakenMock } from "../../src/exchanges/kraken/mock.ts";
+import { waitUntil } from "../support/ws_test_client.ts";
 import { kraken } from "./harness.ts";
 import { waitForBooks } from "./books.ts";
 

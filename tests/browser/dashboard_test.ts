@@ -12,9 +12,9 @@ import { startFeeds } from "../../src/runtime/feeds.ts";
 import type { LocalFeed } from "../../src/runtime/local_feed.ts";
 import { createServer } from "../../src/server/server.ts";
 import { normalizeDecimal } from "../../src/exchanges/decimal_text.ts";
-import { KrakenMock } from "../mock/kraken_mock.ts";
-import { BinanceMock } from "../mock/binance_mock.ts";
-import { waitUntil } from "../mock/ws_test_client.ts";
+import { KrakenMock } from "../../src/exchanges/kraken/mock.ts";
+import { BinanceMock } from "../../src/exchanges/binanceus/mock.ts";
+import { waitUntil } from "../support/ws_test_client.ts";
 
 const CHROMIUM = Deno.env.get("CHROMIUM_PATH") ?? "/usr/bin/chromium";
 const hasChromium = (() => {

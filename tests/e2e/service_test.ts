@@ -8,10 +8,10 @@
 import { equal, ok } from "node:assert/strict";
 import { AlphaPulseClient } from "../../src/client/mod.ts";
 import { normalizeDecimal } from "../../src/exchanges/decimal_text.ts";
-import { BinanceMock } from "../mock/binance_mock.ts";
-import { CoinbaseMock } from "../mock/coinbase_mock.ts";
-import { KrakenMock } from "../mock/kraken_mock.ts";
-import { waitUntil } from "../mock/ws_test_client.ts";
+import { BinanceMock } from "../../src/exchanges/binanceus/mock.ts";
+import { CoinbaseMock } from "../../src/exchanges/coinbase/mock.ts";
+import { KrakenMock } from "../../src/exchanges/kraken/mock.ts";
+import { waitUntil } from "../support/ws_test_client.ts";
 import { BookClient } from "../server/book_clients.ts";
 
 const DEPTH = 20;

@@ -1,7 +1,7 @@
 import { deepStrictEqual, equal, ok, throws } from "node:assert/strict";
 import fc from "fast-check";
-import { formatFixed, MockBook, parseFixed } from "./mock_book.ts";
-import { MarketGenerator } from "./market.ts";
+import { formatFixed, MockBook, parseFixed } from "../../src/mock/mock_book.ts";
+import { MarketGenerator } from "../../src/mock/market.ts";
 
 Deno.test("parseFixed / formatFixed round-trip fixed decimals", () => {
   equal(parseFixed("60000.1", 2), 6000010n);

@@ -4,12 +4,12 @@
  */
 import { deepStrictEqual, equal, match, notEqual, ok } from "node:assert/strict";
 import { crc32 } from "../../src/util/crc32.ts";
-import { BinanceMock } from "./binance_mock.ts";
-import { CoinbaseMock } from "./coinbase_mock.ts";
-import { KrakenMock } from "./kraken_mock.ts";
-import type { TextLevel } from "./mock_book.ts";
-import type { MockExchangeServer } from "./mock_server.ts";
-import { type Json, parseJsonExact, waitUntil, WsTestClient } from "./ws_test_client.ts";
+import { BinanceMock } from "../../src/exchanges/binanceus/mock.ts";
+import { CoinbaseMock } from "../../src/exchanges/coinbase/mock.ts";
+import { KrakenMock } from "../../src/exchanges/kraken/mock.ts";
+import type { TextLevel } from "../../src/mock/mock_book.ts";
+import type { MockExchangeServer } from "../../src/mock/mock_server.ts";
+import { type Json, parseJsonExact, waitUntil, WsTestClient } from "../support/ws_test_client.ts";
 
 // ---------------------------------------------------------------------------------------- helpers
 

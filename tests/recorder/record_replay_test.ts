@@ -10,7 +10,7 @@ import type { ExchangeId } from "../../src/exchanges/types.ts";
 import { listSessions } from "../../src/recorder/reader.ts";
 import { normalised, replayRecording } from "../../src/recorder/replay.ts";
 import { Simulator } from "../../src/simulator/simulator.ts";
-import { waitUntil } from "../mock/ws_test_client.ts";
+import { waitUntil } from "../support/ws_test_client.ts";
 import { Pipeline } from "../simulator/pipeline.ts";
 
 const VENUES: readonly ExchangeId[] = ["coinbase", "kraken", "binanceus"];

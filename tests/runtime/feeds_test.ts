@@ -10,10 +10,10 @@ import { BookMirror, LAPPED, RingReader } from "../../src/core/mod.ts";
 import type { ExchangeFeed, NormalizedTrade } from "../../src/runtime/feed.ts";
 import { startFeeds } from "../../src/runtime/feeds.ts";
 import { normalizeDecimal } from "../../src/exchanges/decimal_text.ts";
-import { BinanceMock } from "../mock/binance_mock.ts";
-import { KrakenMock } from "../mock/kraken_mock.ts";
-import { CoinbaseMock } from "../mock/coinbase_mock.ts";
-import { waitUntil } from "../mock/ws_test_client.ts";
+import { BinanceMock } from "../../src/exchanges/binanceus/mock.ts";
+import { KrakenMock } from "../../src/exchanges/kraken/mock.ts";
+import { CoinbaseMock } from "../../src/exchanges/coinbase/mock.ts";
+import { waitUntil } from "../support/ws_test_client.ts";
 
 const n = (l: ReadonlyArray<readonly [string, string]>) =>
   l.map(([p, s]) => `${normalizeDecimal(p)}@${normalizeDecimal(s)}`);
@@ -53,7 +53,11 @@ for (const mode of ["workers", "single"] as const) {
       );
       const trades: NormalizedTrade[] = [];
       for (const f of feeds) f.onTrade((t) => trades.push(t));
-      const mocks = { kraken: kr, coinbase: cb, binanceus: bn } as const;
+      const mocks: Record<string, KrakenMock | CoinbaseMock | BinanceMock> = {
+        kraken: kr,
+        coinbase: cb,
+        binanceus: bn,
+      };
       const drain = () => {
         readers.forEach((r) => {
           for (let b = r.read(); b !== null; b = r.read()) {

@@ -4,9 +4,10 @@
  * by Deno's own WebSocket client.
  */
 import { deepStrictEqual, equal, ok } from "node:assert/strict";
-import { BatchedServer, upgradeBatched } from "../../src/simulator/batched_ws_server.ts";
+import { BatchedServer, upgradeBatched } from "../../src/mock/batched_ws_server.ts";
+import type { CoinbaseStats } from "../../src/exchanges/coinbase/mock.ts";
 import { Simulator } from "../../src/simulator/simulator.ts";
-import { waitUntil } from "../mock/ws_test_client.ts";
+import { waitUntil } from "../support/ws_test_client.ts";
 
 const enc = new TextEncoder();
 const dec = new TextDecoder();
@@ -193,14 +194,20 @@ Deno.test("simulator closes a connection that does not read (slow consumer)", as
         JSON.stringify({ type: "subscribe", channel: "level2", product_ids: ["BTC-USD"] }),
       ),
     );
-    await waitUntil(() => sim.stats.venues.coinbase!.snapshotsSent["BTC-USD"] === 1, 2000, "sub");
+    await waitUntil(
+      () => (sim.stats.venues.coinbase as CoinbaseStats).snapshotsSent["BTC-USD"] === 1,
+      2000,
+      "sub",
+    );
     // The client never reads: the kernel buffers fill, then the simulator's queue.
     const deadline = Date.now() + 10_000;
-    while (sim.stats.venues.coinbase!.slowConsumerCloses === 0 && Date.now() < deadline) {
+    while (
+      (sim.stats.venues.coinbase as CoinbaseStats).slowConsumerCloses === 0 && Date.now() < deadline
+    ) {
       sim.step(2000);
       await new Promise((resolve) => setTimeout(resolve, 5));
     }
-    equal(sim.stats.venues.coinbase!.slowConsumerCloses, 1);
+    equal((sim.stats.venues.coinbase as CoinbaseStats).slowConsumerCloses, 1);
   } finally {
     client.conn.close();
     await sim.stop();

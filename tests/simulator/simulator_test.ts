@@ -5,10 +5,11 @@
  */
 import { deepStrictEqual, equal, ok } from "node:assert/strict";
 import type { ExchangeId } from "../../src/exchanges/types.ts";
+import type { KrakenStats } from "../../src/exchanges/kraken/mock.ts";
 import { parseSimulatorArgs } from "../../src/simulator/main.ts";
 import { Simulator } from "../../src/simulator/simulator.ts";
 import { ThreadedSimulator } from "../../src/simulator/threaded_simulator.ts";
-import { waitUntil, WsTestClient } from "../mock/ws_test_client.ts";
+import { waitUntil, WsTestClient } from "../support/ws_test_client.ts";
 import { Pipeline } from "./pipeline.ts";
 
 const TWO_EACH = {
@@ -50,7 +51,7 @@ Deno.test("simulator streams verify in the adapters and rebuild the simulator's 
     const stats = sim.stats;
     ok(stats.steps > 2000, `steps ${stats.steps}`);
     ok(stats.bursts > 0, "bursts happened");
-    equal(stats.venues.kraken!.badChecksumsSent, 0);
+    equal((stats.venues.kraken as KrakenStats).badChecksumsSent, 0);
   } finally {
     await pipeline?.stop();
     await sim.stop();
@@ -165,7 +166,11 @@ Deno.test("manual steps apply the fault rules and count per venue", async () => 
     });
     await client.waitForJson((m) => m.type === "snapshot");
     sim.step(4);
-    await waitUntil(() => sim.stats.venues.kraken!.updatesSent["BTC/USD"] >= 2, 2000, "updates");
+    await waitUntil(
+      () => (sim.stats.venues.kraken as KrakenStats).updatesSent["BTC/USD"] >= 2,
+      2000,
+      "updates",
+    );
     equal(sim.stats.faults.badChecksums.kraken, 2);
     equal(sim.stats.stepsByVenue.kraken, 4);
   } finally {
@@ -180,7 +185,7 @@ Deno.test("threaded simulator: one Worker per venue, rate split by books", async
   try {
     deepStrictEqual(sim.exchanges, ["coinbase", "kraken", "binanceus"]);
     const config = sim.config({ book: { depth: 5 } });
-    equal(config.exchanges?.binanceus?.restUrl, sim.restUrl);
+    equal(config.exchanges?.binanceus?.restUrl, sim.restUrl("binanceus"));
     client.send({
       method: "subscribe",
       params: { channel: "book", symbol: ["ETH/USD"], depth: 10 },

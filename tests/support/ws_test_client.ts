@@ -5,7 +5,7 @@
  *
  * @example
  * ```ts
- * import { WsTestClient } from "./ws_test_client.ts";
+ * import { WsTestClient } from "../support/ws_test_client.ts";
  * const client = await WsTestClient.connect("ws://127.0.0.1:8080/v2");
  * client.send({ method: "ping", req_id: 1 });
  * const pong = await client.waitForJson((m) => m.method === "pong");

@@ -23,7 +23,7 @@
  *
  * @example
  * ```ts
- * import { CoinbaseMock } from "./coinbase_mock.ts";
+ * import { CoinbaseMock } from "./mock.ts";
  * const mock = new CoinbaseMock({ symbols: ["BTC-USD", "ETH/USD"], rate: 20 });
  * await mock.start();
  * // adapter wsUrl: mock.wsUrl
@@ -34,8 +34,8 @@
  *
  * @module
  */
-import type { MarketStep, MarketTrade } from "./market.ts";
-import { formatFixed, type Side } from "./mock_book.ts";
+import type { MarketStep, MarketTrade } from "../../mock/market.ts";
+import { formatFixed, type Side } from "../../mock/mock_book.ts";
 import {
   bump,
   type MarketDefaults,
@@ -45,8 +45,8 @@ import {
   type MockStats,
   rfc3339,
   type TimerId,
-} from "./mock_server.ts";
-import { midPriceFor, priceDecimalsFor, splitSymbol } from "./symbols.ts";
+} from "../../mock/mock_server.ts";
+import { midPriceFor, priceDecimalsFor, splitSymbol } from "../../mock/symbols.ts";
 
 /** Options of {@linkcode CoinbaseMock}. */
 export interface CoinbaseMockOptions extends MockServerOptions {

@@ -35,7 +35,7 @@
  *
  * @example
  * ```ts
- * import { BinanceMock } from "./binance_mock.ts";
+ * import { BinanceMock } from "./mock.ts";
  * const mock = new BinanceMock({ symbols: ["BTC/USDT"], rate: 50 });
  * await mock.start();
  * // adapter: wsUrl = mock.wsUrl, restUrl = mock.restUrl
@@ -46,8 +46,8 @@
  *
  * @module
  */
-import { hashSeed, type MarketStep, type MarketTrade } from "./market.ts";
-import { formatFixed, type MockBook, type Side } from "./mock_book.ts";
+import { hashSeed, type MarketStep, type MarketTrade } from "../../mock/market.ts";
+import { formatFixed, type MockBook, type Side } from "../../mock/mock_book.ts";
 import {
   bump,
   type MarketDefaults,
@@ -56,8 +56,8 @@ import {
   type MockServerOptions,
   type MockStats,
   type TimerId,
-} from "./mock_server.ts";
-import { midPriceFor, splitSymbol } from "./symbols.ts";
+} from "../../mock/mock_server.ts";
+import { midPriceFor, splitSymbol } from "../../mock/symbols.ts";
 
 /** Options of {@linkcode BinanceMock}. */
 export interface BinanceMockOptions extends MockServerOptions {

@@ -28,7 +28,7 @@
  *
  * @example
  * ```ts
- * import { KrakenMock } from "./kraken_mock.ts";
+ * import { KrakenMock } from "./mock.ts";
  * const mock = new KrakenMock({ symbols: ["BTC/USD", "ETH/USD"], rate: 50 });
  * await mock.start();
  * // point the adapter at mock.wsUrl (ws://127.0.0.1:<port>/v2) ...
@@ -39,9 +39,9 @@
  *
  * @module
  */
-import { crc32 } from "../util/crc32.ts";
-import type { MarketStep, MarketTrade } from "./market.ts";
-import { formatFixed, type Level, MockBook, type Side } from "./mock_book.ts";
+import { crc32 } from "../../util/crc32.ts";
+import type { MarketStep, MarketTrade } from "../../mock/market.ts";
+import { formatFixed, type Level, MockBook, type Side } from "../../mock/mock_book.ts";
 import {
   bump,
   type MarketDefaults,
@@ -50,8 +50,8 @@ import {
   type MockServerOptions,
   type MockStats,
   rfc3339,
-} from "./mock_server.ts";
-import { midPriceFor, priceDecimalsFor, splitSymbol } from "./symbols.ts";
+} from "../../mock/mock_server.ts";
+import { midPriceFor, priceDecimalsFor, splitSymbol } from "../../mock/symbols.ts";
 
 /** Options of {@linkcode KrakenMock}. */
 export interface KrakenMockOptions extends MockServerOptions {

@@ -1,0 +1,62 @@
+/**
+ * Domain types every venue shares: the normalised trade the collectors emit and the health they
+ * report. They live here, beside the collector contract, so that `runtime/`, `server/` and
+ * `recorder/` depend on `exchanges/` and never the other way round.
+ *
+ * @module
+ */
+import type { ExchangeId } from "./types.ts";
+
+/** A normalised trade, as broadcast to clients. */
+export interface NormalizedTrade {
+  exchange: ExchangeId;
+  /** Normalised `BASE/QUOTE`. */
+  symbol: string;
+  /** Exact decimal text. */
+  price: string;
+  size: string;
+  /** Taker side. */
+  side: "buy" | "sell";
+  /** Exchange trade time, ms since the epoch. */
+  ts: number;
+  tradeId: string;
+}
+
+/** State of one book. */
+export type BookState = "connecting" | "live" | "stale" | "stopped";
+
+/** Health of one book. */
+export interface BookHealth {
+  symbol: string;
+  state: BookState;
+  /** ms since the book last changed (or null before its first snapshot). */
+  lastUpdateAgeMs: number | null;
+  seq: number;
+  updates: number;
+  resyncs: number;
+  gaps: number;
+  checksumFailures: number;
+  parseErrors: number;
+  absentDeletes: number;
+}
+
+/** Health and counters of one exchange collector. */
+export interface ExchangeHealth {
+  exchange: ExchangeId;
+  /** `connected` once the feed's socket is open and subscribed. */
+  connection: "connecting" | "connected" | "reconnecting" | "stopped";
+  healthy: boolean;
+  messages: number;
+  bytes: number;
+  parseErrors: number;
+  unknownMessages: number;
+  /** Errors reported by the exchange (failed subscribes, rate limits). */
+  exchangeErrors: number;
+  gaps: number;
+  checksumFailures: number;
+  resyncs: number;
+  reconnects: number;
+  /** ms since the last message from the exchange (null before the first). */
+  lastMessageAgeMs: number | null;
+  books: BookHealth[];
+}

@@ -1,0 +1,54 @@
+/**
+ * Building blocks of a venue's config section (DESIGN §6): symbol lists, URLs, durations and the
+ * reconnect/liveness settings every venue shares. A descriptor builds its zod section from these,
+ * so every venue validates (and names its bad fields) the same way.
+ *
+ * @example
+ * ```ts
+ * import { z } from "zod";
+ * import { connection, symbols, wsUrl } from "./settings.ts";
+ * const section = z.object({ symbols, wsUrl: wsUrl.default("wss://example.test"), ...connection })
+ *   .strict();
+ * const s = section.parse({ symbols: ["BTC/USD"] });
+ * if (s.silenceTimeoutMs !== 15_000 || s.wsUrl !== "wss://example.test") throw new Error();
+ * ```
+ *
+ * @module
+ */
+import { z } from "zod";
+
+/** One normalised `BASE/QUOTE` symbol in upper case. */
+export const symbol = z.string().regex(
+  /^[A-Z0-9]{1,16}\/[A-Z0-9]{1,16}$/,
+  "Symbols must be normalised BASE/QUOTE in upper case, e.g. BTC/USD",
+);
+
+/** A non-empty list of distinct symbols. */
+export const symbols = z.array(symbol).min(1, "List at least one symbol").refine(
+  (list) => new Set(list).size === list.length,
+  "Symbols must not repeat",
+);
+
+/** A `ws://` or `wss://` URL. */
+export const wsUrl = z.string().url().refine(
+  (u) => /^wss?:\/\//.test(u),
+  "Must be a ws:// or wss:// URL",
+);
+
+/** An `http://` or `https://` URL. */
+export const httpUrl = z.string().url().refine(
+  (u) => /^https?:\/\//.test(u),
+  "Must be an http(s):// URL",
+);
+
+/** A duration in ms (10 ms to one day) with a default. */
+export const ms = (def: number) => z.number().int().min(10).max(86_400_000).default(def);
+
+/** Reconnect and liveness settings shared by every exchange. */
+export const connection = {
+  /** Silence longer than this means the connection is dead. */
+  silenceTimeoutMs: ms(15_000),
+  /** First reconnect delay; doubles up to `maxBackoffMs`, with jitter. */
+  minBackoffMs: ms(250),
+  maxBackoffMs: ms(30_000),
+};

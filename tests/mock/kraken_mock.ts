@@ -1,7 +1,0 @@
-/**
- * Moved to `src/simulator/kraken_mock.ts`: the exchange simulator is these servers. Re-exported
- * here so existing test imports keep working.
- *
- * @module
- */
-export * from "../../src/simulator/kraken_mock.ts";
