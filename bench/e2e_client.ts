@@ -9,10 +9,9 @@
  * @module
  */
 import type { CoreLayout } from "../src/core/layout.ts";
+import { RecordView } from "../src/core/record_view.ts";
 import { venueByCode } from "../src/exchanges/registry.ts";
 import { LatencyHistogram } from "./e2e_histogram.ts";
-
-const TWO32 = 4294967296;
 
 /** Options of {@linkcode E2eClient.connect}. */
 export interface E2eClientOptions {
@@ -78,13 +77,13 @@ export class E2eClient {
   /** Set when the server closed the connection. */
   closedBy: { code: number; reason: string } | undefined;
   readonly #socket: WebSocket;
-  readonly #layout: CoreLayout;
+  readonly #view: RecordView;
   #closing = false;
 
   private constructor(socket: WebSocket, format: "json" | "binary", layout: CoreLayout) {
     this.#socket = socket;
     this.format = format;
-    this.#layout = layout;
+    this.#view = new RecordView(layout);
     socket.binaryType = "arraybuffer";
     socket.onmessage = (e) => {
       const now = wallMs();
@@ -175,30 +174,23 @@ export class E2eClient {
 
   #binary(bytes: Uint8Array, now: number): void {
     this.bytes += bytes.byteLength;
-    const l = this.#layout;
-    const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-    let at = 0;
-    while (at + l.recHeaderSize <= bytes.byteLength) {
-      const n = bytes[at + l.recBidCount] + bytes[at + l.recAskCount];
-      const flags = bytes[at + l.recFlags];
-      if (flags & l.flagStale) this.staleNotices++;
-      else if (flags & l.flagLast) {
-        if (flags & l.flagSnapshot) {
+    const rec = this.#view;
+    for (let at = 0; rec.tryWrap(bytes, at); at += rec.byteLength) {
+      if (rec.stale) this.staleNotices++;
+      else if (rec.last) {
+        if (rec.snapshot) {
           this.snapshots++;
           this.totalSnapshots++;
         } else {
           this.deltas++;
-          const ns = (o: number) =>
-            view.getUint32(at + o, true) + view.getInt32(at + o + 4, true) * TWO32;
           this.#sample(
-            venueByCode(view.getUint16(at + l.recExchange, true))?.id ?? "?",
-            ns(l.recExchangeTs) / 1e6,
-            ns(l.recReceiveTs) / 1e6,
+            venueByCode(rec.exchange)?.id ?? "?",
+            rec.exchangeTimeMs,
+            rec.receiveTimeMs,
             now,
           );
         }
       }
-      at += l.recHeaderSize + n * l.changeSize;
     }
   }
 }

@@ -8,7 +8,7 @@
  * seqs }` (report once every client holds these seqs, or after a timeout). Out: `{ type: "ready" }`,
  * `{ type: "report", ... }`.
  */
-import type { CoreLayout } from "../src/core/mod.ts";
+import { type CoreLayout, RecordView } from "../src/core/mod.ts";
 
 /** Latency histogram: 10 µs buckets up to 10 s. */
 const BUCKET_MS = 0.01;
@@ -43,6 +43,7 @@ self.onmessage = async (e: MessageEvent) => {
   if (msg.type === "start") {
     const { url, count, format, exchange, symbols } = msg;
     const layout = msg.layout as CoreLayout;
+    const rec = new RecordView(layout);
     const index = new Map<string, number>((symbols as string[]).map((s, i) => [s, i]));
     const opened: Promise<void>[] = [];
     for (let c = 0; c < count; c++) {
@@ -84,20 +85,15 @@ self.onmessage = async (e: MessageEvent) => {
         }
         const bytes = new Uint8Array(ev.data as ArrayBuffer);
         st.bytes += bytes.byteLength;
-        const view = new DataView(bytes.buffer);
-        let at = 0;
         const t = now();
-        while (at < bytes.byteLength) {
-          const nb = bytes[at + layout.recBidCount];
-          const na = bytes[at + layout.recAskCount];
-          const flags = bytes[at + layout.recFlags];
-          const i = view.getUint32(at + layout.recSymbol, true);
-          const seq = view.getUint32(at + layout.recSeq, true);
-          const part = view.getUint16(at + layout.recPart, true);
-          if (flags & layout.flagStale) {
+        for (let at = 0; rec.tryWrap(bytes, at); at += rec.byteLength) {
+          const i = rec.symbol;
+          const seq = rec.seq;
+          const part = rec.part;
+          if (rec.stale) {
             st.held[i] = false;
             st.stale++;
-          } else if (flags & layout.flagSnapshot) {
+          } else if (rec.snapshot) {
             if (part === 0) st.snapshots++;
             st.seqs[i] = seq;
             st.held[i] = true;
@@ -105,10 +101,8 @@ self.onmessage = async (e: MessageEvent) => {
             if (!st.held[i] || seq !== st.seqs[i] + 1) st.gaps++;
             st.seqs[i] = seq;
             st.deltas++;
-            const ns = view.getBigInt64(at + layout.recReceiveTs, true);
-            record(t - Number(ns) / 1e6);
+            record(t - rec.receiveTimeMs);
           }
-          at += layout.recHeaderSize + (nb + na) * layout.changeSize;
         }
       };
       opened.push(

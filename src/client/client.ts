@@ -9,6 +9,7 @@
  */
 import { BookMirror, type MirrorBook } from "../core/book_mirror.ts";
 import type { CoreVariant } from "../core/module.ts";
+import { RecordView } from "../core/record_view.ts";
 
 /** Options of {@linkcode AlphaPulseClient.connect}. */
 export interface ClientOptions {
@@ -82,6 +83,7 @@ export interface ClientStats {
 export class AlphaPulseClient extends EventTarget {
   #ws: WebSocket;
   #mirror: BookMirror;
+  #view: RecordView;
   #names = new Map<number, { exchange: string; symbols: Map<number, string> }>();
   #ids = new Map<string, [number, number]>();
   #wanted = new Map<string, Set<string>>();
@@ -105,6 +107,7 @@ export class AlphaPulseClient extends EventTarget {
     super();
     this.#ws = ws;
     this.#mirror = mirror;
+    this.#view = new RecordView(mirror.layout);
     ws.binaryType = "arraybuffer";
     this.#opened = new Promise((resolve, reject) => {
       ws.addEventListener("open", () => resolve(), { once: true });
@@ -183,36 +186,27 @@ export class AlphaPulseClient extends EventTarget {
     }
     const bytes = new Uint8Array(data as ArrayBuffer);
     this.stats.bytes += bytes.byteLength;
-    const l = this.#mirror.layout;
-    let at = 0;
-    while (at + l.recHeaderSize <= bytes.byteLength) {
-      const n = bytes[at + l.recBidCount] + bytes[at + l.recAskCount];
-      const len = l.recHeaderSize + n * l.changeSize;
-      if (at + len > bytes.byteLength) break;
-      this.#onRecord(bytes.subarray(at, at + len));
-      at += len;
-    }
+    const rec = this.#view;
+    for (let at = 0; rec.tryWrap(bytes, at); at += rec.byteLength) this.#onRecord(rec);
   }
 
-  #onRecord(rec: Uint8Array): void {
+  #onRecord(rec: RecordView): void {
     this.stats.records++;
-    const result = this.#mirror.apply(rec);
+    const result = this.#mirror.apply(rec.subarray());
     const names = this.#names.get(result.exchange);
     const exchange = names?.exchange ?? String(result.exchange);
     const symbol = names?.symbols.get(result.symbol) ?? String(result.symbol);
     this.#ids.set(`${exchange}\u0000${symbol}`, [result.exchange, result.symbol]);
-    const view = new DataView(rec.buffer, rec.byteOffset, rec.byteLength);
     const l = this.#mirror.layout;
     switch (result.status) {
       case "ok": {
         this.stats.checksumsVerified++;
-        const snapshot = (rec[l.recFlags] & l.flagSnapshot) !== 0;
-        if (snapshot) this.stats.snapshots++;
+        if (rec.snapshot) this.stats.snapshots++;
         else this.stats.deltas++;
         const book = this.#mirror.book(result.exchange, result.symbol);
         const levels = book ? book.bids.length + book.asks.length : 0;
         this.stats.fullBookBytes += l.recHeaderSize + l.changeSize * levels;
-        const ns = view.getBigInt64(l.recExchangeTs, true);
+        const ns = rec.exchangeTs;
         this.dispatchEvent(
           new CustomEvent<BookEventDetail>("book", {
             detail: {

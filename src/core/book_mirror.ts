@@ -8,6 +8,7 @@
 import { formatMantissa } from "./decimal.ts";
 import type { CoreLayout } from "./layout.ts";
 import { type CoreExports, type CoreVariant, instantiateCore } from "./module.ts";
+import { RecordView } from "./record_view.ts";
 
 /** Outcome of applying one record to a mirror. */
 export type MirrorStatus =
@@ -74,11 +75,13 @@ export class BookMirror {
   #layout: CoreLayout;
   #books = new Map<number, Entry>();
   #recAddress = 0;
+  #view: RecordView;
 
   private constructor(ex: CoreExports, memory: WebAssembly.Memory, layout: CoreLayout) {
     this.#ex = ex;
     this.#memory = memory;
     this.#layout = layout;
+    this.#view = new RecordView(layout);
     this.#recAddress = ex.input_reserve(Math.ceil(layout.recordSize / layout.inputChangeSize) + 1);
   }
 
@@ -142,21 +145,15 @@ export class BookMirror {
     if (bytes.byteLength < l.recHeaderSize || bytes.byteLength > l.recordSize) {
       throw new RangeError(`Not a delta record: ${bytes.byteLength} bytes`);
     }
-    const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-    const nChanges = view.getUint8(l.recBidCount) + view.getUint8(l.recAskCount);
-    if (l.recHeaderSize + nChanges * l.changeSize > bytes.byteLength) {
-      throw new RangeError(
-        `Record declares ${nChanges} changes but holds ${bytes.byteLength} bytes`,
-      );
-    }
-    const flags = view.getUint8(l.recFlags);
-    const exchange = view.getUint16(l.recExchange, true);
-    const symbol = view.getUint32(l.recSymbol, true);
-    const seq = view.getUint32(l.recSeq, true) + view.getUint32(l.recSeq + 4, true) * 4294967296;
-    const part = view.getUint16(l.recPart, true);
-    const depth = view.getUint16(l.recDepth, true);
-    const ps = view.getUint8(l.recPriceScale);
-    const ss = view.getUint8(l.recSizeScale);
+    const rec = this.#view.wrap(bytes);
+    const flags = rec.flags;
+    const exchange = rec.exchange;
+    const symbol = rec.symbol;
+    const seq = rec.seq;
+    const part = rec.part;
+    const depth = rec.depth;
+    const ps = rec.priceScale;
+    const ss = rec.sizeScale;
     const result = (status: MirrorStatus): MirrorResult => ({ status, exchange, symbol, seq });
     const e = this.#entry(exchange, symbol, Math.max(depth, 1), ps, ss);
     const isSnapshot = (flags & l.flagSnapshot) !== 0;
@@ -184,7 +181,7 @@ export class BookMirror {
     }
     e.nextPart = 0;
     if (code === 1) {
-      e.checksum = view.getUint32(l.recChecksum, true);
+      e.checksum = rec.checksum;
       return result("ok");
     }
     this.invalidate(exchange, symbol);

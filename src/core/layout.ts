@@ -55,18 +55,99 @@ export interface CoreLayout {
   readonly results: Readonly<Record<string, number>>;
 }
 
+/** Every numeric key of {@linkcode CoreLayout}: each must come from the module's exports. */
+const LAYOUT_KEYS = [
+  "recRingSeq",
+  "recVersion",
+  "recFlags",
+  "recExchange",
+  "recSymbol",
+  "recBidCount",
+  "recAskCount",
+  "recPriceScale",
+  "recSizeScale",
+  "recSeq",
+  "recPrevSeq",
+  "recExchangeTs",
+  "recReceiveTs",
+  "recChecksum",
+  "recPart",
+  "recDepth",
+  "recTotal",
+  "recHeaderSize",
+  "changePrice",
+  "changeSizeField",
+  "changeSize",
+  "recordSize",
+  "changesPerRecord",
+  "recordVersion",
+  "flagSnapshot",
+  "flagLast",
+  "flagStale",
+  "ringMagic",
+  "ringMagicValue",
+  "ringVersion",
+  "ringWriteSeq",
+  "ringCapacity",
+  "ringSlotSize",
+  "ringSlotsOffset",
+  "ringHeaderSize",
+  "inExchangeTs",
+  "inReceiveTs",
+  "inChanges",
+  "inPrice",
+  "inSize",
+  "inSide",
+  "inputChangeSize",
+  "sideBid",
+  "sideAsk",
+  "maxDepth",
+] as const satisfies ReadonlyArray<Exclude<keyof CoreLayout, "results">>;
+
+// Compile-time check that LAYOUT_KEYS names every numeric key of CoreLayout.
+type MissingKey = Exclude<Exclude<keyof CoreLayout, "results">, (typeof LAYOUT_KEYS)[number]>;
+const _everyKeyListed: [MissingKey] extends [never] ? true : MissingKey = true;
+
+/** Result codes the host relies on (each must be exported as `RESULT_<name>`, negative). */
+const RESULT_KEYS = [
+  "BAD_BOOK",
+  "BAD_SIDE",
+  "BAD_PRICE",
+  "BAD_SIZE",
+  "TOO_MANY",
+  "CROSSED",
+  "SCALE",
+  "DEPTH",
+  "CHECKSUM",
+  "TOO_MANY_BOOKS",
+] as const;
+
 function camel(name: string): string {
   return name.toLowerCase().replace(/_([a-z])/g, (_, c: string) => c.toUpperCase());
 }
 
 /**
  * Reads the layout from a core instance's exports (`LAYOUT_*`, `RESULT_*`, `MAX_DEPTH` globals).
+ * Every key of {@linkcode CoreLayout} must be exported as a non-negative integer and every result
+ * code the host relies on as a negative one; a module that lacks one (a mismatched build) is
+ * refused with a `TypeError` naming them all.
  *
  * @example
- * ```ts ignore
+ * ```ts
+ * import assert from "node:assert";
  * import { readLayout } from "./layout.ts";
+ * import { compileCore } from "./module.ts";
+ * const module = await compileCore("plain");
+ * const instance = await WebAssembly.instantiate(module, { env: { abort() {} } });
  * const layout = readLayout(instance.exports);
- * console.log(layout.recordSize);
+ * assert(layout.recordSize === 256 && layout.results.CHECKSUM < 0);
+ * let refused = false;
+ * try {
+ *   readLayout({});
+ * } catch (e) {
+ *   refused = e instanceof TypeError;
+ * }
+ * assert(refused);
  * ```
  */
 export function readLayout(exports: WebAssembly.Exports): CoreLayout {
@@ -75,20 +156,24 @@ export function readLayout(exports: WebAssembly.Exports): CoreLayout {
   for (const [name, value] of Object.entries(exports)) {
     if (!(value instanceof WebAssembly.Global)) continue;
     if (name.startsWith("LAYOUT_")) {
-      const key = camel(name.slice("LAYOUT_".length));
-      layout[key] = value.value;
+      layout[camel(name.slice("LAYOUT_".length))] = value.value;
     } else if (name.startsWith("RESULT_")) {
       results[name.slice("RESULT_".length)] = value.value;
     } else if (name === "MAX_DEPTH") {
       layout.maxDepth = value.value;
     }
   }
-  layout.results = results;
-  const missing = ["recSeq", "recordSize", "ringWriteSeq", "inChanges", "maxDepth"].filter((k) =>
-    typeof layout[k] !== "number"
-  );
-  if (missing.length > 0) {
-    throw new TypeError(`WASM core does not export layout constants: ${missing.join(", ")}`);
+  layout.results = Object.freeze(results);
+  const bad = LAYOUT_KEYS.filter((k) => {
+    const v = layout[k];
+    return typeof v !== "number" || !Number.isInteger(v) || v < 0;
+  });
+  const badResults = RESULT_KEYS.filter((k) => !(Number.isInteger(results[k]) && results[k] < 0));
+  if (bad.length > 0 || badResults.length > 0) {
+    const names = [...bad, ...badResults.map((k) => `RESULT_${k}`)];
+    throw new TypeError(
+      `WASM core does not export valid layout constants (a mismatched build?): ${names.join(", ")}`,
+    );
   }
   return Object.freeze(layout) as unknown as CoreLayout;
 }

@@ -5,6 +5,7 @@
  * @module
  */
 import type { CoreLayout } from "./layout.ts";
+import { RecordView } from "./record_view.ts";
 
 /** A level as exact mantissas `[price, size]`; size 0 means the level left the top-N. */
 export type RecordLevel = [price: bigint, size: bigint];
@@ -38,67 +39,56 @@ export interface DeltaRecord {
   asks: RecordLevel[];
 }
 
-function u64(view: DataView, at: number): number {
-  return view.getUint32(at, true) + view.getUint32(at + 4, true) * 4294967296;
-}
-
 /**
- * Decodes one record from `bytes` (starting at `offset`).
+ * Decodes one record from `bytes` (starting at `offset`) into a plain object (with its levels as
+ * arrays): convenient for tests, tools and replay reports. Hot paths read fields in place with a
+ * {@linkcode RecordView} instead, which this is built on.
  *
  * @example
- * ```ts ignore
- * import { decodeRecord } from "./record.ts";
- * const rec = decodeRecord(frameBytes, layout);
- * console.log(rec.seq, rec.bids.length, rec.asks.length);
+ * ```ts
+ * import assert from "node:assert";
+ * import { Core, decodeRecord, RingReader } from "./mod.ts";
+ * const core = await Core.create({ ringCapacity: 16, variant: "plain" });
+ * const book = core.createBook({ exchange: 1, symbol: 0, priceScale: 2, sizeScale: 0, depth: 5 });
+ * const reader = new RingReader(core.memory.buffer, core.ringAddress, core.layout);
+ * core.begin(book).add(0, "99.50", "3").add(1, "99.75", "1");
+ * core.reset();
+ * const rec = decodeRecord(reader.read() as Uint8Array, core.layout);
+ * assert(rec.snapshot && rec.seq === 1);
+ * assert(rec.bids[0][0] === 9950n && rec.asks[0][1] === 1n);
  * ```
  */
 export function decodeRecord(bytes: Uint8Array, layout: CoreLayout, offset = 0): DeltaRecord {
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const o = offset;
-  if (bytes.byteLength - o < layout.recHeaderSize) {
-    throw new RangeError(`Record too short: ${bytes.byteLength - o} bytes`);
+  const rec = new RecordView(layout).wrap(bytes, offset);
+  const nb = rec.bidCount;
+  const n = rec.changeCount;
+  const bids: RecordLevel[] = new Array(nb);
+  const asks: RecordLevel[] = new Array(n - nb);
+  for (let i = 0; i < n; i++) {
+    const level: RecordLevel = [rec.price(i), rec.size(i)];
+    if (i < nb) bids[i] = level;
+    else asks[i - nb] = level;
   }
-  const nb = view.getUint8(o + layout.recBidCount);
-  const na = view.getUint8(o + layout.recAskCount);
-  const end = o + layout.recHeaderSize + (nb + na) * layout.changeSize;
-  if (end > bytes.byteLength || nb + na > layout.changesPerRecord) {
-    throw new RangeError(
-      `Record declares ${nb + na} changes but holds ${bytes.byteLength - o} bytes`,
-    );
-  }
-  const flags = view.getUint8(o + layout.recFlags);
-  const levels = (from: number, n: number): RecordLevel[] => {
-    const out: RecordLevel[] = new Array(n);
-    for (let i = 0; i < n; i++) {
-      const at = from + i * layout.changeSize;
-      out[i] = [
-        view.getBigInt64(at + layout.changePrice, true),
-        view.getBigInt64(at + layout.changeSizeField, true),
-      ];
-    }
-    return out;
-  };
-  const body = o + layout.recHeaderSize;
   return {
-    ringSeq: view.getUint32(o + layout.recRingSeq, true),
-    version: view.getUint8(o + layout.recVersion),
-    flags,
-    snapshot: (flags & layout.flagSnapshot) !== 0,
-    last: (flags & layout.flagLast) !== 0,
-    stale: (flags & layout.flagStale) !== 0,
-    exchange: view.getUint16(o + layout.recExchange, true),
-    symbol: view.getUint32(o + layout.recSymbol, true),
-    seq: u64(view, o + layout.recSeq),
-    prevSeq: u64(view, o + layout.recPrevSeq),
-    exchangeTs: view.getBigInt64(o + layout.recExchangeTs, true),
-    receiveTs: view.getBigInt64(o + layout.recReceiveTs, true),
-    priceScale: view.getUint8(o + layout.recPriceScale),
-    sizeScale: view.getUint8(o + layout.recSizeScale),
-    checksum: view.getUint32(o + layout.recChecksum, true),
-    part: view.getUint16(o + layout.recPart, true),
-    depth: view.getUint16(o + layout.recDepth, true),
-    total: view.getUint32(o + layout.recTotal, true),
-    bids: levels(body, nb),
-    asks: levels(body + nb * layout.changeSize, na),
+    ringSeq: rec.ringSeq,
+    version: rec.version,
+    flags: rec.flags,
+    snapshot: rec.snapshot,
+    last: rec.last,
+    stale: rec.stale,
+    exchange: rec.exchange,
+    symbol: rec.symbol,
+    seq: rec.seq,
+    prevSeq: rec.prevSeq,
+    exchangeTs: rec.exchangeTs,
+    receiveTs: rec.receiveTs,
+    priceScale: rec.priceScale,
+    sizeScale: rec.sizeScale,
+    checksum: rec.checksum,
+    part: rec.part,
+    depth: rec.depth,
+    total: rec.total,
+    bids,
+    asks,
   };
 }

@@ -11,6 +11,7 @@
 import { parseMantissa } from "./decimal.ts";
 import type { CoreLayout } from "./layout.ts";
 import type { RecordLevel } from "./record.ts";
+import { RecordView } from "./record_view.ts";
 
 /** Header fields of records encoded by this module. */
 export interface RecordHeader {
@@ -169,18 +170,12 @@ export function encodeStaleRecord(layout: CoreLayout, header: RecordHeader): Uin
  */
 export function splitRecords(layout: CoreLayout, bytes: Uint8Array): Uint8Array[] {
   const out: Uint8Array[] = [];
-  let at = 0;
-  while (at < bytes.byteLength) {
-    if (bytes.byteLength - at < layout.recHeaderSize) {
+  const rec = new RecordView(layout);
+  for (let at = 0; at < bytes.byteLength; at += rec.byteLength) {
+    if (!rec.tryWrap(bytes, at)) {
       throw new RangeError(`Truncated record at byte ${at} of ${bytes.byteLength}`);
     }
-    const n = bytes[at + layout.recBidCount] + bytes[at + layout.recAskCount];
-    const length = layout.recHeaderSize + n * layout.changeSize;
-    if (n > layout.changesPerRecord || at + length > bytes.byteLength) {
-      throw new RangeError(`Truncated record at byte ${at} of ${bytes.byteLength}`);
-    }
-    out.push(bytes.subarray(at, at + length));
-    at += length;
+    out.push(rec.subarray());
   }
   return out;
 }

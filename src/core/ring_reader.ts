@@ -7,6 +7,7 @@
  * @module
  */
 import type { CoreLayout } from "./layout.ts";
+import { RecordView } from "./record_view.ts";
 
 /** What {@linkcode RingReader.read} returns when the reader was lapped. */
 export const LAPPED: unique symbol = Symbol("lapped");
@@ -131,8 +132,7 @@ export class RingReader {
     const slot = this.#slots + (want & this.#mask) * this.#slotSize;
     const l = this.#layout;
     if (Atomics.load(this.#u32, (slot + l.recRingSeq) >> 2) !== want) return this.#skip(), -1;
-    const n = this.#u8[slot + l.recBidCount] + this.#u8[slot + l.recAskCount];
-    this.#length = Math.min(l.recHeaderSize + n * l.changeSize, this.#slotSize);
+    this.#length = Math.min(RecordView.declaredLength(l, this.#u8, slot), this.#slotSize);
     return slot;
   }
 

@@ -27,7 +27,7 @@ import type { Config } from "../config.ts";
 import { exchangeSettings, parseConfig } from "../config.ts";
 import { Core } from "../core/core.ts";
 import type { CoreLayout } from "../core/layout.ts";
-import { decodeRecord, type DeltaRecord } from "../core/record.ts";
+import { RecordView } from "../core/record_view.ts";
 import { LAPPED, RingReader } from "../core/ring_reader.ts";
 import type { SocketCollector } from "../exchanges/collector.ts";
 import { isVenueId, venue } from "../exchanges/registry.ts";
@@ -51,8 +51,8 @@ export interface ReplayOptions {
   exchanges?: readonly ExchangeId[];
   /** Only the session(s) whose start (as in the file names) is this. */
   session?: string;
-  /** Every ring record written, in order, per exchange. */
-  onRecord?: (exchange: ExchangeId, record: DeltaRecord, bytes: Uint8Array) => void;
+  /** Every ring record written, in order, per exchange (the view is valid during the call). */
+  onRecord?: (exchange: ExchangeId, record: RecordView, bytes: Uint8Array) => void;
   /** Collector and reader log lines. */
   log?: (line: string) => void;
 }
@@ -224,11 +224,12 @@ async function replaySession(
   const scratch = new Uint8Array(core.layout.recordSize);
   const layout = core.layout;
   let records = 0;
+  const rec = new RecordView(layout);
   const drain = () => {
     for (let bytes = reader.read(); bytes !== null; bytes = reader.read()) {
       if (bytes === LAPPED) throw new Error(`${exchange}: replay ring lapped (a bug)`);
       records++;
-      const rec = decodeRecord(bytes, layout);
+      rec.wrap(bytes);
       const book = books[rec.symbol];
       if (book) {
         book.records++;

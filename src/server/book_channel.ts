@@ -1,14 +1,21 @@
 /**
- * One book (exchange, symbol) as the broadcast server serves it: who is subscribed and in which
- * state, the parts of the delta being assembled from the ring, why the server's mirror is not
- * synced, and the snapshot encodings (cached per mirror version, so a burst of subscribers costs
- * one encoding).
+ * One book (exchange, symbol) as the broadcast server serves it, and its sync state machine: the
+ * parts of the delta being assembled from the ring, whether the server's mirror is synced (and why
+ * not), when a fresh snapshot was last asked for, and the snapshot encodings (cached per mirror
+ * version, so a burst of subscribers costs one encoding). Who is subscribed lives in the
+ * subscriptions index, not here.
+ *
+ * States: `startup` (no snapshot yet) → synced (cause null) on a complete SNAPSHOT; synced →
+ * `gap` / `checksum` / `waiting` / `lapped` (the server lost the chain: it asks the collector for
+ * a snapshot, again every retry period) or `upstream` (the collector marked the book STALE: it
+ * resyncs on its own, nothing to ask) → synced on the next complete SNAPSHOT.
  *
  * @module
  */
 import type { BookMirror } from "../core/book_mirror.ts";
 import type { CoreLayout } from "../core/layout.ts";
 import { encodeSnapshotRecords, encodeStaleRecord } from "../core/record_encode.ts";
+import type { RecordView } from "../core/record_view.ts";
 import type { ExchangeFeed } from "../runtime/feed.ts";
 import {
   type BookNames,
@@ -16,99 +23,214 @@ import {
   encodeStatus,
   type StaleReason,
 } from "./json_messages.ts";
-import type { ClientSession } from "./client_session.ts";
 
 /** Why the server's copy of a book is not synced (null when it is). */
 export type UnsyncedCause = StaleReason | "startup";
 
 /**
+ * What one record did to the book, as {@linkcode BookChannel.onRecord} reports it:
+ * - `partial`: a part of a delta or snapshot was assembled; nothing to send yet;
+ * - `delta` / `snapshot`: a complete one, its parts in {@linkcode BookChannel.completed};
+ *   `redundant-snapshot`: a complete snapshot at the seq live subscribers already hold;
+ * - `stale`: the collector's STALE marker (cause `upstream`);
+ * - `gap` / `checksum` / `waiting`: the mirror lost the chain (the caller calls `unsync`);
+ * - `retry`: a delta arrived while unsynced for a cause the server resolves (ask again);
+ * - `bad`: the record could not be applied (the caller counts it and calls `unsync("gap")`).
+ */
+export type RecordStep =
+  | "partial"
+  | "delta"
+  | "snapshot"
+  | "redundant-snapshot"
+  | "stale"
+  | "gap"
+  | "checksum"
+  | "waiting"
+  | "retry"
+  | "bad";
+
+/**
  * Server-side state of one book.
  *
  * @example
- * ```ts ignore
+ * ```ts
+ * import assert from "node:assert";
  * import { BookChannel } from "./book_channel.ts";
+ * const feed = { exchange: "kraken" as const, exchangeCode: 2, symbols: ["BTC/USD"] };
  * const channel = new BookChannel(feed, 0);
- * console.log(channel.names); // { exchange: "kraken", symbol: "BTC/USD" }
+ * assert(channel.names.symbol === "BTC/USD" && channel.cause === "startup");
+ * assert(channel.claimSnapshotRequest(0, 1000)); // the first request is due at once
+ * assert(!channel.claimSnapshotRequest(10, 1000));
  * ```
  */
 export class BookChannel {
   /** The feed whose ring carries this book. */
-  readonly feed: ExchangeFeed;
+  readonly feed: Pick<ExchangeFeed, "exchange" | "exchangeCode" | "symbols">;
   /** Record exchange code. */
   readonly code: number;
   /** Record symbol id (index in `feed.symbols`). */
   readonly symbolId: number;
   /** Names as clients see them. */
   readonly names: BookNames;
-  /** Book subscribers: `true` once the client holds a snapshot and gets deltas. */
-  readonly subscribers: Map<ClientSession, boolean> = new Map();
-  /** Trade subscribers. */
-  readonly tradeSubscribers: Set<ClientSession> = new Set();
-  /** Record parts of the delta or snapshot being assembled. */
-  parts: Uint8Array[] = [];
+  #parts: Uint8Array[] = [];
   /** Whether the snapshot being assembled repeats what live subscribers already hold. */
-  redundantSnapshot = false;
-  /** Why the mirror is not synced (null when synced). */
-  cause: UnsyncedCause | null = "startup";
-  /** When a fresh snapshot was last asked of the collector (ms, performance clock). */
-  lastSnapshotRequest = -Infinity;
-  /** Seq of the last complete delta or snapshot. */
-  seq = 0;
-  /** Header fields of the last record, for STALE markers and snapshot times. */
-  priceScale = 0;
-  sizeScale = 0;
-  depth = 1;
-  exchangeTs = 0n;
-  receiveTs = 0n;
-  /** When the last record of this book was read (ms since the epoch; 0 = never). */
-  lastRecordAt = 0;
-  /** Bumped on every record applied to the mirror (invalidates cached snapshots). */
-  version = 0;
+  #redundant = false;
+  #completed: Uint8Array[] = [];
+  #cause: UnsyncedCause | null = "startup";
+  #lastSnapshotRequest = -Infinity;
+  #seq = 0;
+  #priceScale = 0;
+  #sizeScale = 0;
+  #depth = 1;
+  #exchangeTs = 0n;
+  #receiveTs = 0n;
+  #lastRecordAt = 0;
+  #version = 0;
+  #lastError: unknown;
   #jsonCache: { version: number; text: string } | undefined;
   #binaryCache: { version: number; bytes: Uint8Array } | undefined;
 
-  constructor(feed: ExchangeFeed, symbolId: number) {
+  constructor(feed: Pick<ExchangeFeed, "exchange" | "exchangeCode" | "symbols">, symbolId: number) {
     this.feed = feed;
     this.code = feed.exchangeCode;
     this.symbolId = symbolId;
     this.names = { exchange: feed.exchange, symbol: feed.symbols[symbolId] };
   }
 
-  /** Remembers the header of a record just read. */
-  noteRecord(bytes: Uint8Array, layout: CoreLayout, now: number): void {
-    const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-    this.priceScale = view.getUint8(layout.recPriceScale);
-    this.sizeScale = view.getUint8(layout.recSizeScale);
-    this.depth = Math.max(1, view.getUint16(layout.recDepth, true));
-    this.exchangeTs = view.getBigInt64(layout.recExchangeTs, true);
-    this.receiveTs = view.getBigInt64(layout.recReceiveTs, true);
-    this.lastRecordAt = now;
-    this.version++;
+  /** Why the mirror is not synced (null when synced). */
+  get cause(): UnsyncedCause | null {
+    return this.#cause;
+  }
+
+  /** Seq of the last complete delta or snapshot. */
+  get seq(): number {
+    return this.#seq;
+  }
+
+  /** When the last record of this book was read (ms since the epoch; 0 = never). */
+  get lastRecordAt(): number {
+    return this.#lastRecordAt;
+  }
+
+  /** The parts of the delta or snapshot the last `delta`/`snapshot` step completed. */
+  get completed(): readonly Uint8Array[] {
+    return this.#completed;
+  }
+
+  /** What made the last `bad` step fail. */
+  get lastError(): unknown {
+    return this.#lastError;
+  }
+
+  /**
+   * Feeds one record of this book (`rec` wraps `bytes`, its private copy) through the mirror and
+   * the state machine. See {@linkcode RecordStep} for what the caller does next.
+   */
+  onRecord(rec: RecordView, bytes: Uint8Array, mirror: BookMirror, now: number): RecordStep {
+    const part = rec.part;
+    const seq = rec.seq;
+    const isSnapshot = rec.snapshot;
+    const wasSynced = this.#cause === null && this.#parts.length === 0;
+    const prevSeq = this.#seq;
+    this.#priceScale = rec.priceScale;
+    this.#sizeScale = rec.sizeScale;
+    this.#depth = Math.max(1, rec.depth);
+    this.#exchangeTs = rec.exchangeTs;
+    this.#receiveTs = rec.receiveTs;
+    this.#lastRecordAt = now;
+    this.#version++;
+    let status;
+    try {
+      status = mirror.apply(bytes).status;
+    } catch (e) {
+      this.#lastError = e;
+      mirror.invalidate(this.code, this.symbolId);
+      return "bad";
+    }
+    switch (status) {
+      case "partial":
+      case "ok": {
+        if (part === 0) {
+          this.#parts = [bytes];
+          this.#redundant = isSnapshot && wasSynced && seq === prevSeq;
+        } else this.#parts.push(bytes);
+        if (status === "partial") return "partial";
+        this.#completed = this.#parts;
+        this.#parts = [];
+        this.#cause = null;
+        this.#seq = seq;
+        if (!isSnapshot) return "delta";
+        return this.#redundant ? "redundant-snapshot" : "snapshot";
+      }
+      case "stale":
+        this.#parts = [];
+        this.#cause = "upstream";
+        return "stale";
+      case "gap":
+      case "checksum":
+        return status;
+      case "waiting":
+        // A delta for a book the mirror has no snapshot of (never had one, or its scales or
+        // depth changed without one): ask for a snapshot.
+        if (this.#cause === null || this.#cause === "upstream") return "waiting";
+        this.#parts = [];
+        return "retry";
+    }
+  }
+
+  /** The server lost this book's chain: not synced for `reason`; a snapshot is due at once. */
+  unsync(reason: StaleReason): void {
+    this.#parts = [];
+    this.#lastSnapshotRequest = -Infinity;
+    this.#version++;
+    this.#cause = reason;
+  }
+
+  /** The ring reader was lapped: the mirror's copy is dropped and the book is unsynced. */
+  lapped(mirror: BookMirror): void {
+    mirror.invalidate(this.code, this.symbolId);
+    this.unsync("lapped");
+  }
+
+  /** Whether a snapshot request is due: unsynced for a cause the server resolves itself. */
+  snapshotDue(now: number, retryMs: number): boolean {
+    return this.#cause !== null && this.#cause !== "upstream" &&
+      now - this.#lastSnapshotRequest >= retryMs;
+  }
+
+  /** Records a snapshot request at `now` unless one was made less than `floorMs` ago. */
+  claimSnapshotRequest(now: number, floorMs: number): boolean {
+    if (now - this.#lastSnapshotRequest < floorMs) return false;
+    this.#lastSnapshotRequest = now;
+    return true;
   }
 
   /** The mirrored book as a JSON `snapshot` message, or undefined when not synced. */
   snapshotJson(mirror: BookMirror): string | undefined {
-    if (this.#jsonCache?.version === this.version) return this.#jsonCache.text;
+    if (this.#jsonCache?.version === this.#version) return this.#jsonCache.text;
     if (!mirror.isSynced(this.code, this.symbolId)) return undefined;
     const book = mirror.book(this.code, this.symbolId);
     if (!book) return undefined;
-    const text = encodeMirrorSnapshot(this.names, book, this);
-    this.#jsonCache = { version: this.version, text };
+    const text = encodeMirrorSnapshot(this.names, book, {
+      exchangeTs: this.#exchangeTs,
+      receiveTs: this.#receiveTs,
+    });
+    this.#jsonCache = { version: this.#version, text };
     return text;
   }
 
   /** The mirrored book as SNAPSHOT records, or undefined when not synced. */
   snapshotBinary(mirror: BookMirror): Uint8Array | undefined {
-    if (this.#binaryCache?.version === this.version) return this.#binaryCache.bytes;
+    if (this.#binaryCache?.version === this.#version) return this.#binaryCache.bytes;
     if (!mirror.isSynced(this.code, this.symbolId)) return undefined;
     const book = mirror.book(this.code, this.symbolId);
     if (!book) return undefined;
     const bytes = encodeSnapshotRecords(mirror.layout, {
       ...book,
-      exchangeTs: this.exchangeTs,
-      receiveTs: this.receiveTs,
+      exchangeTs: this.#exchangeTs,
+      receiveTs: this.#receiveTs,
     });
-    this.#binaryCache = { version: this.version, bytes };
+    this.#binaryCache = { version: this.#version, bytes };
     return bytes;
   }
 
@@ -119,12 +241,12 @@ export class BookChannel {
       binary: encodeStaleRecord(layout, {
         exchange: this.code,
         symbol: this.symbolId,
-        seq: this.seq,
-        priceScale: this.priceScale,
-        sizeScale: this.sizeScale,
-        depth: this.depth,
+        seq: this.#seq,
+        priceScale: this.#priceScale,
+        sizeScale: this.#sizeScale,
+        depth: this.#depth,
         exchangeTs: 0n,
-        receiveTs: this.receiveTs,
+        receiveTs: this.#receiveTs,
       }),
     };
   }

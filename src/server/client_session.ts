@@ -1,11 +1,11 @@
 /**
- * One WebSocket client: its socket and encoding, its subscriptions, the frames queued for it
- * during one ring wake-up, its message rate limiter and its slow-consumer state. Policy (what to
- * send, when a client is slow) lives in the broadcaster; this is the client's bookkeeping.
+ * One WebSocket client: its socket and encoding, the frames queued for it during one ring
+ * wake-up, its message rate limiter and its slow-consumer state. What it is subscribed to lives
+ * in the subscriptions index; what to send is the fan-out's job and when it is slow the slow-client
+ * policy's; this is the client's bookkeeping.
  *
  * @module
  */
-import type { BookChannel } from "./book_channel.ts";
 import { RateLimiter } from "./rate_limiter.ts";
 import type { ServerMetrics } from "./metrics.ts";
 
@@ -31,10 +31,6 @@ export class ClientSession {
   readonly socket: WebSocket;
   readonly format: WireFormat;
   readonly limiter: RateLimiter;
-  /** Books subscribed. */
-  readonly books: Set<BookChannel> = new Set();
-  /** Trade channels subscribed. */
-  readonly trades: Set<BookChannel> = new Set();
   /** Over its send buffer: told stale, waiting to drain. */
   slow = false;
   /** When it went slow (ms, performance clock). */
@@ -67,11 +63,6 @@ export class ClientSession {
     this.closed = new Promise((resolve) => {
       socket.addEventListener("close", () => resolve(), { once: true });
     });
-  }
-
-  /** Book and trade subscriptions held. */
-  get subscriptions(): number {
-    return this.books.size + this.trades.size;
   }
 
   /** Bytes the socket has not sent yet. */

@@ -1,17 +1,23 @@
 /**
- * Reads one exchange feed's delta ring on the server's thread: sleeps in `Atomics.waitAsync` on
- * the ring's write cursor, and on each wake-up drains every ready record into a
- * {@linkcode RecordSink} (the broadcaster), which sends what the wake-up produced as one batch.
- * The writer never waits for it; if the server falls a whole ring behind it is told (lapped).
+ * The ring-reading side of the server: reads one exchange feed's delta ring on the server's
+ * thread, sleeping in `Atomics.waitAsync` on the ring's write cursor, and on each wake-up drains
+ * every ready record into a {@linkcode RecordSink}, which sends what the wake-up produced as one
+ * batch. The writer never waits for it; if the reader falls a whole ring behind, the sink is told
+ * (lapped).
+ *
+ * A pump knows nothing of clients: any consumer of a ring implements `RecordSink` and gets its
+ * own pump (its own cursor) on the same feed, e.g. the broadcast server's book sync and a NATS
+ * publisher side by side. And any ring works as a source: an {@linkcode ExchangeFeed} is only the
+ * ring's memory, address and layout, the symbol list, and the control calls (see
+ * `docs/architecture.md`, "The ring-reading interface").
  *
  * @module
  */
 import { LAPPED, RingReader } from "../core/ring_reader.ts";
 import type { ExchangeFeed } from "../runtime/feed.ts";
-import { BookChannel } from "./book_channel.ts";
 import { newRingCounters, type RingCounters } from "./metrics.ts";
 
-/** Where a pump delivers what it reads. */
+/** Where a pump delivers what it reads (one wake-up: `beginDrain`, records, `endDrain`). */
 export interface RecordSink {
   /** A wake-up starts. */
   beginDrain(): void;
@@ -34,18 +40,31 @@ const POLL_MS = 2;
  * The ring reading loop of one feed.
  *
  * @example
- * ```ts ignore
- * import { FeedPump } from "./feed_pump.ts";
- * const pump = new FeedPump(feed, sink, counters);
- * pump.start();
- * // ...
- * await pump.stop();
+ * ```ts
+ * import assert from "node:assert";
+ * import { Core } from "../core/mod.ts";
+ * import { FeedPump, type RecordSink } from "./feed_pump.ts";
+ * const core = await Core.create({ ringCapacity: 64 });
+ * const book = core.createBook({ exchange: 1, symbol: 0, priceScale: 0, sizeScale: 0, depth: 5 });
+ * const feed = {
+ *   exchange: "coinbase" as const, exchangeCode: 1, symbols: ["BTC/USD"],
+ *   buffer: core.memory.buffer, ringAddress: core.ringAddress, layout: core.layout,
+ *   onTrade: () => () => {}, health: () => { throw new Error("unused"); },
+ *   requestSnapshots: () => {}, stop: () => Promise.resolve(),
+ * };
+ * let records = 0;
+ * const sink: RecordSink = {
+ *   beginDrain() {}, endDrain() {}, lapped() {},
+ *   record() { records++; },
+ * };
+ * const pump = new FeedPump(feed, sink);
+ * core.begin(book).add(0, "100", "1").add(1, "101", "2");
+ * core.reset();
+ * assert(pump.drain() === 1 && records === 1);
  * ```
  */
 export class FeedPump {
   readonly feed: ExchangeFeed;
-  /** One channel per symbol id. */
-  readonly channels: readonly BookChannel[];
   /** Counters of this ring. */
   readonly counters: RingCounters;
   /**
@@ -68,7 +87,6 @@ export class FeedPump {
     this.feed = feed;
     this.#sink = sink;
     this.counters = counters;
-    this.channels = feed.symbols.map((_, i) => new BookChannel(feed, i));
     this.#reader = new RingReader(feed.buffer, feed.ringAddress, feed.layout, { from: "latest" });
     this.#shared = typeof SharedArrayBuffer !== "undefined" &&
       feed.buffer instanceof SharedArrayBuffer;

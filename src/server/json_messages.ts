@@ -10,6 +10,7 @@
  */
 import { formatMantissa } from "../core/decimal.ts";
 import type { CoreLayout } from "../core/layout.ts";
+import { RecordView } from "../core/record_view.ts";
 import type { MirrorBook } from "../core/book_mirror.ts";
 import type { NormalizedTrade } from "../runtime/feed.ts";
 
@@ -22,27 +23,6 @@ export interface BookNames {
 /** ns since the epoch (i64) → ms since the epoch, kept to the microsecond. */
 export function nanosToMillis(ns: bigint): number {
   return ns <= 0n ? 0 : Number(ns / 1000n) / 1000;
-}
-
-function u64(view: DataView, at: number): number {
-  return view.getUint32(at, true) + view.getUint32(at + 4, true) * 4294967296;
-}
-
-function levelText(
-  view: DataView,
-  from: number,
-  n: number,
-  layout: CoreLayout,
-  ps: number,
-  ss: number,
-  out: string[],
-): void {
-  for (let i = 0; i < n; i++) {
-    const at = from + i * layout.changeSize;
-    const p = formatMantissa(view.getBigInt64(at + layout.changePrice, true), ps);
-    const s = formatMantissa(view.getBigInt64(at + layout.changeSizeField, true), ss);
-    out.push(`["${p}","${s}"]`);
-  }
 }
 
 /**
@@ -63,6 +43,7 @@ export function encodeBookRecords(
 ): string {
   const bids: string[] = [];
   const asks: string[] = [];
+  const rec = new RecordView(layout);
   let seq = 0;
   let checksum = 0;
   let ps = 0;
@@ -71,18 +52,19 @@ export function encodeBookRecords(
   let exchangeTs = 0n;
   let receiveTs = 0n;
   for (const part of parts) {
-    const view = new DataView(part.buffer, part.byteOffset, part.byteLength);
-    const nb = view.getUint8(layout.recBidCount);
-    const na = view.getUint8(layout.recAskCount);
-    ps = view.getUint8(layout.recPriceScale);
-    ss = view.getUint8(layout.recSizeScale);
-    seq = u64(view, layout.recSeq);
-    checksum = view.getUint32(layout.recChecksum, true);
-    depth = view.getUint16(layout.recDepth, true);
-    exchangeTs = view.getBigInt64(layout.recExchangeTs, true);
-    receiveTs = view.getBigInt64(layout.recReceiveTs, true);
-    levelText(view, layout.recHeaderSize, nb, layout, ps, ss, bids);
-    levelText(view, layout.recHeaderSize + nb * layout.changeSize, na, layout, ps, ss, asks);
+    rec.wrap(part);
+    ps = rec.priceScale;
+    ss = rec.sizeScale;
+    seq = rec.seq;
+    checksum = rec.checksum;
+    depth = rec.depth;
+    exchangeTs = rec.exchangeTs;
+    receiveTs = rec.receiveTs;
+    const n = rec.changeCount;
+    for (let i = 0; i < n; i++) {
+      const level = `["${formatMantissa(rec.price(i), ps)}","${formatMantissa(rec.size(i), ss)}"]`;
+      (rec.isBid(i) ? bids : asks).push(level);
+    }
   }
   return `{"type":"${type}","exchange":${JSON.stringify(names.exchange)},"symbol":${
     JSON.stringify(names.symbol)

@@ -12,13 +12,9 @@
  * @module
  */
 export { type BroadcastServer, createServer, type ServerOptions } from "./server.ts";
-export {
-  type BookStatus,
-  type BroadcasterTuning,
-  CLOSE_CODES,
-  type ExchangeStatus,
-  type HealthReport,
-} from "./broadcaster.ts";
+export type { BroadcasterTuning } from "./broadcaster.ts";
+export { CLOSE_CODES } from "./close_codes.ts";
+export type { BookStatus, ExchangeStatus, HealthReport } from "./health_report.ts";
 export { ClientMessageSchema, parseClientMessage } from "./client_message.ts";
 export type { ClientMessage } from "./client_message.ts";
 export type { ErrorCode, StaleReason } from "./json_messages.ts";

@@ -14,7 +14,8 @@
 import type { Config } from "../config.ts";
 import type { ExchangeFeed } from "../runtime/feed.ts";
 import { isAuthorized } from "./auth.ts";
-import { Broadcaster, type BroadcasterTuning, CLOSE_CODES } from "./broadcaster.ts";
+import { Broadcaster, type BroadcasterTuning } from "./broadcaster.ts";
+import { CLOSE_CODES } from "./close_codes.ts";
 import { ClientSession, type WireFormat } from "./client_session.ts";
 import { dashboardPage, PAGE_HEADERS } from "./dashboard.ts";
 import { DASHBOARD_HTML } from "../client/dashboard/page.ts";

@@ -6,7 +6,12 @@
  *
  * @module
  */
-import { type CoreLayout, encodeRecords, type RecordLevel } from "../../src/core/mod.ts";
+import {
+  type CoreLayout,
+  encodeRecords,
+  type RecordLevel,
+  RecordView,
+} from "../../src/core/mod.ts";
 import { EXCHANGE_CODES, type ExchangeFeed, type NormalizedTrade } from "../../src/runtime/feed.ts";
 import type { ExchangeHealth } from "../../src/runtime/feed.ts";
 import { topChecksum } from "./book_clients.ts";
@@ -42,8 +47,7 @@ export class RawRingFeed implements ExchangeFeed {
     const l = this.layout;
     let at = 0;
     while (at < bytes.byteLength) {
-      const n = bytes[at + l.recBidCount] + bytes[at + l.recAskCount];
-      const length = l.recHeaderSize + n * l.changeSize;
+      const length = RecordView.declaredLength(l, bytes, at);
       const seq = Atomics.load(this.#u32, l.ringWriteSeq >> 2);
       const slot = l.ringHeaderSize + (seq & (this.#capacity - 1)) * l.recordSize;
       Atomics.store(this.#u32, (slot + l.recRingSeq) >> 2, seq + 1);

@@ -236,6 +236,15 @@ export class BinanceCollector extends SocketCollector {
           }
           break;
         }
+        case "unknown":
+          if (m.type === "serverShutdown") {
+            // Binance global announces planned closes: reconnect (and resync) at once.
+            this.log("serverShutdown received; reconnecting");
+            this.socket.reconnect("serverShutdown");
+            break;
+          }
+          this.common(m, text, receivedMs);
+          break;
         default:
           this.common(m, text, receivedMs);
       }

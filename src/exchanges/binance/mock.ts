@@ -66,7 +66,7 @@ import { type BinanceVariant, depthWeight } from "./variant.ts";
 /** What the mock takes from the family member it plays. */
 export type BinanceMockVariant = Pick<
   BinanceVariant,
-  "depthWeights" | "restWeightLimit" | "maxConnectionAgeMs"
+  "depthWeights" | "restWeightLimit" | "maxConnectionAgeMs" | "serverShutdown" | "tradeOrderIds"
 >;
 
 /** Options of {@linkcode BinanceMock}. */
@@ -157,6 +157,8 @@ interface BinanceConnection {
 type Conn = MockConnection<BinanceConnection>;
 
 const STREAM_NAME = /^[a-z0-9]+@[a-zA-Z0-9_@]+$/;
+/** How long before its connection cut a `serverShutdown` variant's mock announces it. */
+const SHUTDOWN_NOTICE_MS = 1000;
 
 /**
  * Mock Binance family server. See the module documentation.
@@ -344,12 +346,41 @@ export class BinanceMock extends MockExchangeServer<BinanceConnection> {
 
   protected override onOpen(conn: Conn): void {
     if (this.#maxAgeMs > 0) {
+      if (this.#variant.serverShutdown) {
+        // Binance global announces the cut shortly before it.
+        const lead = Math.min(SHUTDOWN_NOTICE_MS, Math.floor(this.#maxAgeMs / 2));
+        conn.timeout(this.#maxAgeMs - lead, () => this.#sendShutdown(conn));
+      }
       conn.timeout(this.#maxAgeMs, () => {
         if (!conn.open) return;
         this.#bstats.forcedDisconnects++;
         this.closeConnection(conn, 1001, "connection age limit (24h)");
       });
     }
+  }
+
+  /**
+   * Sends `serverShutdown` to every open connection (wrapped as `!serverShutdown` on combined
+   * streams) and closes them `afterMs` later, as Binance global does before planned maintenance.
+   */
+  serverShutdown(afterMs = 200): number {
+    let n = 0;
+    for (const conn of this.openConnections()) {
+      this.#sendShutdown(conn);
+      conn.timeout(afterMs, () => {
+        if (!conn.open) return;
+        this.#bstats.forcedDisconnects++;
+        this.closeConnection(conn, 1001, "server shutdown");
+      });
+      n++;
+    }
+    return n;
+  }
+
+  #sendShutdown(conn: Conn): void {
+    if (!conn.open) return;
+    const payload = `{"e":"serverShutdown","E":${Math.floor(this.now())}}`;
+    conn.send(conn.state.combined ? `{"stream":"!serverShutdown","data":${payload}}` : payload);
   }
 
   protected override onPacing(active: boolean): void {
@@ -762,9 +793,11 @@ export class BinanceMock extends MockExchangeServer<BinanceConnection> {
           const payload = name.endsWith("@trade")
             ? `{"e":"trade","E":${
               Math.floor(this.now())
-            },"s":"${symbol}","t":${t.id},"p":"${p}","q":"${q}","b":${2 * t.id + 1000},"a":${
-              2 * t.id + 1001
-            },"T":${Math.floor(t.time)},"m":${m},"M":true}`
+            },"s":"${symbol}","t":${t.id},"p":"${p}","q":"${q}",${
+              this.#variant.tradeOrderIds === false
+                ? ""
+                : `"b":${2 * t.id + 1000},"a":${2 * t.id + 1001},`
+            }"T":${Math.floor(t.time)},"m":${m},"M":true}`
             : `{"e":"aggTrade","E":${
               Math.floor(this.now())
             },"s":"${symbol}","a":${t.id},"p":"${p}","q":"${q}","f":${t.id},"l":${t.id},"T":${

@@ -47,6 +47,13 @@ export interface BinanceVariant {
    * as documentation of the variant (and for mocks that want to emulate it).
    */
   readonly ping: { readonly intervalMs: number; readonly pongTimeoutMs: number };
+  /**
+   * Whether the venue announces planned closes with `{"e":"serverShutdown"}` (Binance global);
+   * the collector reconnects on it either way.
+   */
+  readonly serverShutdown?: boolean;
+  /** Whether `@trade` carries the buyer/seller order ids `b`/`a` (removed on Binance global). */
+  readonly tradeOrderIds?: boolean;
   /** Symbols of the built-in default configuration. */
   readonly defaultSymbols: readonly string[];
   /** Symbols its mock serves in the simulator by default. */

@@ -1,0 +1,217 @@
+/**
+ * Keeping the server's copy of every book in sync with the rings: the {@linkcode RecordSink} the
+ * feed pumps deliver to. Each record goes through its book's state machine
+ * ({@linkcode BookChannel.onRecord}); what comes out is published by the fan-out. A mirror gap or
+ * checksum failure, or a lapped reader, makes the affected books stale: their subscribers are
+ * told, the collector is asked for fresh snapshots (again every `snapshotRetryMs` while the book
+ * stays unsynced), and when the SNAPSHOT records arrive the subscribers get them.
+ *
+ * @module
+ */
+import type { BookMirror } from "../core/book_mirror.ts";
+import { RecordView } from "../core/record_view.ts";
+import type { ExchangeFeed } from "../runtime/feed.ts";
+import { BookChannel } from "./book_channel.ts";
+import type { FanOut } from "./fan_out.ts";
+import type { FeedPump, RecordSink } from "./feed_pump.ts";
+import type { StaleReason } from "./json_messages.ts";
+
+/** What {@linkcode BookSync} needs. */
+export interface BookSyncOptions {
+  mirror: BookMirror;
+  fanOut: FanOut;
+  /** A book the server could not sync is asked of its collector again after this long (ms). */
+  snapshotRetryMs: number;
+  /** Where unexpected errors are reported. */
+  onError(message: string, error: unknown): void;
+}
+
+/**
+ * The books of every feed and their sync with the rings.
+ *
+ * @example
+ * ```ts ignore
+ * import { BookSync } from "./book_sync.ts";
+ * import { FeedPump } from "./feed_pump.ts";
+ * const sync = new BookSync({ mirror, fanOut, snapshotRetryMs: 2000, onError });
+ * const pump = new FeedPump(feed, sync);
+ * sync.addPump(pump);
+ * pump.start();
+ * sync.requestAll(); // ask every collector for snapshots
+ * ```
+ */
+export class BookSync implements RecordSink {
+  #o: BookSyncOptions;
+  #view: RecordView;
+  #pumps: FeedPump[] = [];
+  #channels = new Map<ExchangeFeed, readonly BookChannel[]>();
+  #pumpOf = new Map<ExchangeFeed, FeedPump>();
+  #byName = new Map<string, Map<string, BookChannel>>();
+  #stopped = false;
+
+  constructor(options: BookSyncOptions) {
+    this.#o = options;
+    this.#view = new RecordView(options.mirror.layout);
+  }
+
+  /** Adds a feed's pump (this sink must be its sink); creates a channel per symbol. */
+  addPump(pump: FeedPump): void {
+    const feed = pump.feed;
+    if (this.#byName.has(feed.exchange)) throw new TypeError(`Two feeds for ${feed.exchange}`);
+    const channels = feed.symbols.map((_, i) => new BookChannel(feed, i));
+    this.#pumps.push(pump);
+    this.#channels.set(feed, channels);
+    this.#pumpOf.set(feed, pump);
+    this.#byName.set(feed.exchange, new Map(channels.map((c) => [c.names.symbol, c])));
+  }
+
+  /** The pumps, in the order added. */
+  get pumps(): readonly FeedPump[] {
+    return this.#pumps;
+  }
+
+  /** The channels of a feed, indexed by symbol id. */
+  channelsOf(feed: ExchangeFeed): readonly BookChannel[] {
+    return this.#channels.get(feed) ?? [];
+  }
+
+  /** Every exchange served. */
+  exchanges(): string[] {
+    return [...this.#byName.keys()];
+  }
+
+  /** The channels of an exchange by symbol, or undefined for an exchange not served. */
+  books(exchange: string): ReadonlyMap<string, BookChannel> | undefined {
+    return this.#byName.get(exchange);
+  }
+
+  /** After `stop`, no more snapshot requests. */
+  stop(): void {
+    this.#stopped = true;
+  }
+
+  /** @inheritdoc */
+  beginDrain(): void {
+    this.#o.fanOut.beginDrain();
+  }
+
+  /** @inheritdoc */
+  endDrain(): void {
+    this.#o.fanOut.endDrain();
+  }
+
+  /** @inheritdoc */
+  record(pump: FeedPump, bytes: Uint8Array): void {
+    let rec: RecordView;
+    try {
+      rec = this.#view.wrap(bytes);
+    } catch {
+      pump.counters.badRecords++;
+      return;
+    }
+    const channels = this.#channels.get(pump.feed)!;
+    const symbolId = rec.symbol;
+    if (rec.exchange !== pump.feed.exchangeCode || symbolId >= channels.length) {
+      pump.counters.badRecords++;
+      return;
+    }
+    const ch = channels[symbolId];
+    const fanOut = this.#o.fanOut;
+    switch (ch.onRecord(rec, bytes, this.#o.mirror, Date.now())) {
+      case "partial":
+        return;
+      case "delta":
+        pump.counters.deltas++;
+        fanOut.publish(ch, "delta", ch.completed);
+        return;
+      case "snapshot":
+        fanOut.publish(ch, "snapshot", ch.completed);
+        return;
+      case "redundant-snapshot":
+        fanOut.publish(ch, "snapshot", ch.completed, true);
+        return;
+      case "stale":
+        pump.counters.staleMarkers++;
+        fanOut.stale(ch, "upstream", bytes);
+        return;
+      case "gap":
+        pump.counters.gaps++;
+        this.#unsync(pump, ch, "gap");
+        return;
+      case "checksum":
+        pump.counters.checksumFailures++;
+        this.#unsync(pump, ch, "checksum");
+        return;
+      case "waiting":
+        this.#unsync(pump, ch, "waiting");
+        return;
+      case "retry":
+        this.request(pump, [ch]);
+        return;
+      case "bad":
+        pump.counters.badRecords++;
+        this.#o.onError(`Bad record for ${ch.names.exchange} ${ch.names.symbol}`, ch.lastError);
+        this.#unsync(pump, ch, "gap");
+        return;
+    }
+  }
+
+  /** @inheritdoc */
+  lapped(pump: FeedPump): void {
+    const channels = this.channelsOf(pump.feed);
+    for (const ch of channels) {
+      ch.lapped(this.#o.mirror);
+      this.#o.fanOut.stale(ch, "lapped");
+    }
+    this.request(pump, channels);
+  }
+
+  #unsync(pump: FeedPump, ch: BookChannel, reason: StaleReason): void {
+    ch.unsync(reason);
+    this.#o.fanOut.stale(ch, reason);
+    this.request(pump, [ch]);
+  }
+
+  /** Asks every collector for snapshots of all its books. */
+  requestAll(): void {
+    for (const pump of this.#pumps) this.request(pump, this.channelsOf(pump.feed));
+  }
+
+  /** Asks the collector of this book for a snapshot (rate-limited like every request). */
+  requestOne(ch: BookChannel): void {
+    const pump = this.#pumpOf.get(ch.feed as ExchangeFeed);
+    if (pump) this.request(pump, [ch]);
+  }
+
+  /** Re-asks for the books still unsynced after `snapshotRetryMs` (housekeeping). */
+  retryDue(now: number): void {
+    for (const pump of this.#pumps) {
+      const due = this.channelsOf(pump.feed).filter((ch) =>
+        ch.snapshotDue(now, this.#o.snapshotRetryMs)
+      );
+      if (due.length > 0) this.request(pump, due);
+    }
+  }
+
+  /**
+   * Asks the collector for fresh snapshots of these books, at most once per
+   * `min(snapshotRetryMs, 1 s)` per book while it stays unsynced.
+   */
+  request(pump: FeedPump, channels: readonly BookChannel[]): void {
+    if (this.#stopped) return;
+    const now = performance.now();
+    const floor = Math.min(this.#o.snapshotRetryMs, 1000);
+    const due = channels.filter((ch) => ch.claimSnapshotRequest(now, floor));
+    if (due.length === 0) return;
+    pump.counters.snapshotRequests += due.length;
+    try {
+      pump.feed.requestSnapshots(
+        due.length === this.channelsOf(pump.feed).length
+          ? undefined
+          : due.map((ch) => ch.names.symbol),
+      );
+    } catch (e) {
+      this.#o.onError(`requestSnapshots failed on ${pump.feed.exchange}`, e);
+    }
+  }
+}
