@@ -1,0 +1,427 @@
+/**
+ * `deno task bench:service`: the whole service's CPU per exchange message against its peers, in
+ * one run (DESIGN §9). A Binance-style mock exchange on 127.0.0.1 (`bench/service_mock.ts`, in
+ * this process) replays two streams, to one consumer process at a time:
+ *
+ * - **real**: the Binance spot BTCUSDT recording (`../shared/data/hftbacktest/spot/btcusdt_*.gz`,
+ *   REST snapshot + 6,493 depth updates of ~46 levels) at 1,000 messages/s (skipped when absent);
+ * - **synthetic**: 20-level depth updates (`makeBookStream`, the documented mix) at 20,000/s.
+ *
+ * Consumers: AlphaPulse exactly as `deno task start` runs it (`src/main.ts`, same V8 flags), in
+ * `runtime.mode` `workers` and `single`; ccxt pro `watchOrderBook` (`bench/service_ccxt.ts`); a
+ * bare Deno WebSocket receiver that only counts frames (`bench/service_bare.ts`). For each, the
+ * process CPU of all its threads (utime + stime from `/proc/<pid>/stat`) from the first frame
+ * until it has consumed the last, divided by the frames; every consumer's final top-50 is checked
+ * equal to the source book (the bare receiver's frame count instead). Prints the table and the
+ * ratios. Flags: `--seconds 5` (synthetic stream length), `--only real|synthetic`.
+ *
+ *   flock /tmp/bench.lock deno task bench:service
+ *
+ * @module
+ */
+import { parseArgs } from "node:util";
+import { AlphaPulseClient } from "../src/client/mod.ts";
+import { normalizeDecimal } from "../src/exchanges/decimal_text.ts";
+import { binanceFiles, gzipLines, makeBookStream } from "./book_stream.ts";
+import { cpuTimeMs, machineInfo, memoryMiB } from "./e2e_proc.ts";
+import { MockExchange, rawOf, type Replay } from "./service_mock.ts";
+
+const ROOT = new URL("..", import.meta.url).pathname;
+const DEPTH = 50;
+const args = parseArgs({
+  args: Deno.args,
+  options: { seconds: { type: "string", default: "5" }, only: { type: "string" } },
+});
+
+type Top = { bids: Array<[string, string]>; asks: Array<[string, string]> };
+
+/** A stream to replay, with the source book's final top-50. */
+interface Stream {
+  name: string;
+  replay: Replay;
+  /** `u` of the last frame. */
+  lastU: number;
+  expected: Top;
+}
+
+/** Applies `[price, size]` texts to a reference side (normalised text keys, no float keys). */
+function applyLevels(side: Map<string, string>, levels: string[][]): void {
+  for (const [p, q] of levels) {
+    const key = normalizeDecimal(p);
+    const size = normalizeDecimal(q);
+    if (size === "0") side.delete(key);
+    else side.set(key, size);
+  }
+}
+
+/** Best `DEPTH` levels of a reference side (sorting by value only to pick the top). */
+function topOf(side: Map<string, string>, bid: boolean): Array<[string, string]> {
+  const keys = [...side.keys()].sort((a, b) => bid ? Number(b) - Number(a) : Number(a) - Number(b));
+  return keys.slice(0, DEPTH).map((k) => [k, side.get(k)!]);
+}
+
+function finish(name: string, rate: number, snapshot: string, combined: string[]): Stream {
+  const snap = JSON.parse(snapshot);
+  const bids = new Map<string, string>();
+  const asks = new Map<string, string>();
+  applyLevels(bids, snap.bids);
+  applyLevels(asks, snap.asks);
+  let lastU = 0;
+  for (const f of combined) {
+    const d = JSON.parse(f).data;
+    applyLevels(bids, d.b);
+    applyLevels(asks, d.a);
+    lastU = d.u;
+  }
+  return {
+    name,
+    replay: { combined, raw: combined.map(rawOf), snapshot, rate },
+    lastU,
+    expected: { bids: topOf(bids, true), asks: topOf(asks, false) },
+  };
+}
+
+async function realStream(): Promise<Stream | undefined> {
+  const files = binanceFiles();
+  if (files.length === 0) return undefined;
+  let snapshot: string | undefined;
+  const frames: string[] = [];
+  for (const f of files) {
+    for (const line of await gzipLines(f)) {
+      const json = line.slice(line.indexOf(" ") + 1);
+      if (json.startsWith('{"lastUpdateId"')) snapshot ??= json;
+      else if (json.includes('"depthUpdate"')) frames.push(json);
+    }
+  }
+  if (snapshot === undefined) throw new Error("BTCUSDT recording has no REST snapshot");
+  const last = JSON.parse(snapshot).lastUpdateId;
+  const after = frames.filter((f) => JSON.parse(f).data.u > last);
+  return finish("real BTCUSDT @1k/s", 1000, snapshot, after);
+}
+
+function syntheticStream(seconds: number): Stream {
+  const rate = 20_000;
+  const messages = rate * seconds;
+  const s = makeBookStream({ updates: messages * 20, perMessage: 20 });
+  const fmt = (m: number, scale: number) => {
+    const t = String(m).padStart(scale + 1, "0");
+    return `${t.slice(0, t.length - scale)}.${t.slice(t.length - scale)}`;
+  };
+  const price = (m: number) => fmt(m * 1e6, 8); // scale 2 → 8 decimals, like Binance
+  const bids: string[][] = [];
+  const asks: string[][] = [];
+  for (let i = 0; i < s.initSide.length; i++) {
+    (s.initSide[i] === 0 ? bids : asks).push([price(s.initPrice[i]), fmt(s.initSize[i], 8)]);
+  }
+  const lastUpdateId = 1000;
+  const snapshot = JSON.stringify({ lastUpdateId, bids, asks });
+  const frames: string[] = [];
+  let u = lastUpdateId;
+  for (let m = 0; m < messages; m++) {
+    const b: string[][] = [];
+    const a: string[][] = [];
+    for (let k = m * 20; k < m * 20 + 20; k++) {
+      (s.side[k] === 0 ? b : a).push([price(s.price[k]), fmt(s.size[k], 8)]);
+    }
+    frames.push(JSON.stringify({
+      stream: "btcusdt@depth@100ms",
+      data: { e: "depthUpdate", E: 1719835200000 + m, s: "BTCUSDT", U: u + 1, u: u + 3, b, a },
+    }));
+    u += 3;
+  }
+  return finish(`synthetic 20-level @20k/s`, rate, snapshot, frames);
+}
+
+function freePort(): number {
+  const l = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const port = (l.addr as Deno.NetAddr).port;
+  l.close();
+  return port;
+}
+
+/** A consumer process: spawned, watched until done, its top-50 read, then killed. */
+interface Consumer {
+  name: string;
+  /** Whether the mock waits for the REST snapshot before streaming. */
+  waitSnapshot: boolean;
+  start(mock: MockExchange, stream: Stream): Promise<Running>;
+}
+
+interface Running {
+  pid: number;
+  /** Resolves when the consumer has consumed every frame; gives what to check. */
+  done(): Promise<Top | number>;
+  stop(): Promise<void>;
+  /** The final top-50, read after the CPU sample (for the service: a client costs it CPU). */
+  top?: () => Promise<Top>;
+}
+
+/** Lines of a child's stdout, as a queue. */
+function lineReader(child: Deno.ChildProcess): () => Promise<string> {
+  const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
+  let buf = "";
+  return async () => {
+    for (;;) {
+      const nl = buf.indexOf("\n");
+      if (nl >= 0) {
+        const line = buf.slice(0, nl);
+        buf = buf.slice(nl + 1);
+        return line;
+      }
+      const { value, done } = await reader.read();
+      if (done) throw new Error(`consumer exited; last output: ${buf.slice(-500)}`);
+      buf += value;
+    }
+  };
+}
+
+function spawnDeno(args: string[], env?: Record<string, string>): Deno.ChildProcess {
+  return new Deno.Command(Deno.execPath(), {
+    args,
+    cwd: ROOT,
+    env,
+    stdout: "piped",
+    stderr: "inherit",
+    stdin: "null",
+  }).spawn();
+}
+
+async function kill(child: Deno.ChildProcess): Promise<void> {
+  try {
+    child.kill("SIGTERM");
+  } catch { /* gone */ }
+  const timer = setTimeout(() => {
+    try {
+      child.kill("SIGKILL");
+    } catch { /* gone */ }
+  }, 3000);
+  await child.status;
+  clearTimeout(timer);
+  await child.stdout.cancel().catch(() => {});
+}
+
+function alphaPulse(mode: "workers" | "single"): Consumer {
+  return {
+    name: `AlphaPulse, deno task start (${mode})`,
+    waitSnapshot: true,
+    async start(mock, stream) {
+      const port = freePort();
+      const config = {
+        server: { port },
+        runtime: { mode },
+        book: { depth: DEPTH },
+        exchanges: {
+          binanceus: { symbols: ["BTC/USDT"], wsUrl: mock.wsUrl, restUrl: mock.restUrl },
+        },
+      };
+      // Exactly what `deno task start` runs (see deno.json), with the config in the environment.
+      const child = spawnDeno(
+        ["run", "-A", "--v8-flags=--max-semi-space-size=1", "src/main.ts"],
+        { ALPHAPULSE_CONFIG: JSON.stringify(config) },
+      );
+      const next = lineReader(child);
+      while (!(await next()).includes("listening on")) { /* startup lines */ }
+      void (async () => {
+        try {
+          for (;;) await next();
+        } catch { /* exited */ }
+      })();
+      const base = `http://127.0.0.1:${port}`;
+      return {
+        pid: child.pid,
+        async done() {
+          const want = stream.replay.combined.length;
+          for (;;) {
+            const text = await (await fetch(`${base}/metrics`)).text();
+            const m = /^alphapulse_exchange_messages_total\{[^}]*binanceus[^}]*\} (\d+)/m.exec(
+              text,
+            );
+            if (m && Number(m[1]) >= want) break;
+            await new Promise((r) => setTimeout(r, 20));
+          }
+          return { bids: [], asks: [] }; // the book is read by top(), after the CPU sample
+        },
+        stop: () => kill(child),
+        top: () => serviceTop(port),
+      };
+    },
+  };
+}
+
+/** The service's top-50 as a subscribed client sees it (snapshot after the replay). */
+async function serviceTop(port: number): Promise<Top> {
+  const client = await AlphaPulseClient.connect({ url: `ws://127.0.0.1:${port}/ws` });
+  try {
+    client.subscribeBooks("binanceus", ["BTC/USDT"]);
+    for (let i = 0; i < 500; i++) {
+      const b = client.book("binanceus", "BTC/USDT");
+      if (b && b.bids.length > 0) return { bids: b.bids, asks: b.asks };
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    throw new Error("the service sent no book");
+  } finally {
+    client.close();
+  }
+}
+
+const ccxtPro: Consumer = {
+  name: "ccxt pro watchOrderBook (Deno)",
+  waitSnapshot: true,
+  start(mock, stream) {
+    const child = spawnDeno([
+      "run",
+      "-A",
+      "bench/service_ccxt.ts",
+      String(mock.port),
+      String(stream.lastU),
+    ]);
+    const next = lineReader(child);
+    return Promise.resolve({
+      pid: child.pid,
+      async done() {
+        const got = JSON.parse(await next()) as { bids: number[][]; asks: number[][] };
+        const text = (l: number[][]) =>
+          l.map((
+            [p, q],
+          ) => [normalizeDecimal(p.toFixed(8)), normalizeDecimal(q.toFixed(8))]) as Array<
+            [string, string]
+          >;
+        return { bids: text(got.bids), asks: text(got.asks) };
+      },
+      stop: () => kill(child),
+    });
+  },
+};
+
+const bare: Consumer = {
+  name: "bare Deno WebSocket receiver",
+  waitSnapshot: false,
+  start(mock, stream) {
+    const n = stream.replay.combined.length;
+    const child = spawnDeno([
+      "run",
+      "-A",
+      "bench/service_bare.ts",
+      `${mock.wsUrl}/stream?streams=btcusdt@depth@100ms`,
+      String(n),
+    ]);
+    const next = lineReader(child);
+    return Promise.resolve({
+      pid: child.pid,
+      async done() {
+        return (JSON.parse(await next()) as { done: number }).done;
+      },
+      stop: () => kill(child),
+    });
+  },
+};
+
+/** Compares a consumer's top-50 with the source's (normalised decimal text). */
+function sameTop(got: Top, want: Top): string | undefined {
+  for (const side of ["bids", "asks"] as const) {
+    const g = got[side].map(([p, q]) => `${normalizeDecimal(p)}:${normalizeDecimal(q)}`).join();
+    const w = want[side].map(([p, q]) => `${p}:${q}`).join();
+    if (g !== w) return `${side} differ`;
+  }
+  return undefined;
+}
+
+interface Row {
+  stream: string;
+  consumer: string;
+  messages: number;
+  cpuMs: number;
+  usPerMsg: number;
+  rssMiB: number;
+  check: string;
+}
+
+async function measure(mock: MockExchange, stream: Stream, c: Consumer): Promise<Row> {
+  const running = await c.start(mock, stream);
+  let cpu0 = NaN;
+  await mock.run(stream.replay, {
+    waitSnapshot: c.waitSnapshot,
+    onStart: () => cpu0 = cpuTimeMs(running.pid),
+  });
+  const result = await running.done();
+  const cpuMs = cpuTimeMs(running.pid) - cpu0;
+  const rssMiB = memoryMiB(running.pid).rss;
+  let check: string;
+  if (typeof result === "number") {
+    check = result === stream.replay.combined.length
+      ? `${result} frames counted`
+      : `only ${result} frames`;
+  } else {
+    const top = running.top ? await running.top() : result;
+    check = sameTop(top, stream.expected) ?? `top-${DEPTH} equal`;
+  }
+  mock.dropConsumer();
+  await running.stop();
+  const n = stream.replay.combined.length;
+  return {
+    stream: stream.name,
+    consumer: c.name,
+    messages: n,
+    cpuMs,
+    usPerMsg: cpuMs * 1000 / n,
+    rssMiB,
+    check,
+  };
+}
+
+const t0 = performance.now();
+const streams: Stream[] = [];
+if (args.values.only !== "synthetic") {
+  const real = await realStream();
+  if (real) streams.push(real);
+  else console.log("real BTCUSDT stream: skipped (../shared/data/hftbacktest absent)");
+}
+if (args.values.only !== "real") streams.push(syntheticStream(Number(args.values.seconds)));
+const consumers = [alphaPulse("workers"), alphaPulse("single"), ccxtPro, bare];
+const mock = new MockExchange();
+const rows: Row[] = [];
+for (const stream of streams) {
+  for (const c of consumers) {
+    const row = await measure(mock, stream, c);
+    rows.push(row);
+    console.error(
+      `${row.stream} | ${row.consumer}: ${row.usPerMsg.toFixed(1)} µs/msg (${row.check})`,
+    );
+  }
+}
+await mock.close();
+
+const m = machineInfo();
+console.log(
+  `\nbench:service — ${m.cpu}, ${m.cores} cores, ${m.os}, Deno ${m.deno}; load ${
+    m.loadAverage.toFixed(2)
+  } at start; ${((performance.now() - t0) / 1000).toFixed(0)} s\n`,
+);
+console.log(
+  "| stream | consumer | messages | CPU ms | µs/msg | vs ccxt pro | vs bare | RSS MiB | check |",
+);
+console.log("| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | --- |");
+for (const r of rows) {
+  const peer = rows.find((x) => x.stream === r.stream && x.consumer === ccxtPro.name);
+  const floor = rows.find((x) => x.stream === r.stream && x.consumer === bare.name);
+  const ratio = (x?: Row) => x ? `${(r.usPerMsg / x.usPerMsg).toFixed(2)}x` : "—";
+  console.log(
+    `| ${r.stream} | ${r.consumer} | ${r.messages} | ${r.cpuMs.toFixed(0)} | ${
+      r.usPerMsg.toFixed(1)
+    } | ${ratio(peer)} | ${ratio(floor)} | ${r.rssMiB.toFixed(0)} | ${r.check} |`,
+  );
+}
+console.log(
+  "\nBars (DESIGN §9): AlphaPulse ≤ 0.33x ccxt pro and ≤ 2x the bare receiver, both modes, both streams.",
+);
+for (const r of rows.filter((x) => x.consumer.startsWith("AlphaPulse"))) {
+  const peer = rows.find((x) => x.stream === r.stream && x.consumer === ccxtPro.name)!;
+  const floor = rows.find((x) => x.stream === r.stream && x.consumer === bare.name)!;
+  const a = r.usPerMsg / peer.usPerMsg;
+  const b = r.usPerMsg / floor.usPerMsg;
+  console.log(
+    `${r.stream}, ${r.consumer}: ${(1 / a).toFixed(2)}x less CPU than ccxt pro (${
+      a <= 1 / 3 ? "met" : "NOT met"
+    }), ${b.toFixed(2)}x the bare receiver (${b <= 2 ? "met" : "NOT met"})`,
+  );
+}
