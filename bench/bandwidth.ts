@@ -9,8 +9,8 @@
  */
 import { decodeRecord, formatMantissa, LAPPED, RingReader } from "../src/core/mod.ts";
 import type { SocketCollector } from "../src/exchanges/collector.ts";
-import { parseKrakenV1Message } from "../src/exchanges/kraken/v1.ts";
-import { parseCoinbaseLegacyMessage } from "../src/exchanges/coinbase/legacy.ts";
+import { parseKrakenV1Message } from "../tests/support/kraken_v1.ts";
+import { parseCoinbaseLegacyMessage } from "../tests/support/coinbase_legacy.ts";
 import type { BookMessage } from "../src/exchanges/types.ts";
 import { readCryptofeed, readHftbacktest, recording } from "../tests/exchanges/recordings.ts";
 import { binance, coinbase, kraken } from "../tests/adapters/harness.ts";

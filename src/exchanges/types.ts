@@ -101,8 +101,7 @@ export interface TradeMessage {
 }
 
 /**
- * Best bid and offer as published by the exchange (Binance `bookTicker`, Coinbase legacy
- * `ticker`). Useful to cross-check a rebuilt book; sizes are absent when the feed omits them.
+ * Best bid and offer as published by the exchange (Binance `bookTicker`). Useful to cross-check a rebuilt book; sizes are absent when the feed omits them.
  *
  * @example
  * ```ts
@@ -121,8 +120,6 @@ export interface TickerMessage {
   /** Binance `u`: the order-book update id this ticker reflects. */
   updateId?: number;
   timeMs?: number;
-  /** Coinbase legacy per-product `sequence`. */
-  sequence?: number;
 }
 
 /**
@@ -166,8 +163,6 @@ export interface HeartbeatMessage {
   kind: "heartbeat";
   /** Coinbase `heartbeat_counter`. */
   counter?: number;
-  /** Legacy per-product heartbeats name the product. */
-  symbol?: string;
 }
 
 /**

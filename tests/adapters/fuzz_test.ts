@@ -6,7 +6,7 @@
  */
 import { equal, ok } from "node:assert/strict";
 import fc from "fast-check";
-import { parseKrakenV1Message } from "../../src/exchanges/kraken/v1.ts";
+import { parseKrakenV1Message } from "../support/kraken_v1.ts";
 import type { BookMessage } from "../../src/exchanges/types.ts";
 import { readCryptofeed, recording } from "../exchanges/recordings.ts";
 import { kraken } from "./harness.ts";

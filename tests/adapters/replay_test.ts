@@ -6,8 +6,8 @@
  * Advanced Trade level2 and checked against its tickers.
  */
 import { strictEqual } from "node:assert/strict";
-import { parseKrakenV1Message } from "../../src/exchanges/kraken/v1.ts";
-import { parseCoinbaseLegacyMessage } from "../../src/exchanges/coinbase/legacy.ts";
+import { parseKrakenV1Message } from "../support/kraken_v1.ts";
+import { parseCoinbaseLegacyMessage } from "../support/coinbase_legacy.ts";
 import { parseBinanceMessage } from "../../src/exchanges/binance/parse.ts";
 import { binanceSymbol } from "../../src/exchanges/binance/symbols.ts";
 import { normalizeDecimal } from "../../src/exchanges/decimal_text.ts";

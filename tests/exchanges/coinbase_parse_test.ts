@@ -1,7 +1,7 @@
 /** Parse tests for every Coinbase message kind (Advanced Trade and legacy feed) from fixtures. */
 import { deepStrictEqual, strictEqual } from "node:assert/strict";
 import { parseCoinbaseMessage } from "../../src/exchanges/coinbase/parse.ts";
-import { parseCoinbaseLegacyMessage } from "../../src/exchanges/coinbase/legacy.ts";
+import { parseCoinbaseLegacyMessage } from "../support/coinbase_legacy.ts";
 import { fixture } from "./fixtures.ts";
 
 const cb = (name: string) => parseCoinbaseMessage(fixture("coinbase", name));

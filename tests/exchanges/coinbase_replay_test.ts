@@ -5,7 +5,7 @@
  * Coinbase sends on subscribe), and the book must never be crossed.
  */
 import { strictEqual } from "node:assert/strict";
-import { parseCoinbaseLegacyMessage } from "../../src/exchanges/coinbase/legacy.ts";
+import { parseCoinbaseLegacyMessage } from "../support/coinbase_legacy.ts";
 import { normalizeDecimal } from "../../src/exchanges/decimal_text.ts";
 import { type DecimalBook, decimalBook } from "../support/reference_book.ts";
 import { readCryptofeed, recording } from "./recordings.ts";

@@ -7,13 +7,13 @@
 import fc from "fast-check";
 import { ok } from "node:assert/strict";
 import { parseKrakenMessage } from "../../src/exchanges/kraken/parse.ts";
-import { parseKrakenV1Message } from "../../src/exchanges/kraken/v1.ts";
+import { parseKrakenV1Message } from "../support/kraken_v1.ts";
 import {
   parseBinanceDepthSnapshot,
   parseBinanceMessage,
 } from "../../src/exchanges/binance/parse.ts";
 import { parseCoinbaseMessage } from "../../src/exchanges/coinbase/parse.ts";
-import { parseCoinbaseLegacyMessage } from "../../src/exchanges/coinbase/legacy.ts";
+import { parseCoinbaseLegacyMessage } from "../support/coinbase_legacy.ts";
 import {
   classifyDecimal,
   DECIMAL_INVALID,

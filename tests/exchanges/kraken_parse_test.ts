@@ -1,7 +1,7 @@
 /** Parse tests for every Kraken v2 message kind (and the v1 translator) from fixtures. */
 import { deepStrictEqual } from "node:assert/strict";
 import { parseKrakenMessage } from "../../src/exchanges/kraken/parse.ts";
-import { parseKrakenV1Message } from "../../src/exchanges/kraken/v1.ts";
+import { parseKrakenV1Message } from "../support/kraken_v1.ts";
 import type { ParsedMessage } from "../../src/exchanges/types.ts";
 import { fixture } from "./fixtures.ts";
 

@@ -6,7 +6,7 @@
 import { strictEqual } from "node:assert/strict";
 import { decimalsOf } from "../../src/core/decimal.ts";
 import { parseKrakenMessage } from "../../src/exchanges/kraken/parse.ts";
-import { parseKrakenV1Message } from "../../src/exchanges/kraken/v1.ts";
+import { parseKrakenV1Message } from "../support/kraken_v1.ts";
 import type { BookMessage, ParsedMessage } from "../../src/exchanges/types.ts";
 import { type DecimalBook, decimalBook, krakenBookChecksum } from "../support/reference_book.ts";
 import { rawArrayElements, rawValue, readCryptofeed, recording } from "./recordings.ts";

@@ -4,7 +4,7 @@
  */
 import { notStrictEqual, strictEqual } from "node:assert/strict";
 import { parseKrakenMessage } from "../../src/exchanges/kraken/parse.ts";
-import { parseKrakenV1Message } from "../../src/exchanges/kraken/v1.ts";
+import { parseKrakenV1Message } from "../support/kraken_v1.ts";
 import type { BookMessage, ParsedMessage } from "../../src/exchanges/types.ts";
 import { crc32 } from "../../src/util/crc32.ts";
 import { type DecimalBook, decimalBook, krakenBookChecksum } from "../support/reference_book.ts";

@@ -20,9 +20,32 @@ import {
 import { scanStringLevels } from "../string_levels.ts";
 import type { BookMessage, InvalidMessage, ParsedMessage } from "../types.ts";
 import { invalid, unknown } from "../types.ts";
+import type { WireKey } from "../wire_types.ts";
 import { parseBinanceControl } from "./control.ts";
+import type {
+  BinanceAggTrade,
+  BinanceBookTicker,
+  BinanceCombined,
+  BinanceDepthSnapshot,
+  BinanceDepthUpdate,
+  BinanceError,
+  BinanceResult,
+  BinanceTrade,
+} from "./wire.ts";
 
 const LBRACE = 123;
+
+/** Every field name of the Binance wire shapes: the scanner's `switch` labels must be among them. */
+type BinanceKey = WireKey<
+  | BinanceCombined<unknown>
+  | BinanceDepthUpdate
+  | BinanceTrade
+  | BinanceAggTrade
+  | BinanceBookTicker
+  | BinanceDepthSnapshot
+  | BinanceResult
+  | BinanceError
+>;
 
 /** Fields of a Binance payload, collected in one pass whatever their order. */
 class BinanceFields {
@@ -76,7 +99,7 @@ function readLevels(s: JsonScanner, f: BinanceFields, key: string): string[] {
 function scanObject(s: JsonScanner, f: BinanceFields, top: boolean): void {
   s.beginObject();
   for (let key = s.nextKey(); key !== undefined; key = s.nextKey()) {
-    switch (key) {
+    switch (key as BinanceKey) {
       case "stream":
         if (top) f.stream = readStr(s, f, key);
         else s.skipValue();

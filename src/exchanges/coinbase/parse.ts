@@ -23,7 +23,16 @@ import {
 import { parseRfc3339Ms } from "../timestamps.ts";
 import type { BookMessage, ParsedMessage, TradeMessage } from "../types.ts";
 import { invalid } from "../types.ts";
+import { isWireObject, type Untrusted } from "../wire_types.ts";
 import { coinbaseControlFromValue } from "./control.ts";
+import type {
+  CoinbaseEnvelope,
+  CoinbaseHeartbeatEvent,
+  CoinbaseL2Event,
+  CoinbaseL2Update,
+  CoinbaseMarketTrade,
+  CoinbaseTradesEvent,
+} from "./wire.ts";
 
 /** Options of {@linkcode parseCoinbaseMessage}. */
 export interface CoinbaseParseOptions {
@@ -56,11 +65,8 @@ export interface CoinbaseParsed {
   items: ParsedMessage[];
 }
 
-type Obj = Record<string, unknown>;
-
-function isObject(v: unknown): v is Obj {
-  return typeof v === "object" && v !== null && !Array.isArray(v);
-}
+/** Any `l2_data` / `market_trades` / `heartbeats` event, before its channel is known. */
+type AnyEvent = CoinbaseL2Event & CoinbaseTradesEvent & CoinbaseHeartbeatEvent;
 
 function toUint(v: unknown): number | undefined {
   if (typeof v === "number") return Number.isSafeInteger(v) && v >= 0 ? v : undefined;
@@ -72,7 +78,12 @@ function toUint(v: unknown): number | undefined {
 }
 
 /** Why an `l2_data` event is bad, or `undefined` after filling `bids`/`asks`. */
-function l2Problem(ev: Obj, e: number, bids: string[], asks: string[]): string | undefined {
+function l2Problem(
+  ev: Untrusted<CoinbaseL2Event>,
+  e: number,
+  bids: string[],
+  asks: string[],
+): string | undefined {
   if (ev.type !== "snapshot" && ev.type !== "update") {
     return `events[${e}].type must be "snapshot" or "update"`;
   }
@@ -83,7 +94,7 @@ function l2Problem(ev: Obj, e: number, bids: string[], asks: string[]): string |
   if (!Array.isArray(updates)) return `events[${e}].updates must be an array`;
   for (let i = 0; i < updates.length; i++) {
     const u = updates[i];
-    if (!isObject(u)) return `events[${e}].updates[${i}] must be an object`;
+    if (!isWireObject<CoinbaseL2Update>(u)) return `events[${e}].updates[${i}] must be an object`;
     const price = u.price_level;
     const size = u.new_quantity;
     if (typeof price !== "string") {
@@ -115,7 +126,7 @@ function tradeOf(
   where: string,
   makerSide: boolean,
 ): TradeMessage | string {
-  if (!isObject(t)) return `${where} must be an object`;
+  if (!isWireObject<CoinbaseMarketTrade>(t)) return `${where} must be an object`;
   const { trade_id: tradeId, product_id: symbol, price, size, side, time } = t;
   if (typeof symbol !== "string" || symbol === "") return `${where}.product_id missing or empty`;
   if (typeof tradeId !== "string" || tradeId === "") {
@@ -169,7 +180,7 @@ export function parseCoinbaseMessage(
       items: [invalid(`Malformed JSON: ${(e as Error).message}`)],
     };
   }
-  if (!isObject(v)) {
+  if (!isWireObject<CoinbaseEnvelope<string, unknown>>(v)) {
     return {
       sequenceNum: undefined,
       channel: "",
@@ -196,7 +207,7 @@ export function parseCoinbaseMessage(
   const items: ParsedMessage[] = [];
   for (let e = 0; e < events.length; e++) {
     const ev = events[e];
-    if (!isObject(ev)) return fail(`events[${e}] must be an object`);
+    if (!isWireObject<AnyEvent>(ev)) return fail(`events[${e}] must be an object`);
     if (channel === "l2_data") {
       const bids: string[] = [];
       const asks: string[] = [];

@@ -19,9 +19,19 @@ import {
 import { parseRfc3339Ms } from "../timestamps.ts";
 import type { BookMessage, ParsedMessage, TradeMessage } from "../types.ts";
 import { invalid } from "../types.ts";
+import type { WireKey } from "../wire_types.ts";
 import { parseKrakenControl } from "./control.ts";
+import type {
+  KrakenBookData,
+  KrakenBookLevel,
+  KrakenBookMessage,
+  KrakenTradeData,
+  KrakenTradeMessage,
+} from "./wire.ts";
 
-const TOP_KEYS = ["channel", "type", "data"] as const;
+const TOP_KEYS = ["channel", "type", "data"] as const satisfies readonly WireKey<
+  KrakenBookMessage | KrakenTradeMessage
+>[];
 
 /** Largest value of an unsigned 32-bit checksum. */
 const MAX_U32 = 4294967295;
@@ -142,7 +152,7 @@ const ELEMENT_KEYS = [
   "price",
   "qty",
   "trade_id",
-] as const;
+] as const satisfies readonly WireKey<KrakenBookData | KrakenTradeData>[];
 
 function scanElement(s: JsonScanner): KrakenElement {
   const e = new KrakenElement();
@@ -197,7 +207,7 @@ function readNumber(s: JsonScanner, e: KrakenElement, key: string): string | und
   return undefined;
 }
 
-const LEVEL_KEYS = ["price", "qty"] as const;
+const LEVEL_KEYS = ["price", "qty"] as const satisfies readonly WireKey<KrakenBookLevel>[];
 
 /** Read `[{"price": n, "qty": n}, ...]` into flat exact-text pairs, validating as it goes. */
 function readLevels(s: JsonScanner, e: KrakenElement, side: string): string[] | undefined {

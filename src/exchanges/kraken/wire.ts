@@ -1,7 +1,7 @@
 /**
  * Kraken Spot WebSocket wire shapes, exactly as documented (see
- * `shared/docs/exchange-protocols.md` §2). Types only; parsing lives in `parse.ts` (v2) and
- * `v1.ts` (legacy v1).
+ * `shared/docs/exchange-protocols.md` §2). Types only; parsing lives in `parse.ts`. (Legacy v1, in
+ * the recordings, is read by test support, `tests/support/kraken_v1.ts`.)
  *
  * v2 sends prices and quantities as **JSON numbers** whose text is significant (`0.10000000`): the
  * `number` fields below are never read through `JSON.parse` on the hot path.
@@ -141,58 +141,3 @@ export interface KrakenPongMessage {
   time_in?: string;
   time_out?: string;
 }
-
-// ---- v1 (legacy; recordings) -------------------------------------------------------------------
-
-/** v1 book level: `[price, volume, timestamp]` strings, with an optional 4th `"r"` (republished). */
-export type KrakenV1Level = [price: string, volume: string, timestamp: string, flag?: "r"];
-
-/** v1 book snapshot payload. */
-export interface KrakenV1BookSnapshotPayload {
-  as: KrakenV1Level[];
-  bs: KrakenV1Level[];
-}
-
-/** v1 book update payload; `c` (quoted CRC-32) sits in the last payload object of a message. */
-export interface KrakenV1BookUpdatePayload {
-  a?: KrakenV1Level[];
-  b?: KrakenV1Level[];
-  c?: string;
-}
-
-/**
- * v1 book data message: `[channelID, payload, (payload,) channelName, pair]`.
- *
- * @example
- * ```ts
- * import type { KrakenV1BookMessage } from "./wire.ts";
- * const m: KrakenV1BookMessage = [336, { b: [["27119.90000", "13.54109952", "1693415330.621700"]],
- *   c: "3572756970" }, "book-10", "XBT/USD"];
- * if (m[3] !== "XBT/USD") throw new Error();
- * ```
- */
-export type KrakenV1BookMessage =
-  | [number, KrakenV1BookSnapshotPayload | KrakenV1BookUpdatePayload, string, string]
-  | [number, KrakenV1BookUpdatePayload, KrakenV1BookUpdatePayload, string, string];
-
-/** v1 trade: `[price, volume, time, side ("b"|"s", taker), orderType ("m"|"l"), misc]`. */
-export type KrakenV1Trade = [string, string, string, "b" | "s", "m" | "l", string];
-
-/** v1 trade message: `[channelID, trades, "trade", pair]`. */
-export type KrakenV1TradeMessage = [number, KrakenV1Trade[], "trade", string];
-
-/** v1 events (object messages). */
-export type KrakenV1Event =
-  | { event: "systemStatus"; status: string; version?: string; connectionID?: number }
-  | { event: "heartbeat" }
-  | { event: "ping" | "pong"; reqid?: number }
-  | {
-    event: "subscriptionStatus";
-    status: "subscribed" | "unsubscribed" | "error";
-    pair?: string;
-    channelName?: string;
-    channelID?: number;
-    subscription?: { name: string; depth?: number };
-    errorMessage?: string;
-    reqid?: number;
-  };

@@ -19,12 +19,12 @@
  * @module
  */
 import { z } from "zod";
-import { priceProblem, sizeProblem } from "../decimal_text.ts";
-import { parseEpochSecondsMs } from "../timestamps.ts";
-import type { BookMessage, ParsedMessage, TradeMessage } from "../types.ts";
-import { invalid, unknown } from "../types.ts";
-import { tryParseJson, zodReason } from "../control_validation.ts";
-import { krakenV1ToV2Symbol } from "./symbols.ts";
+import { priceProblem, sizeProblem } from "../../src/exchanges/decimal_text.ts";
+import { parseEpochSecondsMs } from "../../src/exchanges/timestamps.ts";
+import type { BookMessage, ParsedMessage, TradeMessage } from "../../src/exchanges/types.ts";
+import { invalid, unknown } from "../../src/exchanges/types.ts";
+import { tryParseJson, zodReason } from "../../src/exchanges/control_validation.ts";
+import { krakenV1ToV2Symbol } from "../../src/exchanges/kraken/symbols.ts";
 
 const reqid = z.number().int().optional();
 const SystemStatusSchema = z.object({
@@ -48,7 +48,7 @@ const PingPongSchema = z.object({ event: z.enum(["ping", "pong"]), reqid });
  *
  * @example
  * ```ts
- * import { parseKrakenV1Message } from "./v1.ts";
+ * import { parseKrakenV1Message } from "./kraken_v1.ts";
  * const [m] = parseKrakenV1Message('[336,{"b":[["27119.90000","13.54109952","1693415330.621700"]],' +
  *   '"c":"3572756970"},"book-10","XBT/USD"]');
  * if (m.kind !== "book" || m.symbol !== "BTC/USD" || m.checksum !== 3572756970) throw new Error();

@@ -15,11 +15,16 @@
  * @module
  */
 import { z } from "zod";
-import { priceProblem, sizeProblem } from "../decimal_text.ts";
-import { parseRfc3339Ms } from "../timestamps.ts";
-import type { BookMessage, ParsedMessage, TickerMessage } from "../types.ts";
-import { invalid, unknown } from "../types.ts";
-import { tryParseJson, zodReason } from "../control_validation.ts";
+import { priceProblem, sizeProblem } from "../../src/exchanges/decimal_text.ts";
+import { parseRfc3339Ms } from "../../src/exchanges/timestamps.ts";
+import type {
+  BookMessage,
+  HeartbeatMessage,
+  ParsedMessage,
+  TickerMessage,
+} from "../../src/exchanges/types.ts";
+import { invalid, unknown } from "../../src/exchanges/types.ts";
+import { tryParseJson, zodReason } from "../../src/exchanges/control_validation.ts";
 
 const uint = z.number().int().nonnegative();
 const TickerSchema = z.object({
@@ -45,18 +50,34 @@ const SubscriptionsSchema = z.object({
 });
 const ErrorSchema = z.object({ message: z.string(), reason: z.string().optional() });
 
+/** A legacy `ticker`: the normalised ticker plus the feed's per-product `sequence`. */
+export interface LegacyTickerMessage extends TickerMessage {
+  sequence?: number;
+}
+
+/** A legacy per-product heartbeat: names its product. */
+export interface LegacyHeartbeatMessage extends HeartbeatMessage {
+  symbol?: string;
+}
+
+/** What the legacy parser returns (the service's {@linkcode ParsedMessage}s, two of them richer). */
+export type LegacyParsedMessage =
+  | Exclude<ParsedMessage, TickerMessage | HeartbeatMessage>
+  | LegacyTickerMessage
+  | LegacyHeartbeatMessage;
+
 /**
  * Translate one legacy Coinbase Exchange feed text message. Never throws.
  *
  * @example
  * ```ts
- * import { parseCoinbaseLegacyMessage } from "./legacy.ts";
+ * import { parseCoinbaseLegacyMessage } from "./coinbase_legacy.ts";
  * const [m] = parseCoinbaseLegacyMessage('{"type":"l2update","product_id":"BTC-USD",' +
  *   '"time":"2026-07-01T12:00:00.35Z","changes":[["buy","60000.00","0.9"],["sell","60000.01","0"]]}');
  * if (m.kind !== "book" || m.bids[0] !== "60000.00" || m.asks[1] !== "0") throw new Error();
  * ```
  */
-export function parseCoinbaseLegacyMessage(text: string): ParsedMessage[] {
+export function parseCoinbaseLegacyMessage(text: string): LegacyParsedMessage[] {
   const parsed = tryParseJson(text);
   if (!parsed.ok) return [invalid(parsed.reason)];
   const v = parsed.value;
@@ -120,7 +141,7 @@ function pairs(levels: unknown, out: string[], key: string): string | undefined 
   return undefined;
 }
 
-function snapshot(o: Record<string, unknown>): ParsedMessage {
+function snapshot(o: Record<string, unknown>): LegacyParsedMessage {
   const symbol = productOf(o);
   if (symbol === undefined) return invalid("snapshot: product_id missing or empty");
   const bids: string[] = [];
@@ -130,7 +151,7 @@ function snapshot(o: Record<string, unknown>): ParsedMessage {
   return { kind: "book", symbol, snapshot: true, bids, asks };
 }
 
-function l2update(o: Record<string, unknown>): ParsedMessage {
+function l2update(o: Record<string, unknown>): LegacyParsedMessage {
   const symbol = productOf(o);
   if (symbol === undefined) return invalid("l2update: product_id missing or empty");
   if (!Array.isArray(o.changes)) return invalid("l2update: changes must be an array");
@@ -156,7 +177,7 @@ function l2update(o: Record<string, unknown>): ParsedMessage {
   return m;
 }
 
-function ticker(o: Record<string, unknown>): ParsedMessage {
+function ticker(o: Record<string, unknown>): LegacyParsedMessage {
   const r = TickerSchema.safeParse(o);
   if (!r.success) return invalid(zodReason("ticker", r.error));
   const d = r.data;
@@ -164,7 +185,7 @@ function ticker(o: Record<string, unknown>): ParsedMessage {
     (d.best_bid_size === undefined ? undefined : sizeProblem(d.best_bid_size)) ??
     (d.best_ask_size === undefined ? undefined : sizeProblem(d.best_ask_size));
   if (bad !== undefined) return invalid(`ticker: ${bad}`);
-  const t: TickerMessage = {
+  const t: LegacyTickerMessage = {
     kind: "ticker",
     symbol: d.product_id,
     bidPrice: d.best_bid,
@@ -181,7 +202,7 @@ function ticker(o: Record<string, unknown>): ParsedMessage {
   return t;
 }
 
-function match(o: Record<string, unknown>): ParsedMessage {
+function match(o: Record<string, unknown>): LegacyParsedMessage {
   const r = MatchSchema.safeParse(o);
   if (!r.success) return invalid(zodReason(String(o.type), r.error));
   const d = r.data;
