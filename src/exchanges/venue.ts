@@ -81,6 +81,11 @@ export interface VenueDescriptor<
   inferSymbols(input: RecordedInput, add: (symbol: string) => void): void;
   /** Feeds a recorded REST snapshot body (venues with REST snapshots only). */
   ingestRest?(collector: C, symbol: string, body: string): void;
+  /**
+   * What a sequence gap invalidates: `"book"` (the venue numbers each book's messages, so one
+   * book resyncs) or `"connection"` (one counter per connection, e.g. Coinbase: every book of it).
+   */
+  readonly gapScope: "book" | "connection";
   /** Its mock server. */
   readonly mock: VenueMockDescriptor;
 }
@@ -126,12 +131,28 @@ export interface VenueMock {
 /** Options for {@linkcode VenueMockDescriptor.create}: the mock kit's, plus venue extras. */
 export type VenueMockOptions = MockServerOptions & Record<string, unknown>;
 
+/**
+ * Raw frames of a venue for the conformance kit. None may carry a sequence number the collector
+ * checks (they arrive between the mock's own numbered messages).
+ */
+export interface VenueSamples {
+  /** Well-formed messages of a type the collector does not handle (counted as unknown). */
+  readonly unknown: readonly string[];
+  /**
+   * A book update for `native` with absurd content (negative or non-numeric price or size): the
+   * collector must count it, treat it as a lost update of that book, and resync that book.
+   */
+  absurdBook(native: string): string;
+}
+
 /** A venue's mock server, as the descriptor describes it. */
 export interface VenueMockDescriptor {
   /** A new (not yet started) mock server. */
   create(options: VenueMockOptions): VenueMock;
   /** Normalised symbols the simulator serves by default. */
   readonly defaultSymbols: readonly string[];
+  /** Raw frames the conformance kit sends through `sendRaw` (symbols in the venue's spelling). */
+  readonly samples: VenueSamples;
   /**
    * Truncated frames that look like the venue's messages but name no book and no book channel
    * (the simulator's `malformedEveryN` fault): a collector can only count them.

@@ -8,7 +8,7 @@ import { equal, ok } from "node:assert/strict";
 import { BinanceUsMock } from "../../src/exchanges/binanceus/mock.ts";
 import { waitUntil } from "../support/ws_test_client.ts";
 import { binance } from "./harness.ts";
-import { sameBook, waitForBooks } from "./books.ts";
+import { sameBook, waitForBooks } from "../support/books.ts";
 
 const SYMBOLS = ["BTC/USDT", "ETH/USDT"];
 const N = 50;

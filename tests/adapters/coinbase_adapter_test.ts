@@ -7,7 +7,7 @@ import { equal, ok } from "node:assert/strict";
 import { CoinbaseMock } from "../../src/exchanges/coinbase/mock.ts";
 import { waitUntil } from "../support/ws_test_client.ts";
 import { coinbase } from "./harness.ts";
-import { waitForBooks } from "./books.ts";
+import { waitForBooks } from "../support/books.ts";
 
 const SYMBOLS = ["BTC/USD", "ETH/USD"];
 const N = 50;

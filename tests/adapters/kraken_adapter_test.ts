@@ -7,7 +7,7 @@ import { equal, ok } from "node:assert/strict";
 import { KrakenMock } from "../../src/exchanges/kraken/mock.ts";
 import { waitUntil } from "../support/ws_test_client.ts";
 import { kraken } from "./harness.ts";
-import { waitForBooks } from "./books.ts";
+import { waitForBooks } from "../support/books.ts";
 
 const SYMBOLS = ["BTC/USD", "ETH/USD"];
 const DEPTH = 10;

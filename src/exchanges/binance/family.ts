@@ -54,6 +54,7 @@ export function binanceFamilyVenue<Id extends string>(variant: BinanceVariant & 
     toNative: binanceNativeSymbol,
     fromNative: (native, known) =>
       known ? binanceSymbolFromList(native, known) : binanceSymbol(native),
+    gapScope: "book",
     inferSymbols(input, add) {
       if (input.k === "rest" && input.s) add(input.s);
       if (input.k !== "open") return;
@@ -72,6 +73,12 @@ export function binanceFamilyVenue<Id extends string>(variant: BinanceVariant & 
     mock: {
       create: (options) => new BinanceMock({ variant, ...options }),
       defaultSymbols: variant.mockSymbols,
+      samples: {
+        unknown: ['{"stream":"btcusdt@kline_1m","data":{"e":"kline","E":1,"s":"BTCUSDT"}}'],
+        absurdBook: (native) =>
+          `{"stream":"${native.toLowerCase()}@depth@100ms","data":{"e":"depthUpdate","E":1,` +
+          `"s":"${native}","U":1,"u":2,"b":[["-1","abc"]],"a":[]}}`,
+      },
       malformed: [
         '{"stream":"btcusdt@trade","data":{"e":"trade","E":17',
         '{"stream":"btcusdt@trade","data":{"e":"tr',

@@ -32,6 +32,7 @@ export const coinbase = defineVenue({
   createCollector: (settings, context) => new CoinbaseCollector(settings, context),
   toNative: coinbaseProductId,
   fromNative: (native) => coinbaseSymbol(native),
+  gapScope: "connection",
   inferSymbols(input, add) {
     if (input.k !== "ws" || !input.d.includes('"l2_data"')) return;
     let m: { channel?: unknown; events?: unknown };
@@ -49,6 +50,15 @@ export const coinbase = defineVenue({
   mock: {
     create: (options) => new CoinbaseMock(options),
     defaultSymbols: ["BTC/USD", "ETH/USD", "SOL/USD"],
+    samples: {
+      unknown: [
+        '{"channel":"candles","client_id":"","timestamp":"2026-07-01T12:00:00Z","events":[]}',
+      ],
+      absurdBook: (native) =>
+        `{"channel":"l2_data","client_id":"","timestamp":"2026-07-01T12:00:00Z","events":[` +
+        `{"type":"update","product_id":"${native}","updates":[{"side":"bid",` +
+        `"event_time":"2026-07-01T12:00:00Z","price_level":"-5","new_quantity":"1e9"}]}]}`,
+    },
     malformed: [
       '{"channel":"market_trades","client_id":"","timestamp":"2026-07-01T12:00:00.0',
       '{"channel":"heartbeats","client_id":"","timestamp":"2026-07-01T12:00:00Z","sequence_',

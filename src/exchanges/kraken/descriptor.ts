@@ -35,6 +35,7 @@ export const kraken = defineVenue({
   createCollector: (settings, context) => new KrakenCollector(settings, context),
   toNative: krakenNativeSymbol,
   fromNative: (native) => krakenSymbol(native),
+  gapScope: "book",
   inferSymbols(input, add) {
     if (input.k !== "ws" || !input.d.includes('"book"')) return;
     let m: { channel?: unknown; data?: unknown };
@@ -52,6 +53,13 @@ export const kraken = defineVenue({
   mock: {
     create: (options) => new KrakenMock(options),
     defaultSymbols: ["BTC/USD", "ETH/USD", "SOL/USD"],
+    samples: {
+      unknown: ['{"channel":"ohlc","type":"update","data":[]}'],
+      absurdBook: (native) =>
+        `{"channel":"book","type":"update","data":[{"symbol":"${native}",` +
+        `"bids":[{"price":-1,"qty":1e400}],"asks":[],"checksum":0,` +
+        `"timestamp":"2026-07-01T12:00:00.000000Z"}]}`,
+    },
     malformed: [
       '{"channel":"trade","type":"update","data":[{"symbol":',
       '{"channel":"heartbe',

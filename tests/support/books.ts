@@ -1,7 +1,7 @@
 /** Comparing an adapter's book with a mock's authoritative book. */
 import { normalizeDecimal } from "../../src/exchanges/decimal_text.ts";
 import type { SocketCollector } from "../../src/exchanges/collector.ts";
-import { waitUntil } from "../support/ws_test_client.ts";
+import { waitUntil } from "./ws_test_client.ts";
 
 type Lv = readonly [string, string];
 
