@@ -8,6 +8,7 @@
  */
 import { equal, ok } from "node:assert/strict";
 import fc from "fast-check";
+import { mutate, mutations } from "../support/mutations.ts";
 import { parseConfig } from "../../src/config.ts";
 import { Core } from "../../src/core/mod.ts";
 import type { BinanceCollector } from "../../src/exchanges/binance/collector.ts";
@@ -19,37 +20,8 @@ const ETH = recording("hftbacktest/spot/ethusdt_20240808.gz");
 const SYMBOLS = ["BTC/USDT", "ETH/USDT"];
 
 type Input = { ns: bigint; text: string; rest?: string };
-type Mutation = { kind: string; at?: number; byte?: number; field?: string };
 
-const mutation = fc.oneof(
-  fc.record({ kind: fc.constant("flip"), at: fc.nat(), byte: fc.integer({ min: 32, max: 126 }) }),
-  fc.record({ kind: fc.constant("cut"), at: fc.nat() }),
-  fc.record({ kind: fc.constant("digit"), at: fc.nat(), byte: fc.integer({ min: 48, max: 57 }) }),
-  fc.record({
-    kind: fc.constant("drop"),
-    field: fc.constantFrom('"U"', '"u"', '"b"', '"a"', '"s"', '"e"', '"data"'),
-  }),
-  fc.record({ kind: fc.constant("dup"), at: fc.nat() }),
-);
-
-function mutate(text: string, m: Mutation): string {
-  const at = (m.at ?? 0) % Math.max(1, text.length);
-  switch (m.kind) {
-    case "flip":
-      return text.slice(0, at) + String.fromCharCode(m.byte!) + text.slice(at + 1);
-    case "cut":
-      return text.slice(0, at);
-    case "digit": {
-      const i = text.slice(at).search(/\d/);
-      if (i < 0) return text;
-      return text.slice(0, at + i) + String.fromCharCode(m.byte!) + text.slice(at + i + 1);
-    }
-    case "drop":
-      return text.replace(m.field!, '"x_removed"');
-    default:
-      return text.slice(0, at) + text.slice(at, at + 20) + text.slice(at);
-  }
-}
+const mutation = mutations(['"U"', '"u"', '"b"', '"a"', '"s"', '"e"', '"data"']);
 
 async function collector(): Promise<BinanceCollector> {
   const core = await Core.create({ ringCapacity: 1 << 16 });

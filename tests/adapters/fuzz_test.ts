@@ -6,6 +6,7 @@
  */
 import { equal, ok } from "node:assert/strict";
 import fc from "fast-check";
+import { mutate, mutations } from "../support/mutations.ts";
 import { parseKrakenV1Message } from "../support/kraken_v1.ts";
 import type { BookMessage } from "../../src/exchanges/types.ts";
 import { readCryptofeed, recording } from "../exchanges/recordings.ts";
@@ -14,46 +15,7 @@ import { krakenV2Frame } from "./frames.ts";
 
 const WS50 = recording("cryptofeed/KRAKEN.ws.50.0");
 
-const mutation = fc.oneof(
-  fc.record({
-    kind: fc.constant("flip" as const),
-    at: fc.nat(),
-    byte: fc.integer({ min: 32, max: 126 }),
-  }),
-  fc.record({ kind: fc.constant("cut" as const), at: fc.nat() }),
-  fc.record({
-    kind: fc.constant("digit" as const),
-    at: fc.nat(),
-    byte: fc.integer({ min: 48, max: 57 }),
-  }),
-  fc.record({
-    kind: fc.constant("drop" as const),
-    field: fc.constantFrom('"checksum"', '"qty"', '"price"', '"symbol"', '"bids"'),
-  }),
-  fc.record({ kind: fc.constant("dup" as const), at: fc.nat() }),
-);
-
-type Mutation = { kind: string; at?: number; byte?: number; field?: string };
-
-function mutate(text: string, m: Mutation): string {
-  const at = (m.at ?? 0) % Math.max(1, text.length);
-  switch (m.kind) {
-    case "flip":
-      return text.slice(0, at) + String.fromCharCode(m.byte!) + text.slice(at + 1);
-    case "cut":
-      return text.slice(0, at);
-    case "digit": {
-      // replace the first digit at or after `at`
-      const i = text.slice(at).search(/\d/);
-      if (i < 0) return text;
-      return text.slice(0, at + i) + String.fromCharCode(m.byte!) + text.slice(at + i + 1);
-    }
-    case "drop":
-      return text.replace(m.field!, '"x_removed"');
-    default:
-      return text.slice(0, at) + text.slice(at, at + 20) + text.slice(at);
-  }
-}
+const mutation = mutations(['"checksum"', '"qty"', '"price"', '"symbol"', '"bids"']);
 
 Deno.test({
   name: "fuzz: mutated real Kraken frames never throw in the adapter nor corrupt another book",

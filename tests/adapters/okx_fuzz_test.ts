@@ -7,6 +7,7 @@
  */
 import { equal, ok } from "node:assert/strict";
 import fc from "fast-check";
+import { mutate, mutations } from "../support/mutations.ts";
 import {
   OKX_CAPTURE,
   OKX_CAPTURE_SYMBOLS,
@@ -14,37 +15,7 @@ import {
   okxReplayCollector,
 } from "../exchanges/okx_capture.ts";
 
-const mutation = fc.oneof(
-  fc.record({ kind: fc.constant("flip"), at: fc.nat(), byte: fc.integer({ min: 32, max: 126 }) }),
-  fc.record({ kind: fc.constant("cut"), at: fc.nat() }),
-  fc.record({ kind: fc.constant("digit"), at: fc.nat(), byte: fc.integer({ min: 48, max: 57 }) }),
-  fc.record({
-    kind: fc.constant("drop"),
-    field: fc.constantFrom('"checksum"', '"asks"', '"bids"', '"instId"', '"action"', '"ts"'),
-  }),
-  fc.record({ kind: fc.constant("dup"), at: fc.nat() }),
-);
-
-type Mutation = { kind: string; at?: number; byte?: number; field?: string };
-
-function mutate(text: string, m: Mutation): string {
-  const at = (m.at ?? 0) % Math.max(1, text.length);
-  switch (m.kind) {
-    case "flip":
-      return text.slice(0, at) + String.fromCharCode(m.byte!) + text.slice(at + 1);
-    case "cut":
-      return text.slice(0, at);
-    case "digit": {
-      const i = text.slice(at).search(/\d/);
-      if (i < 0) return text;
-      return text.slice(0, at + i) + String.fromCharCode(m.byte!) + text.slice(at + i + 1);
-    }
-    case "drop":
-      return text.replace(m.field!, '"x_removed"');
-    default:
-      return text.slice(0, at) + text.slice(at, at + 20) + text.slice(at);
-  }
-}
+const mutation = mutations(['"checksum"', '"asks"', '"bids"', '"instId"', '"action"', '"ts"']);
 
 const TARGET = "UNI/USD";
 const TARGET_ID = '"instId":"UNI-USD-SWAP"';

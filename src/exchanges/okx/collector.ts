@@ -116,7 +116,10 @@ export class OkxCollector extends SocketCollector {
   }
 
   override start(): Promise<void> {
-    this.#keepAlive ??= setInterval(() => this.#ping(), Math.min(1000, this.#okx.pingIntervalMs));
+    // Check often enough that the ping goes out well before the silence watchdog fires.
+    const slack = this.settings.silenceTimeoutMs - this.#okx.pingIntervalMs;
+    const tick = Math.max(10, Math.min(1000, this.#okx.pingIntervalMs / 4, slack / 4));
+    this.#keepAlive ??= setInterval(() => this.#ping(), tick);
     return super.start();
   }
 

@@ -13,8 +13,28 @@ import { priceProblem, sizeProblem } from "../decimal_text.ts";
 import { scanStringLevels } from "../string_levels.ts";
 import type { BookMessage, InvalidMessage, ParsedMessage } from "../types.ts";
 import { invalid, unknown } from "../types.ts";
+import type { WireKey } from "../wire_types.ts";
 import { parseOkxEvent } from "./control.ts";
-import { OKX_PING, OKX_PONG } from "./wire.ts";
+import {
+  OKX_PING,
+  OKX_PONG,
+  type OkxAck,
+  type OkxArg,
+  type OkxBookData,
+  type OkxBookPush,
+  type OkxErrorEvent,
+  type OkxNoticeEvent,
+  type OkxRestBooks,
+  type OkxTradeData,
+  type OkxTradePush,
+} from "./wire.ts";
+
+/** Field names of a push, event or REST body: the top-level `switch` labels must be among them. */
+type OkxTopKey = WireKey<
+  OkxBookPush | OkxTradePush | OkxAck | OkxErrorEvent | OkxNoticeEvent | OkxRestBooks
+>;
+/** Field names of one `data` element (books, trades, REST books). */
+type OkxItemKey = WireKey<OkxBookData | OkxTradeData | OkxRestBooks["data"][number]>;
 
 /** Book channels with the `books` wire shape (only `books` is public and used). */
 const BOOK_CHANNELS = new Set(["books", "books-elp", "books-l2-tbt", "books50-l2-tbt"]);
@@ -67,13 +87,13 @@ function scanItem(s: JsonScanner, restBody: boolean): OkxItem {
   const problem = (p: string) => item.problem ??= p;
   s.beginObject();
   for (let key = s.nextKey(); key !== undefined; key = s.nextKey()) {
-    switch (key) {
+    switch (key as OkxItemKey) {
       case "bids":
       case "asks": {
         const out: string[] = [];
         const p = scanStringLevels(s, out, key);
         if (p !== undefined) problem(p);
-        item[key] = out;
+        item[key as "bids" | "asks"] = out;
         break;
       }
       case "ts":
@@ -137,7 +157,7 @@ function scan(text: string, restBody: boolean): OkxFields | InvalidMessage {
     const problem = (p: string) => f.problem ??= p;
     s.beginObject();
     for (let key = s.nextKey(); key !== undefined; key = s.nextKey()) {
-      switch (key) {
+      switch (key as OkxTopKey) {
         case "arg":
           if (s.kind() !== "object") {
             s.skipValue();
@@ -146,8 +166,8 @@ function scan(text: string, restBody: boolean): OkxFields | InvalidMessage {
           }
           s.beginObject();
           for (let k = s.nextKey(); k !== undefined; k = s.nextKey()) {
-            if (k === "channel") f.channel = str(s, "arg.channel", problem);
-            else if (k === "instId") f.instId = str(s, "arg.instId", problem);
+            if ((k as keyof OkxArg) === "channel") f.channel = str(s, "arg.channel", problem);
+            else if ((k as keyof OkxArg) === "instId") f.instId = str(s, "arg.instId", problem);
             else s.skipValue();
           }
           break;
