@@ -20,6 +20,7 @@ import type { FeedSocket } from "../feed_socket.ts";
 import { BITFINEX_CHECKSUM_LEVELS, bitfinexChecksum } from "./checksum.ts";
 import { bookChanges, type ChannelFrame, parseBitfinexFrame, tradeFromRow } from "./parse.ts";
 import { ChannelMap, ConnectionSequence } from "./sync.ts";
+import { inferScales } from "../book_store.ts";
 import { bitfinexNativeSymbol, bitfinexSymbol } from "./symbols.ts";
 import {
   type BitfinexEvent,
@@ -35,6 +36,14 @@ export interface BitfinexSettings extends ConnectionSettings {
   /** Price points per side: 25, 100 or 250. */
   len: number;
 }
+
+/**
+ * Smallest book scale (decimals) for prices and amounts. Bitfinex sends doubles' shortest text, so
+ * a snapshot's decimals say little about the next update's (`0.0055809` after a snapshot with 6);
+ * 8 held every value of the real capture, and a value with more still resyncs once at a wider
+ * scale.
+ */
+export const MIN_SCALE = 8;
 
 /** Held (applied, unpublished) book messages after which they publish without a checksum. */
 export const MAX_UNVERIFIED = 100;
@@ -267,7 +276,7 @@ export class BitfinexCollector extends SocketCollector {
     }
     if (!this.#checksumOn) {
       if (snapshot) {
-        if (this.books.snapshot(symbol, c.bids, c.asks, 0, receivedMs)) {
+        if (this.books.snapshot(symbol, c.bids, c.asks, 0, receivedMs, scalesOf(c))) {
           this.#failures.delete(symbol);
         } else this.#resubscribe(symbol);
       } else if (this.books.update(symbol, c.bids, c.asks, 0, receivedMs) === "rejected") {
@@ -278,7 +287,7 @@ export class BitfinexCollector extends SocketCollector {
     // Checksums on: apply now, publish when the next `cs` verifies.
     let pending = this.#pending.get(symbol);
     if (snapshot) {
-      if (!this.books.stageSnapshot(symbol, c.bids, c.asks, receivedMs)) {
+      if (!this.books.stageSnapshot(symbol, c.bids, c.asks, receivedMs, scalesOf(c))) {
         this.#resubscribe(symbol);
         return;
       }
@@ -415,4 +424,9 @@ export class BitfinexCollector extends SocketCollector {
       this.#resyncAllBooks("maintenance ended", receivedMs);
     }
   }
+}
+
+function scalesOf(c: { bids: readonly string[]; asks: readonly string[] }): [number, number] {
+  const [ps, ss] = inferScales(c.bids, c.asks);
+  return [Math.max(ps, MIN_SCALE), Math.max(ss, MIN_SCALE)];
 }

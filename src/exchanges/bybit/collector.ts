@@ -126,6 +126,9 @@ export class BybitCollector extends SocketCollector {
   ingestInstruments(body: string): InstrumentScales[] {
     const list = parseInstruments(body);
     for (const i of list) {
+      // Dated futures (`BTCUSDT-26DEC26`) share base and quote with the perpetual: only a
+      // symbol spelled exactly base + quote is a `BASE/QUOTE` book.
+      if (i.base + i.quote !== i.symbol) continue;
       this.#splits.set(i.symbol, [i.base, i.quote]);
       const symbol = this.fromNative(i.symbol);
       if (symbol !== undefined) this.#scales.set(symbol, [i.priceScale, i.sizeScale]);
