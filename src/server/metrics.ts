@@ -30,7 +30,16 @@ export interface RingCounters {
   busyMs: number;
 }
 
-/** Creates zeroed {@linkcode RingCounters}. */
+/**
+ * Creates zeroed {@linkcode RingCounters}.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert";
+ * import { newRingCounters } from "./metrics.ts";
+ * assert.equal(newRingCounters().records, 0);
+ * ```
+ */
 export function newRingCounters(): RingCounters {
   return {
     records: 0,
@@ -46,7 +55,19 @@ export function newRingCounters(): RingCounters {
   };
 }
 
-/** Server-wide counters. */
+/**
+ * Server-wide counters.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert";
+ * import { ServerMetrics } from "./metrics.ts";
+ * const metrics = new ServerMetrics();
+ * ServerMetrics.bump(metrics.messagesRejected, "rate_limited");
+ * ServerMetrics.bump(metrics.messagesRejected, "rate_limited");
+ * assert.equal(metrics.messagesRejected.get("rate_limited"), 2);
+ * ```
+ */
 export class ServerMetrics {
   /** Connections upgraded to WebSocket. */
   connectionsAccepted = 0;
@@ -152,6 +173,20 @@ export interface MetricsInput {
 
 /**
  * Renders every metric in Prometheus text format.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert";
+ * import { renderMetrics, ServerMetrics } from "./metrics.ts";
+ * const metrics = new ServerMetrics();
+ * metrics.deltasSent = 12;
+ * const text = renderMetrics({
+ *   metrics, clients: 3, slowClients: 0, subscriptions: 4, health: [],
+ *   books: [{ exchange: "kraken", symbol: "BTC/USD", synced: true, subscribers: 3 }],
+ * });
+ * assert.match(text, /^alphapulse_clients 3$/m);
+ * assert.match(text, /^alphapulse_deltas_sent_total 12$/m);
+ * ```
  */
 export function renderMetrics(input: MetricsInput): string {
   const m = input.metrics;

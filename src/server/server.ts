@@ -60,13 +60,16 @@ const TEXT_HEADERS = { "content-type": "text/plain; charset=utf-8" };
  * Starts the broadcast server.
  *
  * @example
- * ```ts ignore
+ * ```ts
+ * import assert from "node:assert";
  * import { parseConfig } from "../config.ts";
  * import { createServer } from "./server.ts";
- * const config = parseConfig({ server: { port: 8080 } });
- * const server = await createServer({ config, feeds });
- * console.log(`listening on http://${server.hostname}:${server.port}/`);
- * Deno.addSignalListener("SIGTERM", () => server.close("server shutting down"));
+ * const config = parseConfig({ server: { port: 0 } }); // any free port
+ * const server = await createServer({ config, feeds: [] });
+ * const response = await fetch(`http://${server.hostname}:${server.port}/health`);
+ * assert.equal(response.status, 503); // no book is live
+ * assert.equal((await response.json()).status, "down");
+ * await server.close("example done");
  * ```
  */
 export async function createServer(options: ServerOptions): Promise<BroadcastServer> {

@@ -4,7 +4,7 @@
  * Also {@linkcode waitUntil} for polling a condition (e.g. a mock counter).
  *
  * @example
- * ```ts
+ * ```ts ignore
  * import { WsTestClient } from "../support/ws_test_client.ts";
  * const client = await WsTestClient.connect("ws://127.0.0.1:8080/v2");
  * client.send({ method: "ping", req_id: 1 });
