@@ -33,3 +33,4 @@ export {
   output_address,
 } from "./book_read";
 export { mirror_apply } from "./mirror";
+export { ring_write_raw } from "./raw_record";

@@ -7,7 +7,8 @@
  *   deno run -A bench/ingest.ts
  */
 import { Core } from "../src/core/mod.ts";
-import { BinanceCollector } from "../src/exchanges/binanceus/collector.ts";
+import { BinanceCollector } from "../src/exchanges/binance/collector.ts";
+import { BINANCE_US } from "../src/exchanges/binanceus/variant.ts";
 import { CoinbaseCollector } from "../src/exchanges/coinbase/collector.ts";
 import { KrakenCollector } from "../src/exchanges/kraken/collector.ts";
 import type { SocketCollector } from "../src/exchanges/collector.ts";
@@ -76,15 +77,19 @@ console.log("| --- | ---: | ---: | ---: | ---: | --- |");
 // ── Binance.US: 20-level depthUpdate on the combined stream ──
 {
   const core = await Core.create({ ringCapacity: 1 << 16 });
-  const c = new BinanceCollector({
-    symbols: ["BTC/USDT"],
-    wsUrl: "ws://127.0.0.1:1",
-    restUrl: "http://127.0.0.1:1",
-    snapshotLimit: 1000,
-    restWeightPerMinute: 600,
-    maxConnectionAgeMs: 0,
-    ...conn,
-  }, { core, exchangeCode: 3, depth: 50 });
+  const c = new BinanceCollector(
+    {
+      symbols: ["BTC/USDT"],
+      wsUrl: "ws://127.0.0.1:1",
+      restUrl: "http://127.0.0.1:1",
+      snapshotLimit: 1000,
+      restWeightPerMinute: 600,
+      maxConnectionAgeMs: 0,
+      ...conn,
+    },
+    { core, exchangeCode: 3, depth: 50 },
+    BINANCE_US,
+  );
   const { bids, asks } = initialLevels(8, 8);
   const pairs = (l: string[]) => {
     const out = [];

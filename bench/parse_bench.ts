@@ -10,7 +10,7 @@
  * @module
  */
 import { deepStrictEqual } from "node:assert/strict";
-import { parseBinanceMessage } from "../src/exchanges/binanceus/parse.ts";
+import { parseBinanceMessage } from "../src/exchanges/binance/parse.ts";
 import { parseKrakenMessage } from "../src/exchanges/kraken/parse.ts";
 import { parseCoinbaseMessage } from "../src/exchanges/coinbase/parse.ts";
 import {

@@ -60,7 +60,9 @@ export type ConfigInput = z.input<typeof ConfigSchema>;
 
 /** The built-in default: live exchanges, a few major pairs. */
 export const DEFAULT_CONFIG: ConfigInput = {
-  exchanges: Object.fromEntries(VENUES.map((v) => [v.id, v.defaultConfig])),
+  exchanges: Object.fromEntries(
+    VENUES.flatMap((v) => v.defaultConfig === undefined ? [] : [[v.id, v.defaultConfig]]),
+  ),
 };
 
 /**

@@ -51,7 +51,7 @@ Deno.test("config: errors name each bad field", () => {
     match(msg, /exchanges\.kraken\.depth: Depth must be one of 10, 25, 100, 500, 1000/);
     match(msg, /exchanges\.kraken\.wsUrl: Must be a ws/);
   }
-  throws(() => parseConfig({ exchanges: { okx: {} } }), /Unrecognized key/);
+  throws(() => parseConfig({ exchanges: { nosuchvenue: {} } }), /Unrecognized key/);
 });
 
 Deno.test("config: --config file, ALPHAPULSE_CONFIG path or inline JSON, PORT override", () => {

@@ -47,6 +47,7 @@ export interface CoreExports {
   book_kraken_checksum(id: number): number;
   crc32_bytes(ptr: number, length: number): number;
   mirror_apply(id: number, rec: number): number;
+  ring_write_raw(src: number, length: number, symbol: number): number;
   memory?: WebAssembly.Memory;
 }
 

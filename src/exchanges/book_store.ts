@@ -203,6 +203,103 @@ export class BookStore {
     return "applied";
   }
 
+  /**
+   * Loads a snapshot into the core book **without publishing** (for venues whose checksum comes
+   * in a later message, e.g. Bitfinex `cs`): the book is STALE until {@linkcode commitSnapshot}.
+   * Returns false when the core refused it (counted; the book stays stale).
+   */
+  stageSnapshot(
+    symbol: string,
+    bids: readonly string[],
+    asks: readonly string[],
+    receivedMs: number,
+    scales?: readonly [number, number],
+  ): boolean {
+    const e = this.#entry(symbol);
+    if (!e) return false;
+    const core = this.#core;
+    if (e.state === "live") this.markStale(symbol, "resnapshot", receivedMs);
+    let [ps, ss] = scales ?? inferScales(bids, asks);
+    ps = Math.max(ps, e.minPriceScale);
+    ss = Math.max(ss, e.minSizeScale);
+    try {
+      core.clear(e.id);
+      const [cps, css] = core.scales(e.id);
+      if (cps !== ps || css !== ss) core.setScales(e.id, ps, ss);
+      core.begin(e.id).addLevels(0, bids).addLevels(1, asks);
+      core.applyLevels();
+    } catch (err) {
+      this.#refused(e, err, "snapshot");
+      return false;
+    }
+    return true;
+  }
+
+  /**
+   * Applies an update to the core book **without publishing**; {@linkcode commitUpdate} (or
+   * {@linkcode commitSnapshot} after a staged snapshot) publishes it once verified. Returns false
+   * when the core refused it (the book is then STALE).
+   */
+  stageUpdate(symbol: string, bids: readonly string[], asks: readonly string[]): boolean {
+    const e = this.#entry(symbol);
+    if (!e) return false;
+    try {
+      this.#core.begin(e.id).addLevels(0, bids).addLevels(1, asks);
+      this.#core.applyLevels();
+    } catch (err) {
+      this.#refused(e, err, "update");
+      return false;
+    }
+    return true;
+  }
+
+  /** Publishes a staged, verified snapshot (SNAPSHOT records); the book is live again. */
+  commitSnapshot(symbol: string, exchangeMs: number, receivedMs: number): boolean {
+    const e = this.#entry(symbol);
+    if (!e) return false;
+    try {
+      this.#core.resume(e.id, exchangeMs, receivedMs);
+    } catch (err) {
+      this.#refused(e, err, "snapshot");
+      return false;
+    }
+    e.state = "live";
+    e.lastUpdateAt = receivedMs;
+    e.updates++;
+    return true;
+  }
+
+  /** Publishes the top-N delta of staged, verified updates of a live book. */
+  commitUpdate(symbol: string, exchangeMs: number, receivedMs: number, updates = 1): UpdateResult {
+    const e = this.#entry(symbol);
+    if (!e || e.state !== "live") return "ignored";
+    try {
+      this.#core.publish(e.id, exchangeMs, receivedMs);
+    } catch (err) {
+      this.#refused(e, err, "update");
+      return "rejected";
+    }
+    e.lastUpdateAt = receivedMs;
+    e.updates += updates;
+    return "applied";
+  }
+
+  /** Counts a checksum mismatch against a book (paths that verify outside `snapshot`/`update`). */
+  countChecksumFailure(symbol: string): void {
+    const e = this.#entry(symbol);
+    if (e) e.checksumFailures++;
+  }
+
+  /** Scales `[price, size]` of a book. */
+  scales(symbol: string): readonly [number, number] {
+    return this.#core.scales(this.bookId(symbol));
+  }
+
+  /** Best `n` levels of one side as mantissas, best first. */
+  topMantissas(symbol: string, side: 0 | 1, n: number): ReturnType<Core["top"]> {
+    return this.#core.top(this.bookId(symbol), side, n);
+  }
+
   #refused(e: Entry, err: unknown, what: string): void {
     if (err instanceof CoreError) {
       this.#opts.log?.(`${e.symbol}: ${what} refused by the core (${err.result}); resyncing`);

@@ -12,10 +12,14 @@
  *
  * @module
  */
+import { binance } from "./binance/descriptor.ts";
 import { binanceus } from "./binanceus/descriptor.ts";
+import { bitfinex } from "./bitfinex/descriptor.ts";
+import { bybit } from "./bybit/descriptor.ts";
 import type { Collector, CollectorContext, SocketCollector } from "./collector.ts";
 import { coinbase } from "./coinbase/descriptor.ts";
 import { kraken } from "./kraken/descriptor.ts";
+import { okx } from "./okx/descriptor.ts";
 import type { ExchangeId } from "./types.ts";
 import type { VenueDescriptor } from "./venue.ts";
 
@@ -24,6 +28,10 @@ export const VENUES = [
   coinbase,
   kraken,
   binanceus,
+  binance,
+  bybit,
+  okx,
+  bitfinex,
 ] as const;
 
 /** One registered venue's descriptor (with its precise types). */

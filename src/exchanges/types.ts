@@ -55,7 +55,10 @@ export interface BookMessage {
   bids: string[];
   /** Flat `[price, size, ...]` pairs of exact decimal text, wire order. */
   asks: string[];
-  /** Kraken CRC-32 of the top 10 levels after applying this message (unsigned). */
+  /**
+   * Checksum of the book after applying this message: Kraken's CRC-32 of the top 10 (unsigned);
+   * OKX's legacy CRC-32 of the top 25 (signed; 0 = not sent).
+   */
   checksum?: number;
   /** Exchange time in ms since the epoch (fraction = sub-ms digits). */
   exchangeTimeMs?: number;
@@ -65,6 +68,10 @@ export interface BookMessage {
   lastUpdateId?: number;
   /** Coinbase `sequence_num` of the envelope that carried this message. */
   sequence?: number;
+  /** OKX `seqId` of this message (or of a REST snapshot). */
+  seqId?: number;
+  /** OKX `prevSeqId`: the `seqId` of the book's previous message (-1 on a snapshot). */
+  prevSeqId?: number;
 }
 
 /**

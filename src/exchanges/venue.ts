@@ -63,8 +63,11 @@ export interface VenueDescriptor<
   readonly code: number;
   /** The config section (strict object with defaults; an error names the field). */
   readonly config: Schema;
-  /** The section of the built-in default configuration. */
-  readonly defaultConfig: z.input<Schema>;
+  /**
+   * The section of the built-in default configuration; absent for venues the default does not
+   * start (DESIGN §6: the default is live Coinbase, Kraken and Binance.US).
+   */
+  readonly defaultConfig?: z.input<Schema>;
   /** The collector for a validated section. */
   createCollector(settings: z.output<Schema>, context: CollectorContext): C;
   /** `BTC/USD` → the venue's spelling. */

@@ -94,7 +94,7 @@ export function parseSimulatorArgs(args: readonly string[]): SimulatorCli {
   let ports: SimulatorOptions["ports"];
   if (values.ports !== undefined) {
     const p = values.ports.split(",").map((s) => count("ports", s)!);
-    ports = Object.fromEntries(VENUES.map((id, i) => [id, p[i]]));
+    ports = Object.fromEntries(VENUES.flatMap((id, i) => p[i] === undefined ? [] : [[id, p[i]]]));
   }
   return {
     options: {

@@ -5,7 +5,7 @@
  * the 24 h cut (shortened), malformed messages.
  */
 import { equal, ok } from "node:assert/strict";
-import { BinanceMock } from "../../src/exchanges/binanceus/mock.ts";
+import { BinanceUsMock } from "../../src/exchanges/binanceus/mock.ts";
 import { waitUntil } from "../support/ws_test_client.ts";
 import { binance } from "./harness.ts";
 import { sameBook, waitForBooks } from "./books.ts";
@@ -21,7 +21,7 @@ async function setup(
     snapshotLimit?: number;
   } = {},
 ) {
-  const mock = new BinanceMock({
+  const mock = new BinanceUsMock({
     symbols: SYMBOLS,
     seed: 9,
     flushOnStep: true,
@@ -181,7 +181,7 @@ Deno.test("binance adapter: answers the exchange's ping frames (a quiet connecti
   // The mock's server pings after 0.5 s of silence and closes a client that does not pong within
   // 1 s; the collector's runtime WebSocket answers every ping, so the connection must survive a
   // quiet spell several times longer.
-  const mock = new BinanceMock({
+  const mock = new BinanceUsMock({
     symbols: ["BTC/USDT"],
     seed: 3,
     flushOnStep: true,

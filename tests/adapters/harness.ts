@@ -1,7 +1,8 @@
 /** Builds adapters on a real compiled core for tests, with a log that records what they say. */
 import { parseConfig } from "../../src/config.ts";
 import { Core, RingReader } from "../../src/core/mod.ts";
-import { BinanceCollector } from "../../src/exchanges/binanceus/collector.ts";
+import { BinanceCollector } from "../../src/exchanges/binance/collector.ts";
+import { BINANCE_US } from "../../src/exchanges/binanceus/variant.ts";
 import { CoinbaseCollector } from "../../src/exchanges/coinbase/collector.ts";
 import { KrakenCollector } from "../../src/exchanges/kraken/collector.ts";
 import type { NormalizedTrade } from "../../src/runtime/feed.ts";
@@ -100,7 +101,7 @@ export async function binance(
     depth: cfg.book.depth,
     onTrade: (t) => b.trades.push(t),
     log: (l) => b.logs.push(l),
-  });
+  }, BINANCE_US);
   return { ...b, collector };
 }
 

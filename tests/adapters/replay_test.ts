@@ -8,8 +8,8 @@
 import { strictEqual } from "node:assert/strict";
 import { parseKrakenV1Message } from "../../src/exchanges/kraken/v1.ts";
 import { parseCoinbaseLegacyMessage } from "../../src/exchanges/coinbase/legacy.ts";
-import { parseBinanceMessage } from "../../src/exchanges/binanceus/parse.ts";
-import { binanceSymbol } from "../../src/exchanges/binanceus/symbols.ts";
+import { parseBinanceMessage } from "../../src/exchanges/binance/parse.ts";
+import { binanceSymbol } from "../../src/exchanges/binance/symbols.ts";
 import { normalizeDecimal } from "../../src/exchanges/decimal_text.ts";
 import type { BookMessage, TickerMessage } from "../../src/exchanges/types.ts";
 import {

@@ -13,7 +13,7 @@ import type { LocalFeed } from "../../src/runtime/local_feed.ts";
 import { createServer } from "../../src/server/server.ts";
 import { normalizeDecimal } from "../../src/exchanges/decimal_text.ts";
 import { KrakenMock } from "../../src/exchanges/kraken/mock.ts";
-import { BinanceMock } from "../../src/exchanges/binanceus/mock.ts";
+import { BinanceUsMock } from "../../src/exchanges/binanceus/mock.ts";
 import { waitUntil } from "../support/ws_test_client.ts";
 
 const CHROMIUM = Deno.env.get("CHROMIUM_PATH") ?? "/usr/bin/chromium";
@@ -41,7 +41,7 @@ Deno.test({
       seed: 31,
       heartbeatIntervalMs: 300,
     });
-    const bn = new BinanceMock({ symbols: ["BTC/USDT"], seed: 32, flushOnStep: true });
+    const bn = new BinanceUsMock({ symbols: ["BTC/USDT"], seed: 32, flushOnStep: true });
     await Promise.all([kr.start(), bn.start()]);
     const fast = { silenceTimeoutMs: 5000, minBackoffMs: 50, maxBackoffMs: 500 };
     const config = parseConfig({

@@ -6,7 +6,7 @@
  */
 import { decodeRecord, LAPPED, RingReader } from "../../src/core/mod.ts";
 import type { CoreLayout } from "../../src/core/mod.ts";
-import { topChecksum } from "./reference_book.ts";
+import { topChecksum } from "../support/reference_book.ts";
 
 interface Job {
   mode: "ordered" | "torn";

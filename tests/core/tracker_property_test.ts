@@ -6,7 +6,7 @@
 import fc from "fast-check";
 import { assertEquals } from "./assert.ts";
 import { BookMirror, Core, decodeRecord, LAPPED, RingReader } from "../../src/core/mod.ts";
-import { DeltaMirror, type Lvl, ReferenceBook, topChecksum } from "./reference_book.ts";
+import { DeltaMirror, type Lvl, mantissaBook, topChecksum } from "../support/reference_book.ts";
 
 type Change = { side: 0 | 1; price: number; size: number };
 
@@ -45,7 +45,7 @@ Deno.test("tracker: deltas rebuild the reference top-N exactly, checksums verify
       (depth, initial, stream) => {
         symbol++;
         const book = core.createBook({ exchange: 3, symbol, priceScale: 2, sizeScale: 3, depth });
-        const ref = new ReferenceBook();
+        let ref = mantissaBook();
         const js = new DeltaMirror();
         core.begin(book);
         for (const c of initial) {
@@ -75,17 +75,14 @@ Deno.test("tracker: deltas rebuild the reference top-N exactly, checksums verify
         drain();
         for (const batch of stream) {
           core.begin(book);
-          const next = new ReferenceBook();
-          next.bids = new Map(ref.bids);
-          next.asks = new Map(ref.asks);
+          const next = ref.clone();
           for (const c of batch) {
             core.addMantissa(c.side, c.price, c.size);
             next.set(c.side, BigInt(c.price), BigInt(c.size));
           }
           // Bid prices stay below ask prices by construction, so the book never crosses.
           core.apply();
-          ref.bids = next.bids;
-          ref.asks = next.asks;
+          ref = next;
           drain();
           const want: [Lvl[], Lvl[]] = [ref.top(0, depth), ref.top(1, depth)];
           assertEquals([js.book.top(0, depth), js.book.top(1, depth)], want, "JS delta mirror");

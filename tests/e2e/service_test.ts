@@ -8,7 +8,7 @@
 import { equal, ok } from "node:assert/strict";
 import { AlphaPulseClient } from "../../src/client/mod.ts";
 import { normalizeDecimal } from "../../src/exchanges/decimal_text.ts";
-import { BinanceMock } from "../../src/exchanges/binanceus/mock.ts";
+import { BinanceUsMock } from "../../src/exchanges/binanceus/mock.ts";
 import { CoinbaseMock } from "../../src/exchanges/coinbase/mock.ts";
 import { KrakenMock } from "../../src/exchanges/kraken/mock.ts";
 import { waitUntil } from "../support/ws_test_client.ts";
@@ -67,7 +67,7 @@ Deno.test("e2e: mocks → service (deno task start --config) → JSON and binary
     seed: 22,
     heartbeatIntervalMs: 300,
   });
-  const bn = new BinanceMock({ symbols: ["BTC/USDT"], seed: 23, flushOnStep: true });
+  const bn = new BinanceUsMock({ symbols: ["BTC/USDT"], seed: 23, flushOnStep: true });
   await Promise.all([kr.start(), cb.start(), bn.start()]);
   const dir = await Deno.makeTempDir();
   const configPath = `${dir}/config.json`;

@@ -3,7 +3,7 @@ import { deepStrictEqual } from "node:assert/strict";
 import {
   parseBinanceDepthSnapshot,
   parseBinanceMessage,
-} from "../../src/exchanges/binanceus/parse.ts";
+} from "../../src/exchanges/binance/parse.ts";
 import { fixture } from "./fixtures.ts";
 
 const bn = (name: string) => parseBinanceMessage(fixture("binanceus", name));

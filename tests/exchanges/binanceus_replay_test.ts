@@ -9,15 +9,15 @@ import { strictEqual } from "node:assert/strict";
 import {
   parseBinanceDepthSnapshot,
   parseBinanceMessage,
-} from "../../src/exchanges/binanceus/parse.ts";
+} from "../../src/exchanges/binance/parse.ts";
 import { normalizeDecimal } from "../../src/exchanges/decimal_text.ts";
 import type { BookMessage, ParsedMessage, TickerMessage } from "../../src/exchanges/types.ts";
-import { RefBook } from "./ref_book.ts";
+import { decimalBook } from "../support/reference_book.ts";
 import { readCryptofeed, readHftbacktest, recording } from "./recordings.ts";
 
 /** Binance's local-book sync for one symbol. */
 class Splicer {
-  readonly book = new RefBook();
+  readonly book = decimalBook();
   readonly buffer: BookMessage[] = [];
   lastUpdateId: number | undefined;
   prevU: number | undefined;

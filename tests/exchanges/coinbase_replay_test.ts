@@ -7,7 +7,7 @@
 import { strictEqual } from "node:assert/strict";
 import { parseCoinbaseLegacyMessage } from "../../src/exchanges/coinbase/legacy.ts";
 import { normalizeDecimal } from "../../src/exchanges/decimal_text.ts";
-import { RefBook } from "./ref_book.ts";
+import { type DecimalBook, decimalBook } from "../support/reference_book.ts";
 import { readCryptofeed, recording } from "./recordings.ts";
 
 const WS28 = recording("cryptofeed/COINBASE.ws.28.0");
@@ -16,7 +16,7 @@ Deno.test({
   name: "coinbase legacy replay: COINBASE.ws.28.0, live tickers equal the rebuilt top of book",
   ignore: WS28 === undefined,
   fn() {
-    const books = new Map<string, RefBook>();
+    const books = new Map<string, DecimalBook>();
     const seenTicker = new Set<string>();
     const kinds: Record<string, number> = {};
     let snapshots = 0;
@@ -37,7 +37,7 @@ Deno.test({
             let book = books.get(m.symbol);
             if (m.snapshot) {
               snapshots++;
-              books.set(m.symbol, book = new RefBook());
+              books.set(m.symbol, book = decimalBook());
             } else updates++;
             if (book === undefined) throw new Error(`update before snapshot: ${m.symbol}`);
             book.apply(m);

@@ -11,7 +11,7 @@ import { parseKrakenV1Message } from "../../src/exchanges/kraken/v1.ts";
 import {
   parseBinanceDepthSnapshot,
   parseBinanceMessage,
-} from "../../src/exchanges/binanceus/parse.ts";
+} from "../../src/exchanges/binance/parse.ts";
 import { parseCoinbaseMessage } from "../../src/exchanges/coinbase/parse.ts";
 import { parseCoinbaseLegacyMessage } from "../../src/exchanges/coinbase/legacy.ts";
 import {

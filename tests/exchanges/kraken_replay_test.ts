@@ -8,7 +8,7 @@ import { decimalsOf } from "../../src/core/decimal.ts";
 import { parseKrakenMessage } from "../../src/exchanges/kraken/parse.ts";
 import { parseKrakenV1Message } from "../../src/exchanges/kraken/v1.ts";
 import type { BookMessage, ParsedMessage } from "../../src/exchanges/types.ts";
-import { RefBook } from "./ref_book.ts";
+import { type DecimalBook, decimalBook, krakenBookChecksum } from "../support/reference_book.ts";
 import { rawArrayElements, rawValue, readCryptofeed, recording } from "./recordings.ts";
 
 const V2 = recording("python-kraken-sdk/orderbook-v2.json");
@@ -30,7 +30,7 @@ Deno.test({
   ignore: V2 === undefined,
   fn() {
     const text = Deno.readTextFileSync(V2 as string);
-    const book = new RefBook(10);
+    const book = decimalBook(10);
     let checked = 0;
     let matched = 0;
     const messages = [rawValue(text, "init"), ...rawArrayElements(text, "updates")];
@@ -42,7 +42,7 @@ Deno.test({
       checked++;
       // The file was re-serialised (0.80000000 -> 0.8): the checksum rule formats with the
       // instrument precision (price 1, qty 8), which checksumDigits pads back.
-      if (book.krakenChecksum(1, 8) === m.checksum) matched++;
+      if (krakenBookChecksum(book, 1, 8) === m.checksum) matched++;
     }
     console.log(`    orderbook-v2.json: ${matched}/${checked} checksums (snapshot + updates)`);
     strictEqual(checked, 510);
@@ -56,7 +56,7 @@ Deno.test({
   fn() {
     const text = Deno.readTextFileSync(V1 as string);
     const messages = [...rawArrayElements(text, "init"), ...rawArrayElements(text, "updates")];
-    let book: RefBook | undefined;
+    let book: DecimalBook | undefined;
     let depth = 0;
     let priceDp = 0;
     let qtyDp = 0;
@@ -74,7 +74,7 @@ Deno.test({
         if (m.kind === "subscribed") depth = m.depth ?? 0;
         if (m.kind !== "book") continue;
         if (m.snapshot) {
-          book = new RefBook(depth);
+          book = decimalBook(depth);
           priceDp = decimalsOf(m.asks[0]);
           qtyDp = decimalsOf(m.asks[1]);
         }
@@ -82,7 +82,7 @@ Deno.test({
         book.apply(m);
         if (m.checksum === undefined) continue;
         checked++;
-        if (book.krakenChecksum(priceDp, qtyDp) === m.checksum) matched++;
+        if (krakenBookChecksum(book, priceDp, qtyDp) === m.checksum) matched++;
       }
     }
     console.log(
@@ -103,7 +103,7 @@ Deno.test({
   name: "kraken v1 replay: cryptofeed KRAKEN.ws.50.0 (10 pairs, depth 1000), every checksum",
   ignore: WS50 === undefined,
   fn() {
-    const books = new Map<string, { book: RefBook; priceDp: number; qtyDp: number }>();
+    const books = new Map<string, { book: DecimalBook; priceDp: number; qtyDp: number }>();
     const depths = new Map<string, number>();
     let snapshots = 0;
     let checked = 0;
@@ -120,7 +120,7 @@ Deno.test({
         if (m.snapshot) {
           snapshots++;
           entry = {
-            book: new RefBook(depths.get(m.symbol)),
+            book: decimalBook(depths.get(m.symbol)),
             priceDp: decimalsOf(m.asks[0] ?? m.bids[0]),
             qtyDp: decimalsOf(m.asks[1] ?? m.bids[1]),
           };
@@ -130,7 +130,7 @@ Deno.test({
         entry.book.apply(m);
         if (m.checksum === undefined) continue;
         checked++;
-        if (entry.book.krakenChecksum(entry.priceDp, entry.qtyDp) === m.checksum) matched++;
+        if (krakenBookChecksum(entry.book, entry.priceDp, entry.qtyDp) === m.checksum) matched++;
       }
     }
     console.log(

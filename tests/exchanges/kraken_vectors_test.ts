@@ -7,7 +7,7 @@ import { parseKrakenMessage } from "../../src/exchanges/kraken/parse.ts";
 import { parseKrakenV1Message } from "../../src/exchanges/kraken/v1.ts";
 import type { BookMessage, ParsedMessage } from "../../src/exchanges/types.ts";
 import { crc32 } from "../../src/util/crc32.ts";
-import { RefBook } from "./ref_book.ts";
+import { type DecimalBook, decimalBook, krakenBookChecksum } from "../support/reference_book.ts";
 
 type Lv = [price: string, qty: string];
 
@@ -56,8 +56,8 @@ const V2_DOC_BIDS: Lv[] = [
   ["45276.6", "0.15445238"],
 ];
 
-function v2DocBook(): RefBook {
-  const b = new RefBook(10);
+function v2DocBook(): DecimalBook {
+  const b = decimalBook(10);
   b.apply(book(parseKrakenMessage(v2Text("snapshot", V2_DOC_ASKS, V2_DOC_BIDS, 3310070434))));
   return b;
 }
@@ -68,9 +68,9 @@ Deno.test("kraken vector V2-DOC: Kraken's documented v2 example gives 3310070434
   strictEqual(m.bids[6], "45281.0");
   strictEqual(m.bids[1], "0.10000000");
   strictEqual(m.checksum, 3310070434);
-  const b = new RefBook(10);
+  const b = decimalBook(10);
   b.apply(m);
-  strictEqual(b.krakenChecksum(1, 8), 3310070434);
+  strictEqual(krakenBookChecksum(b, 1, 8), 3310070434);
 });
 
 Deno.test("kraken vector V2-DOC: a float round trip would break the checksum", () => {
@@ -99,20 +99,20 @@ Deno.test("kraken vector V1-DOC: Kraken's documented v1 example gives 974947235 
   const m = book(parseKrakenV1Message(text));
   strictEqual(m.symbol, "BTC/USD");
   strictEqual(m.snapshot, true);
-  const b = new RefBook(10);
+  const b = decimalBook(10);
   b.apply(m);
-  strictEqual(b.krakenChecksum(5, 8), 974947235);
+  strictEqual(krakenBookChecksum(b, 5, 8), 974947235);
 });
 
 Deno.test("kraken vectors C1 and C2: fixture snapshot and update", () => {
-  const b = new RefBook(10);
+  const b = decimalBook(10);
   const c1 = book(parseKrakenMessage(fixture("book_snapshot.json")));
   b.apply(c1);
-  strictEqual(b.krakenChecksum(1, 8), 4085213383);
+  strictEqual(krakenBookChecksum(b, 1, 8), 4085213383);
   strictEqual(c1.checksum, 4085213383);
   const c2 = book(parseKrakenMessage(fixture("book_update.json")));
   b.apply(c2);
-  strictEqual(b.krakenChecksum(1, 8), 2336972120);
+  strictEqual(krakenBookChecksum(b, 1, 8), 2336972120);
   strictEqual(c2.checksum, 2336972120);
   strictEqual(b.top("ask", 10).map((l) => l[0]).join(), "50000.5,50000.8,50001.0,50002.3");
   strictEqual(b.top("bid", 10).map((l) => l[0]).join(), "49999.5,49990.1");
@@ -127,17 +127,17 @@ Deno.test("kraken vector D: insert at the top of a depth-10 book, worst bid drop
   b.apply(book(parseKrakenMessage(v2Text("update", [], [["45283.6", "0.50000000"]]))));
   strictEqual(b.size("bid"), 10);
   strictEqual(b.top("bid", 10)[9][0], "45277.3");
-  strictEqual(b.krakenChecksum(1, 8), 1267292553);
+  strictEqual(krakenBookChecksum(b, 1, 8), 1267292553);
 });
 
 Deno.test("kraken vector E: qty change + removal + refill", () => {
   const b = v2DocBook();
   const asks: Lv[] = [["45285.2", "0"], ["45286.4", "2.00000000"], ["45300.0", "0.01000000"]];
   b.apply(book(parseKrakenMessage(v2Text("update", asks, []))));
-  strictEqual(b.krakenChecksum(1, 8), 4123741106);
+  strictEqual(krakenBookChecksum(b, 1, 8), 4123741106);
   const missingRefill = v2DocBook();
   missingRefill.apply(book(parseKrakenMessage(v2Text("update", asks.slice(0, 2), []))));
-  strictEqual(missingRefill.krakenChecksum(1, 8), 3139171504);
+  strictEqual(krakenBookChecksum(missingRefill, 1, 8), 3139171504);
 });
 
 Deno.test("kraken vector F: a client that does not truncate gets it wrong", () => {
@@ -146,11 +146,11 @@ Deno.test("kraken vector F: a client that does not truncate gets it wrong", () =
   const b = v2DocBook();
   b.apply(book(parseKrakenMessage(updateD)));
   b.apply(book(parseKrakenMessage(updateF)));
-  strictEqual(b.krakenChecksum(1, 8), 1001244817);
+  strictEqual(krakenBookChecksum(b, 1, 8), 1001244817);
 
-  const untruncated = new RefBook(Infinity);
+  const untruncated = decimalBook(Infinity);
   untruncated.apply(book(parseKrakenMessage(v2Text("snapshot", V2_DOC_ASKS, V2_DOC_BIDS))));
   untruncated.apply(book(parseKrakenMessage(updateD)));
   untruncated.apply(book(parseKrakenMessage(updateF)));
-  strictEqual(untruncated.krakenChecksum(1, 8), 3310070434);
+  strictEqual(krakenBookChecksum(untruncated, 1, 8), 3310070434);
 });

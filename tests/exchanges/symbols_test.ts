@@ -12,7 +12,7 @@ import {
   binanceStreamSymbol,
   binanceSymbol,
   binanceSymbolFromList,
-} from "../../src/exchanges/binanceus/symbols.ts";
+} from "../../src/exchanges/binance/symbols.ts";
 
 Deno.test("coinbase symbols", () => {
   strictEqual(coinbaseProductId("BTC/USD"), "BTC-USD");

@@ -4,45 +4,32 @@
  */
 import { deepStrictEqual, equal, match, notEqual, ok } from "node:assert/strict";
 import { crc32 } from "../../src/util/crc32.ts";
-import { BinanceMock } from "../../src/exchanges/binanceus/mock.ts";
+import { BinanceUsMock } from "../../src/exchanges/binanceus/mock.ts";
 import { CoinbaseMock } from "../../src/exchanges/coinbase/mock.ts";
 import { KrakenMock } from "../../src/exchanges/kraken/mock.ts";
 import type { TextLevel } from "../../src/mock/mock_book.ts";
+import { DECIMALS, ReferenceBook } from "../support/reference_book.ts";
 import type { MockExchangeServer } from "../../src/mock/mock_server.ts";
 import { type Json, parseJsonExact, waitUntil, WsTestClient } from "../support/ws_test_client.ts";
 
 // ---------------------------------------------------------------------------------------- helpers
 
-/** An independent text book: price text → qty text, sorted numerically on demand. */
-class RebuiltBook {
-  readonly bids = new Map<string, string>();
-  readonly asks = new Map<string, string>();
+/** The shared reference book (exact decimal texts), plus what these tests track. */
+class RebuiltBook extends ReferenceBook<string, string> {
   maxSeen = 0;
 
-  set(side: "bids" | "asks", price: string, qty: string): void {
-    const map = this[side];
-    if (/^0(\.0*)?$/.test(qty)) map.delete(price);
-    else map.set(price, qty);
-    this.maxSeen = Math.max(this.maxSeen, map.size);
+  constructor() {
+    super(DECIMALS);
+  }
+
+  put(side: "bids" | "asks", price: string, qty: string): void {
+    const s = side === "bids" ? "bid" : "ask";
+    this.set(s, price, qty);
+    this.maxSeen = Math.max(this.maxSeen, this.size(s));
   }
 
   sorted(side: "bids" | "asks", limit = Infinity): TextLevel[] {
-    const levels = [...this[side].entries()] as TextLevel[];
-    levels.sort((a, b) =>
-      side === "bids" ? Number(b[0]) - Number(a[0]) : Number(a[0]) - Number(b[0])
-    );
-    return levels.slice(0, limit);
-  }
-
-  truncate(depth: number): void {
-    for (const side of ["bids", "asks"] as const) {
-      for (const [p] of this.sorted(side).slice(depth)) this[side].delete(p);
-    }
-  }
-
-  clear(): void {
-    this.bids.clear();
-    this.asks.clear();
+    return this.top(side === "bids" ? "bid" : "ask", limit);
   }
 
   /** Kraken rule, built independently: asks then bids, top 10, '.' and leading zeros removed. */
@@ -136,11 +123,11 @@ class KrakenClient {
           `price ${level.price} has ${pd} decimals`,
         );
         match(level.qty, /^(0|\d+\.\d{8})$/, `qty ${level.qty} has 8 decimals (or is a 0 delete)`);
-        book.set(side, level.price, level.qty);
+        book.put(side, level.price, level.qty);
       }
     }
     const depth = this.depth.get(symbol)!;
-    if (book.bids.size > depth || book.asks.size > depth) this.truncations++;
+    if (book.size("bid") > depth || book.size("ask") > depth) this.truncations++;
     book.truncate(depth);
     const ok = book.krakenChecksum() === Number(data.checksum);
     if (ok) this.verified++;
@@ -625,7 +612,7 @@ class CoinbaseClient {
       }
       for (const u of event.updates) {
         ok(u.side === "bid" || u.side === "offer", `side ${u.side}`);
-        book.set(u.side === "bid" ? "bids" : "asks", u.price_level, u.new_quantity);
+        book.put(u.side === "bid" ? "bids" : "asks", u.price_level, u.new_quantity);
       }
     }
   }
@@ -858,8 +845,8 @@ class BinanceSync {
   /** Splice a snapshot with the buffered events; false when it must be fetched again. */
   onSnapshot(snap: { lastUpdateId: number; bids: TextLevel[]; asks: TextLevel[] }): boolean {
     this.book.clear();
-    for (const [p, q] of snap.bids) this.book.set("bids", p, q);
-    for (const [p, q] of snap.asks) this.book.set("asks", p, q);
+    for (const [p, q] of snap.bids) this.book.put("bids", p, q);
+    for (const [p, q] of snap.asks) this.book.put("asks", p, q);
     this.lastU = snap.lastUpdateId;
     this.synced = true;
     this.first = true;
@@ -885,20 +872,20 @@ class BinanceSync {
     }
     if (this.first && ev.U < this.lastU + 1) this.spliceInside = true;
     this.first = false;
-    for (const [p, q] of ev.b) this.book.set("bids", p, q);
-    for (const [p, q] of ev.a) this.book.set("asks", p, q);
+    for (const [p, q] of ev.b) this.book.put("bids", p, q);
+    for (const [p, q] of ev.a) this.book.put("asks", p, q);
     this.lastU = ev.u;
   }
 }
 
-async function fetchDepth(mock: BinanceMock, symbol: string, limit = 1000) {
+async function fetchDepth(mock: BinanceUsMock, symbol: string, limit = 1000) {
   const res = await fetch(`${mock.restUrl}/api/v3/depth?symbol=${symbol}&limit=${limit}`);
   const body = await res.json();
   return { status: res.status, headers: res.headers, body };
 }
 
 Deno.test("Binance: combined stream U/u continuity and REST splice per the documented algorithm", async () => {
-  const mock = new BinanceMock({ symbols: ["BTC/USDT", "ETHUSDT"], updateIntervalMs: 20 });
+  const mock = new BinanceUsMock({ symbols: ["BTC/USDT", "ETHUSDT"], updateIntervalMs: 20 });
   await mock.start();
   const c = await WsTestClient.connect(
     `${mock.wsUrl}/stream?streams=btcusdt@depth@100ms/ethusdt@depth@100ms/btcusdt@trade`,
@@ -966,7 +953,7 @@ Deno.test("Binance: combined stream U/u continuity and REST splice per the docum
 });
 
 Deno.test("Binance: REST snapshot inside a pending event splices with U <= lastUpdateId+1 <= u", async () => {
-  const mock = new BinanceMock({
+  const mock = new BinanceUsMock({
     symbols: ["BTCUSDT"],
     flushOnStep: false,
     firstUpdateId: 1027017,
@@ -998,7 +985,7 @@ Deno.test("Binance: REST snapshot inside a pending event splices with U <= lastU
 });
 
 Deno.test("Binance: raw and live subscriptions, properties, control errors, incoming rate limit", async () => {
-  const mock = new BinanceMock({ symbols: ["BTCUSDT", "ETHUSDT"], maxIncomingPerSecond: 20 });
+  const mock = new BinanceUsMock({ symbols: ["BTCUSDT", "ETHUSDT"], maxIncomingPerSecond: 20 });
   await mock.start();
   const c = await WsTestClient.connect(`${mock.wsUrl}/ws`);
   const flood = await WsTestClient.connect(`${mock.wsUrl}/ws`);
@@ -1059,7 +1046,7 @@ Deno.test("Binance: raw and live subscriptions, properties, control errors, inco
 });
 
 Deno.test("Binance REST: weight header, 429 over budget, errors, exchangeInfo", async () => {
-  const mock = new BinanceMock({ symbols: ["BTCUSDT"], weightLimit: 22 });
+  const mock = new BinanceUsMock({ symbols: ["BTCUSDT"], weightLimit: 22 });
   await mock.start();
   try {
     const info = await (await fetch(`${mock.restUrl}/api/v3/exchangeInfo`)).json();
@@ -1092,7 +1079,7 @@ Deno.test("Binance REST: weight header, 429 over budget, errors, exchangeInfo", 
 });
 
 Deno.test("Binance faults: U/u gap, stale snapshot, unknown-level delete", async () => {
-  const mock = new BinanceMock({ symbols: ["BTCUSDT", "ETHUSDT"] });
+  const mock = new BinanceUsMock({ symbols: ["BTCUSDT", "ETHUSDT"] });
   await mock.start();
   const c = await WsTestClient.connect(`${mock.wsUrl}/stream?streams=btcusdt@depth/ethusdt@depth`);
   const syncs = { BTCUSDT: new BinanceSync(), ETHUSDT: new BinanceSync() };
@@ -1161,7 +1148,7 @@ Deno.test("Binance faults: U/u gap, stale snapshot, unknown-level delete", async
 });
 
 Deno.test("Binance: forced disconnect at the (shortened) connection age limit", async () => {
-  const mock = new BinanceMock({ symbols: ["BTCUSDT"], maxConnectionAgeMs: 150 });
+  const mock = new BinanceUsMock({ symbols: ["BTCUSDT"], maxConnectionAgeMs: 150 });
   await mock.start();
   const c = await WsTestClient.connect(`${mock.wsUrl}/ws/btcusdt@depth@100ms`);
   try {
@@ -1236,7 +1223,7 @@ Deno.test("stop() closes connected clients and leaves no timers behind", async (
   const mocks = [
     new KrakenMock({ symbols: ["BTC/USD"], rate: 200 }),
     new CoinbaseMock({ symbols: ["BTC-USD"], rate: 200 }),
-    new BinanceMock({ symbols: ["BTCUSDT"], rate: 200, restDelayMs: 5000 }),
+    new BinanceUsMock({ symbols: ["BTCUSDT"], rate: 200, restDelayMs: 5000 }),
   ];
   for (const m of mocks) await m.start();
   const clients = [
@@ -1246,7 +1233,7 @@ Deno.test("stop() closes connected clients and leaves no timers behind", async (
   ];
   clients[0].send({ method: "subscribe", params: { channel: "book", symbol: ["BTC/USD"] } });
   clients[1].send({ type: "subscribe", product_ids: ["BTC-USD"], channel: "level2" });
-  const slow = fetch(`${(mocks[2] as BinanceMock).restUrl}/api/v3/depth?symbol=BTCUSDT`);
+  const slow = fetch(`${(mocks[2] as BinanceUsMock).restUrl}/api/v3/depth?symbol=BTCUSDT`);
   await sleep(100);
   for (const m of mocks) await m.stop();
   for (const c of clients) equal((await c.closed).code, 1001);

@@ -10,7 +10,7 @@ import { BookMirror, LAPPED, RingReader } from "../../src/core/mod.ts";
 import type { ExchangeFeed, NormalizedTrade } from "../../src/runtime/feed.ts";
 import { startFeeds } from "../../src/runtime/feeds.ts";
 import { normalizeDecimal } from "../../src/exchanges/decimal_text.ts";
-import { BinanceMock } from "../../src/exchanges/binanceus/mock.ts";
+import { BinanceUsMock } from "../../src/exchanges/binanceus/mock.ts";
 import { KrakenMock } from "../../src/exchanges/kraken/mock.ts";
 import { CoinbaseMock } from "../../src/exchanges/coinbase/mock.ts";
 import { waitUntil } from "../support/ws_test_client.ts";
@@ -26,7 +26,7 @@ for (const mode of ["workers", "single"] as const) {
       heartbeatIntervalMs: 200,
     });
     const cb = new CoinbaseMock({ symbols: ["BTC/USD"], seed: 3, heartbeatIntervalMs: 200 });
-    const bn = new BinanceMock({ symbols: ["BTC/USDT"], seed: 4, flushOnStep: true });
+    const bn = new BinanceUsMock({ symbols: ["BTC/USDT"], seed: 4, flushOnStep: true });
     await Promise.all([kr.start(), cb.start(), bn.start()]);
     const fast = { silenceTimeoutMs: 3000, minBackoffMs: 20, maxBackoffMs: 200 };
     const config = parseConfig({
@@ -53,7 +53,7 @@ for (const mode of ["workers", "single"] as const) {
       );
       const trades: NormalizedTrade[] = [];
       for (const f of feeds) f.onTrade((t) => trades.push(t));
-      const mocks: Record<string, KrakenMock | CoinbaseMock | BinanceMock> = {
+      const mocks: Record<string, KrakenMock | CoinbaseMock | BinanceUsMock> = {
         kraken: kr,
         coinbase: cb,
         binanceus: bn,

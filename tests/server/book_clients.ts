@@ -20,23 +20,23 @@ import {
 export type Json = any;
 
 /** CRC-32 of a top-N in the record checksum form (one implementation for all tests). */
-export { topChecksum } from "../core/reference_book.ts";
-import { topChecksum } from "../core/reference_book.ts";
+export { topChecksum } from "../support/reference_book.ts";
+import { MANTISSAS, ReferenceBook, topChecksum } from "../support/reference_book.ts";
 
-/** One rebuilt book. */
-export class RebuiltBook {
-  bids = new Map<bigint, bigint>();
-  asks = new Map<bigint, bigint>();
+/** One rebuilt book: the shared reference model plus what a client tracks about it. */
+export class RebuiltBook extends ReferenceBook<bigint, bigint> {
   seq = 0;
   priceScale = 0;
   sizeScale = 0;
   snapshots = 0;
   deltas = 0;
 
+  constructor() {
+    super(MANTISSAS);
+  }
+
   sorted(): { bids: Array<[bigint, bigint]>; asks: Array<[bigint, bigint]> } {
-    const bids = [...this.bids].sort((a, b) => (a[0] > b[0] ? -1 : a[0] < b[0] ? 1 : 0));
-    const asks = [...this.asks].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
-    return { bids, asks };
+    return { bids: this.top("bid"), asks: this.top("ask") };
   }
 
   checksum(): number {
@@ -226,8 +226,8 @@ export class BookClient {
         this.violations.push(`${key}: snapshot asks not ascending`);
       }
     }
-    for (const [p, s] of bids) book.bids.set(p, s);
-    for (const [p, s] of asks) book.asks.set(p, s);
+    for (const [p, s] of bids) book.set("bid", p, s);
+    for (const [p, s] of asks) book.set("ask", p, s);
     const prev = this.books.get(key);
     book.snapshots = (prev?.snapshots ?? 0) + 1;
     book.deltas = prev?.deltas ?? 0;
@@ -253,12 +253,10 @@ export class BookClient {
     book.seq = m.seq;
     book.deltas++;
     for (const [p, s] of this.#levels(m, "bids", book.priceScale, book.sizeScale)) {
-      if (s === 0n) book.bids.delete(p);
-      else book.bids.set(p, s);
+      book.set("bid", p, s);
     }
     for (const [p, s] of this.#levels(m, "asks", book.priceScale, book.sizeScale)) {
-      if (s === 0n) book.asks.delete(p);
-      else book.asks.set(p, s);
+      book.set("ask", p, s);
     }
     if (book.checksum() !== m.checksum) {
       this.violations.push(
@@ -322,12 +320,10 @@ export class BookClient {
     progress.next++;
     book.seq = r.seq;
     for (const [p, s] of r.bids) {
-      if (s === 0n) book.bids.delete(p);
-      else book.bids.set(p, s);
+      book.set("bid", p, s);
     }
     for (const [p, s] of r.asks) {
-      if (s === 0n) book.asks.delete(p);
-      else book.asks.set(p, s);
+      book.set("ask", p, s);
     }
     if (r.last) {
       this.#partial.delete(key);

@@ -1,5 +1,5 @@
 /**
- * Binance.US control messages (request results and errors), validated with zod. Rare, so they go
+ * Binance family control messages (request results and errors), validated with zod. Rare, so they go
  * through `JSON.parse`; market data uses the fast scanner in `parse.ts`.
  *
  * @module

@@ -1,5 +1,5 @@
 /**
- * Pure parsers for Binance.US market data: WebSocket messages (raw streams and combined-stream
+ * Pure parsers for Binance family market data: WebSocket messages (raw streams and combined-stream
  * wrappers) and the REST depth snapshot body.
  *
  * Hot path (`depthUpdate`, `trade`, `aggTrade`, `bookTicker`, partial depth): one pass of
@@ -205,7 +205,7 @@ function scan(text: string): BinanceFields | InvalidMessage {
 }
 
 /**
- * Parse one Binance.US WebSocket text message (raw or combined stream). Never throws.
+ * Parse one Binance family WebSocket text message (raw or combined stream). Never throws.
  *
  * - `depthUpdate` -> `[book]` (`snapshot: false`, `firstUpdateId` = `U`, `lastUpdateId` = `u`,
  *   `exchangeTimeMs` = `E`);

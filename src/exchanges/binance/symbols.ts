@@ -1,5 +1,5 @@
 /**
- * Binance.US symbols: `BTCUSDT` in payloads and REST, `btcusdt` in stream names, `BTC/USDT`
+ * Binance family symbols: `BTCUSDT` in payloads and REST, `btcusdt` in stream names, `BTC/USDT`
  * normalised. The native form has no separator, so going back to `BASE/QUOTE` needs either the
  * configured symbol list ({@linkcode binanceSymbolFromList}, exact) or a list of known quote
  * assets ({@linkcode binanceSymbol}, a heuristic).

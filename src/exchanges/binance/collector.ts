@@ -1,5 +1,5 @@
 /**
- * Binance.US collector: `<sym>@depth@100ms` diff streams and `<sym>@trade` on one combined-stream
+ * Binance family collector (Binance global spot, Binance.US; a {@linkcode BinanceVariant} says which): `<sym>@depth@100ms` diff streams and `<sym>@trade` on one combined-stream
  * connection, spliced with REST `/api/v3/depth` snapshots by the documented `lastUpdateId` / `U` /
  * `u` procedure ({@linkcode DepthSync}). A gap re-snapshots that symbol only. REST weight is
  * budgeted ({@linkcode WeightLimiter}); the connection is renewed before Binance's 24 h cut.
@@ -12,9 +12,10 @@ import type { BookMessage } from "../types.ts";
 import { DepthSync } from "./depth_sync.ts";
 import { parseBinanceDepthSnapshot, parseBinanceMessage } from "./parse.ts";
 import { binanceNativeSymbol, binanceStreamSymbol, binanceSymbolFromList } from "./symbols.ts";
-import { depthWeight, WeightLimiter } from "./weight_limiter.ts";
+import { type BinanceVariant, depthWeight } from "./variant.ts";
+import { WeightLimiter } from "./weight_limiter.ts";
 
-/** Binance.US section of the config. */
+/** A Binance family section of the config. */
 export interface BinanceSettings extends ConnectionSettings {
   restUrl: string;
   snapshotLimit: number;
@@ -29,15 +30,16 @@ const MAX_RETRY_MS = 15_000;
 /**
  * @example
  * ```ts ignore
- * const binance = new BinanceCollector({ symbols: ["BTC/USDT"], wsUrl: "wss://stream.binance.us:9443",
+ * const collector = new BinanceCollector({ symbols: ["BTC/USDT"], wsUrl: "wss://stream.binance.us:9443",
  *   restUrl: "https://api.binance.us", snapshotLimit: 1000, restWeightPerMinute: 600,
  *   maxConnectionAgeMs: 82_800_000, silenceTimeoutMs: 10_000, minBackoffMs: 250, maxBackoffMs: 30_000 },
- *   { core, exchangeCode: 3, depth: 50 });
- * await binance.start();
+ *   { core, exchangeCode: 3, depth: 50 }, variant);
+ * await collector.start();
  * ```
  */
 export class BinanceCollector extends SocketCollector {
-  readonly exchange = "binanceus" as const;
+  readonly exchange: string;
+  readonly #variant: Pick<BinanceVariant, "id" | "depthWeights">;
   #rest: BinanceSettings;
   #sync = new Map<string, DepthSync>();
   #fetching = new Set<string>();
@@ -50,8 +52,14 @@ export class BinanceCollector extends SocketCollector {
   /** REST snapshots requested. */
   snapshotRequests = 0;
 
-  constructor(settings: BinanceSettings, context: CollectorContext) {
+  constructor(
+    settings: BinanceSettings,
+    context: CollectorContext,
+    variant: Pick<BinanceVariant, "id" | "depthWeights">,
+  ) {
     super(settings, context, settings.maxConnectionAgeMs);
+    this.exchange = variant.id;
+    this.#variant = variant;
     this.#rest = settings;
     this.#limiter = new WeightLimiter(settings.restWeightPerMinute);
     for (const s of this.symbols) this.#sync.set(s, new DepthSync());
@@ -117,7 +125,9 @@ export class BinanceCollector extends SocketCollector {
     const generation = this.#generation;
     const run = async () => {
       try {
-        await this.#limiter.acquire(depthWeight(this.#rest.snapshotLimit));
+        await this.#limiter.acquire(
+          depthWeight(this.#variant.depthWeights, this.#rest.snapshotLimit),
+        );
         if (this.stopped) return;
         this.snapshotRequests++;
         const url =
@@ -226,6 +236,15 @@ export class BinanceCollector extends SocketCollector {
           }
           break;
         }
+        case "unknown":
+          if (m.type === "serverShutdown") {
+            // Binance global announces planned closes: reconnect (and resync) at once.
+            this.log("serverShutdown received; reconnecting");
+            this.socket.reconnect("serverShutdown");
+            break;
+          }
+          this.common(m, text, receivedMs);
+          break;
         default:
           this.common(m, text, receivedMs);
       }

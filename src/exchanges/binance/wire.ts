@@ -1,5 +1,5 @@
 /**
- * Binance.US spot market-data wire shapes, exactly as documented (see
+ * Binance family (global spot, Binance.US) market-data wire shapes, exactly as documented (see
  * `shared/docs/exchange-protocols.md` §3). Types only; parsing lives in `parse.ts`.
  *
  * Prices and quantities are decimal **strings**; ids and times are JSON integers.

@@ -1,18 +1,10 @@
 /**
- * A token bucket for Binance.US REST request weight: `budget` weight per minute, refilled
+ * A token bucket for Binance REST request weight: `budget` weight per minute, refilled
  * continuously, so snapshots for many symbols are staggered instead of bursting. The server's
  * `Retry-After` (HTTP 429/418) pauses everything until it passes.
  *
  * @module
  */
-
-/** REST weight of `GET /api/v3/depth` for a `limit` (Binance.US documentation). */
-export function depthWeight(limit: number): number {
-  if (limit <= 100) return 1;
-  if (limit <= 500) return 5;
-  if (limit <= 1000) return 10;
-  return 50;
-}
 
 /**
  * @example

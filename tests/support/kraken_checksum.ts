@@ -3,12 +3,12 @@
  * top 10 bids descending; each price and quantity written with the pair's full number of decimals,
  * the `.` removed and leading zeros removed; CRC-32 of the concatenation, unsigned.
  *
- * This is the text-based reference used by mock servers and tests. The adapter's hot path asks the
+ * This is the text-based reference the tests use (the Kraken mock has its own). The adapter's hot path asks the
  * WASM core, which derives the same digits from the fixed-point mantissas.
  *
  * @module
  */
-import { crc32 } from "../../util/crc32.ts";
+import { crc32 } from "../../src/util/crc32.ts";
 
 /** A price level as exact decimal texts: `[price, qty]`. */
 export type TextLevel = readonly [price: string, qty: string];
@@ -19,7 +19,7 @@ export type TextLevel = readonly [price: string, qty: string];
  *
  * @example
  * ```ts
- * import { checksumDigits } from "./checksum.ts";
+ * import { checksumDigits } from "./kraken_checksum.ts";
  * if (checksumDigits("45281", 1) !== "452810") throw new Error();
  * if (checksumDigits("0.1", 8) !== "10000000") throw new Error();
  * ```
@@ -46,7 +46,7 @@ export function checksumDigits(text: string, decimals: number): string {
  *
  * @example
  * ```ts
- * import { krakenChecksum } from "./checksum.ts";
+ * import { krakenChecksum } from "./kraken_checksum.ts";
  * const asks = [["50000.5", "0.25"], ["50001.0", "1"], ["50002.3", "0.005"]] as const;
  * const bids = [["50000.0", "0.75"], ["49999.5", "2"], ["49990.1", "0.01"]] as const;
  * if (krakenChecksum(asks, bids, 1, 8) !== 4085213383) throw new Error("vector C1");

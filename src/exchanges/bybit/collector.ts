@@ -1,0 +1,252 @@
+/**
+ * Bybit v5 collector (spot or linear public socket): `orderbook.{depth}.{SYM}` and
+ * `publicTrade.{SYM}` per symbol (at most 10 args per subscribe request on spot), `{"op":"ping"}`
+ * every 20 s. Books follow `u` per topic (`sync.ts`): a snapshot (or any `u = 1` message)
+ * replaces the book, a delta must be `u + 1`; a gap resubscribes **that symbol's topic only**
+ * (STALE until the fresh snapshot); stale duplicates are ignored and counted. The book is
+ * truncated to the subscribed depth after every message (the core's per-side cap). Scales come
+ * from `instruments-info` (fetched at start from `restUrl`) when it answered before the snapshot,
+ * else from the snapshot's text (a later value with more decimals resyncs once at a wider scale).
+ *
+ * @module
+ */
+import { type CollectorContext, type ConnectionSettings, SocketCollector } from "../collector.ts";
+import type { FeedSocket } from "../feed_socket.ts";
+import { type InstrumentScales, parseInstruments } from "./instruments.ts";
+import { type BybitBookMessage, parseBybitMessage } from "./parse.ts";
+import { chunkArgs, TopicSync } from "./sync.ts";
+import { bybitNativeSymbol, bybitSymbol } from "./symbols.ts";
+import { SPOT_ARGS_PER_REQUEST } from "./wire.ts";
+
+/** Bybit section of the config. */
+export interface BybitSettings extends ConnectionSettings {
+  category: "spot" | "linear";
+  depth: number;
+  restUrl: string;
+  /** Interval of `{"op":"ping"}`. */
+  pingIntervalMs: number;
+  /** Fetch `instruments-info` for the scales (default true). */
+  instruments?: boolean;
+}
+
+const RESUBSCRIBE_BASE_MS = 100;
+const RESUBSCRIBE_MAX_MS = 10_000;
+const REST_TIMEOUT_MS = 5_000;
+const MAX_REST_BYTES = 1 << 20;
+
+/**
+ * @example
+ * ```ts ignore
+ * const bybit = new BybitCollector({ symbols: ["BTC/USDT"], category: "spot", depth: 50,
+ *   wsUrl: "wss://stream.bybit.com/v5/public/spot", restUrl: "https://api.bybit.com",
+ *   pingIntervalMs: 20_000, silenceTimeoutMs: 15_000, minBackoffMs: 250, maxBackoffMs: 30_000 },
+ *   { core, exchangeCode: 5, depth: 50 });
+ * await bybit.start();
+ * ```
+ */
+export class BybitCollector extends SocketCollector {
+  readonly exchange = "bybit" as const;
+  #s: BybitSettings;
+  #topics = new Map<string, TopicSync>();
+  #scales = new Map<string, readonly [number, number]>();
+  #splits = new Map<string, readonly [string, string]>();
+  #failures = new Map<string, number>();
+  #timers = new Set<ReturnType<typeof setTimeout>>();
+  #ping: ReturnType<typeof setInterval> | undefined;
+  #reqId = 1;
+  /** Deltas with `u` not above the stored one (ignored). */
+  staleDuplicates = 0;
+  /** Snapshots that replaced a live book (`u = 1` restarts and repeated snapshots). */
+  resets = 0;
+  /** `instruments-info` requests that failed (the scales then come from the snapshot). */
+  restFailures = 0;
+
+  constructor(settings: BybitSettings, context: CollectorContext) {
+    super(settings, context, 0, settings.depth);
+    this.#s = settings;
+    for (const symbol of this.symbols) {
+      this.#topics.set(this.#topic(symbol), new TopicSync());
+    }
+  }
+
+  #topic(symbol: string): string {
+    return `orderbook.${this.#s.depth}.${this.toNative(symbol)}`;
+  }
+
+  protected url(): string {
+    return this.settings.wsUrl;
+  }
+
+  toNative(symbol: string): string {
+    return bybitNativeSymbol(symbol);
+  }
+
+  protected nativeToSymbol(native: string): string | undefined {
+    for (const s of this.symbols) if (bybitNativeSymbol(s) === native) return s;
+    return bybitSymbol(native, this.#splits);
+  }
+
+  override start(): Promise<void> {
+    if (!this.context.replay && this.#s.instruments !== false) void this.#loadInstruments();
+    return super.start();
+  }
+
+  override async stop(): Promise<void> {
+    clearInterval(this.#ping);
+    this.#ping = undefined;
+    for (const t of this.#timers) clearTimeout(t);
+    this.#timers.clear();
+    await super.stop();
+  }
+
+  async #loadInstruments(): Promise<void> {
+    for (const symbol of this.symbols) {
+      if (this.stopped) return;
+      const url = `${this.#s.restUrl}/v5/market/instruments-info?category=${this.#s.category}` +
+        `&symbol=${this.toNative(symbol)}`;
+      try {
+        const res = await fetch(url, { signal: AbortSignal.timeout(REST_TIMEOUT_MS) });
+        const body = await res.text();
+        if (!res.ok) throw new TypeError(`HTTP ${res.status}`);
+        if (body.length > MAX_REST_BYTES) throw new RangeError("body too large");
+        this.context.record?.("rest", body, Date.now(), { symbol });
+        this.ingestInstruments(body);
+      } catch (e) {
+        this.restFailures++;
+        this.log(
+          `instruments-info for ${symbol} failed (${
+            (e as Error).message
+          }); scales from the snapshot`,
+        );
+      }
+    }
+  }
+
+  /** Takes scales and base/quote splits from an `instruments-info` body (also for replays). */
+  ingestInstruments(body: string): InstrumentScales[] {
+    const list = parseInstruments(body);
+    for (const i of list) {
+      this.#splits.set(i.symbol, [i.base, i.quote]);
+      const symbol = this.fromNative(i.symbol);
+      if (symbol !== undefined) this.#scales.set(symbol, [i.priceScale, i.sizeScale]);
+    }
+    return list;
+  }
+
+  protected subscribe(socket: FeedSocket): void {
+    for (const t of this.#topics.values()) t.reset();
+    const args: string[] = [];
+    for (const symbol of this.symbols) {
+      args.push(this.#topic(symbol), `publicTrade.${this.toNative(symbol)}`);
+    }
+    const max = this.#s.category === "spot" ? SPOT_ARGS_PER_REQUEST : 100;
+    for (const chunk of chunkArgs(args, max)) {
+      socket.send({ req_id: String(this.#reqId++), op: "subscribe", args: chunk });
+    }
+    clearInterval(this.#ping);
+    this.#ping = setInterval(() => {
+      if (this.socket.state === "open") {
+        this.socket.send({ req_id: String(this.#reqId++), op: "ping" });
+      }
+    }, this.#s.pingIntervalMs);
+  }
+
+  /** Unsubscribes and subscribes one symbol's book topic (fresh snapshot), with backoff. */
+  #resubscribe(symbol: string): void {
+    this.#topics.get(this.#topic(symbol))?.reset();
+    const n = (this.#failures.get(symbol) ?? 0) + 1;
+    this.#failures.set(symbol, n);
+    const delay = n <= 1 ? 0 : Math.min(RESUBSCRIBE_MAX_MS, RESUBSCRIBE_BASE_MS * 2 ** (n - 2));
+    const run = () => {
+      if (this.stopped) return;
+      const topic = this.#topic(symbol);
+      this.socket.send({ req_id: String(this.#reqId++), op: "unsubscribe", args: [topic] });
+      this.socket.send({ req_id: String(this.#reqId++), op: "subscribe", args: [topic] });
+    };
+    if (delay === 0) run();
+    else {
+      const t = setTimeout(() => {
+        this.#timers.delete(t);
+        run();
+      }, delay);
+      this.#timers.add(t);
+    }
+  }
+
+  protected resync(symbol: string): void {
+    this.#resubscribe(symbol);
+  }
+
+  protected unreadableBook(text: string): string | undefined {
+    const native = /"topic"\s*:\s*"orderbook\.\d+\.([A-Z0-9]+)"/.exec(text)?.[1];
+    return native ? this.fromNative(native) : undefined;
+  }
+
+  protected handle(text: string, receivedMs: number): void {
+    for (const m of parseBybitMessage(text)) {
+      switch (m.kind) {
+        case "book":
+          this.#book(m, receivedMs);
+          break;
+        case "bybit-ticker":
+          break;
+        case "error": {
+          this.common(m, text, receivedMs);
+          // A refused subscribe names its topic: retry that book (with backoff).
+          const native = /orderbook\.\d+\.([A-Z0-9]+)/.exec(m.message)?.[1];
+          const symbol = native === undefined ? undefined : this.fromNative(native);
+          if (symbol !== undefined && this.books.state(symbol) !== "live") {
+            this.books.markStale(symbol, `subscribe failed: ${m.message}`, receivedMs);
+            this.#resubscribe(symbol);
+          }
+          break;
+        }
+        default:
+          this.common(m, text, receivedMs);
+      }
+    }
+  }
+
+  #book(m: BybitBookMessage, receivedMs: number): void {
+    const symbol = this.fromNative(m.symbol);
+    const sync = this.#topics.get(m.topic);
+    if (symbol === undefined || sync === undefined) {
+      this.unknownMessages++;
+      return;
+    }
+    const exchangeMs = m.exchangeTimeMs ?? 0;
+    switch (sync.next(m.snapshot, m.updateId)) {
+      case "snapshot": {
+        if (this.books.state(symbol) === "live") this.resets++;
+        const ok = this.books.snapshot(
+          symbol,
+          m.bids,
+          m.asks,
+          exchangeMs,
+          receivedMs,
+          this.#scales.get(symbol),
+        );
+        if (ok) this.#failures.delete(symbol);
+        else this.#resubscribe(symbol);
+        return;
+      }
+      case "apply":
+        if (this.books.update(symbol, m.bids, m.asks, exchangeMs, receivedMs) === "rejected") {
+          this.#resubscribe(symbol);
+        }
+        return;
+      case "duplicate":
+        this.staleDuplicates++;
+        return;
+      case "gap":
+        this.gaps++;
+        this.books.countGap(symbol);
+        this.log(`${symbol}: u gap (got ${m.updateId}); resubscribing`);
+        this.books.markStale(symbol, "u gap", receivedMs);
+        this.#resubscribe(symbol);
+        return;
+      case "unsynced":
+        return;
+    }
+  }
+}
