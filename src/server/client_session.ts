@@ -9,6 +9,15 @@
 import { RateLimiter } from "./rate_limiter.ts";
 import type { ServerMetrics } from "./metrics.ts";
 
+/** The part of a WebSocket a session uses (the server's `ServerSocket`, or a `WebSocket`). */
+export interface SessionSocket {
+  readonly readyState: number;
+  readonly bufferedAmount: number;
+  send(data: string | Uint8Array): void;
+  close(code?: number, reason?: string): void;
+  addEventListener(type: "close", listener: () => void, options?: AddEventListenerOptions): void;
+}
+
 /** How a connection wants book data encoded. */
 export type WireFormat = "json" | "binary";
 
@@ -39,7 +48,7 @@ let nextId = 1;
 export class ClientSession {
   /** Connection number (for logs). */
   readonly id: number = nextId++;
-  readonly socket: WebSocket;
+  readonly socket: SessionSocket;
   readonly format: WireFormat;
   readonly limiter: RateLimiter;
   /** Over its send buffer: told stale, waiting to drain. */
@@ -62,7 +71,7 @@ export class ClientSession {
   #custom = false;
 
   constructor(
-    socket: WebSocket,
+    socket: SessionSocket,
     format: WireFormat,
     maxMessagesPerSecond: number,
     metrics: ServerMetrics,

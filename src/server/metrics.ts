@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { newTransportCounters, type TransportCounters } from "./ws_transport.ts";
 import type { ExchangeHealth } from "../runtime/feed.ts";
 
 /** Counters of one exchange's ring as the server reads it. */
@@ -101,6 +102,8 @@ export class ServerMetrics {
   readonly messagesRejected: Map<string, number> = new Map();
   /** Per exchange ring counters. */
   readonly rings: Map<string, RingCounters> = new Map();
+  /** Counters of the HTTP/WebSocket transport (accept errors, deadlines, oversize frames). */
+  readonly transport: TransportCounters = newTransportCounters();
 
   /** Adds one to a keyed counter. */
   static bump(map: Map<string, number>, key: string, by = 1): void {
@@ -194,7 +197,53 @@ export function renderMetrics(input: MetricsInput): string {
   const one = (v: number): Array<[Labels, number]> => [[{}, v]];
   const keyed = (map: Map<string, number>, label: string): Array<[Labels, number]> =>
     [...map].map(([k, v]) => [{ [label]: k }, v]);
+  const t = m.transport;
   p.family("alphapulse_clients", "gauge", "Connected WebSocket clients.", one(input.clients))
+    .family(
+      "alphapulse_connections_accepted_total",
+      "counter",
+      "TCP connections accepted.",
+      one(t.accepted),
+    )
+    .family(
+      "alphapulse_accept_errors_total",
+      "counter",
+      "accept() failures (e.g. out of file descriptors); the listener backs off and continues.",
+      one(t.acceptErrors),
+    )
+    .family(
+      "alphapulse_connections_over_capacity_total",
+      "counter",
+      "Connections refused (503) because server.maxConnections were open.",
+      one(t.overCapacity),
+    )
+    .family(
+      "alphapulse_connection_timeouts_total",
+      "counter",
+      "Connections closed by a deadline: request head, WebSocket idle, closing handshake.",
+      [[{ phase: "header" }, t.headerTimeouts], [{ phase: "idle" }, t.idleTimeouts], [
+        { phase: "close" },
+        t.closeTimeouts,
+      ]],
+    )
+    .family(
+      "alphapulse_bad_http_requests_total",
+      "counter",
+      "Malformed HTTP requests (400/431).",
+      one(t.badRequests),
+    )
+    .family(
+      "alphapulse_oversize_messages_total",
+      "counter",
+      "Client messages over server.maxMessageBytes, discarded without buffering.",
+      one(t.oversizeMessages),
+    )
+    .family(
+      "alphapulse_discarded_bytes_total",
+      "counter",
+      "Payload bytes of oversize client messages read and dropped.",
+      one(t.discardedBytes),
+    )
     .family(
       "alphapulse_slow_clients",
       "gauge",

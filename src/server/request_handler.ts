@@ -15,6 +15,7 @@ import type { FanOut } from "./fan_out.ts";
 import { encodeAck, encodeError, type ErrorCode } from "./json_messages.ts";
 import { ServerMetrics } from "./metrics.ts";
 import type { Subscriptions } from "./subscriptions.ts";
+import { TOO_LARGE } from "./ws_transport.ts";
 
 /** What {@linkcode RequestHandler} needs. */
 export interface RequestHandlerOptions {
@@ -79,7 +80,7 @@ export class RequestHandler {
     this.#o = options;
   }
 
-  /** Handles one client frame (text or binary). */
+  /** Handles one client message (text, binary, or {@linkcode TOO_LARGE} for an oversize one). */
   handle(session: ClientSession, data: unknown): void {
     const { config, metrics } = this.#o;
     metrics.messagesReceived++;
@@ -100,6 +101,10 @@ export class RequestHandler {
         "rate_limited",
         `Too many messages: at most ${config.maxMessagesPerSecond} per second`,
       );
+    }
+    if (data === TOO_LARGE) {
+      const max = config.maxMessageBytes;
+      return this.#reject(session, "message_too_large", `Messages are limited to ${max} bytes`);
     }
     if (typeof data !== "string") {
       return this.#reject(session, "binary_not_accepted", "Client messages must be JSON text");
