@@ -155,7 +155,7 @@ export function acceptUpgrade(req: Request): { socket: ServerSocket; response: R
  * };
  * assert.equal(upgradeProblem(new Request("http://x/ws", { headers })), undefined);
  * const noKey = { ...headers, "sec-websocket-key": "" };
- * assert.match(upgradeProblem(new Request("http://x/ws", { headers: noKey }))!, /key/);
+ * assert.match(upgradeProblem(new Request("http://x/ws", { headers: noKey }))!, /Key/);
  * ```
  */
 export function upgradeProblem(req: Request): string | undefined {
