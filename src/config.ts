@@ -35,6 +35,17 @@ export const ConfigSchema = z.object({
     clientBufferBytes: z.number().int().min(4096).max(256 * 1024 * 1024).default(1024 * 1024),
     /** Re-snapshots in a row after which a slow client is disconnected. */
     maxSlowStrikes: z.number().int().min(1).max(100).default(3),
+    /**
+     * Open connections (HTTP and WebSocket) at most; 0 = from the descriptor limit read at start
+     * (the limit less a quarter of it, at least 128, kept for everything else).
+     */
+    maxConnections: z.number().int().min(0).max(1_000_000).default(0),
+    /** A connection must send its whole request head within this (ms). */
+    headerTimeoutMs: z.number().int().min(100).max(600_000).default(10_000),
+    /** A WebSocket that sends nothing for this long is closed (pinged at half of it), ms. */
+    idleTimeoutMs: z.number().int().min(200).max(3_600_000).default(60_000),
+    /** A closing handshake the client does not finish is cut after this (ms). */
+    closeTimeoutMs: z.number().int().min(50).max(60_000).default(2_000),
   }).strict().prefault({}),
   book: z.object({
     depth: z.number().int().min(1).max(1000).default(50),

@@ -62,11 +62,18 @@ interface Entry {
  * A set of mirrored books keyed by (exchange, symbol).
  *
  * @example
- * ```ts ignore
- * import { BookMirror } from "./book_mirror.ts";
+ * ```ts
+ * import assert from "node:assert";
+ * import { BookMirror, Core, RingReader } from "./mod.ts";
+ * const core = await Core.create({ ringCapacity: 16, variant: "plain" });
+ * const book = core.createBook({ exchange: 2, symbol: 0, priceScale: 1, sizeScale: 2, depth: 10 });
+ * const reader = new RingReader(core.memory.buffer, core.ringAddress, core.layout);
+ * core.begin(book).add(0, "100.5", "1.25").add(1, "101.0", "3").reset(); // SNAPSHOT, seq 1
+ * core.begin(book).add(0, "100.6", "2").apply(); // delta, seq 2
  * const mirror = await BookMirror.create();
- * const result = mirror.apply(recordBytes);
- * if (result.status === "ok") console.log(mirror.book(result.exchange, result.symbol));
+ * assert.equal(mirror.apply(reader.read() as Uint8Array).status, "ok"); // checksum verified
+ * assert.equal(mirror.apply(reader.read() as Uint8Array).status, "ok");
+ * assert.deepEqual(mirror.book(2, 0)?.bids, [["100.6", "2"], ["100.5", "1.25"]]);
  * ```
  */
 export class BookMirror {

@@ -42,7 +42,19 @@ export interface CoreOptions {
   module?: WebAssembly.Module;
 }
 
-/** Error returned by the core for a batch it refused; nothing was applied. */
+/**
+ * Error returned by the core for a batch it refused; nothing was applied.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert";
+ * import { Core, CoreError } from "./mod.ts";
+ * const core = await Core.create({ ringCapacity: 16, variant: "plain" });
+ * const book = core.createBook({ exchange: 1, symbol: 0, priceScale: 0, sizeScale: 0, depth: 5 });
+ * core.begin(book).add(0, "101", "1").add(1, "100", "1"); // bid above the ask
+ * assert.throws(() => core.reset(), (e) => e instanceof CoreError && e.result === "CROSSED");
+ * ```
+ */
 export class CoreError extends RangeError {
   /** The negative result code. */
   readonly code: number;
@@ -480,7 +492,18 @@ function writeI64(i32: Int32Array, big: BigInt64Array, word: number, value: numb
   }
 }
 
-/** Writes `ms` (fractional milliseconds since the epoch) as i64 nanoseconds at `word`. */
+/**
+ * Writes `ms` (fractional milliseconds since the epoch) as i64 nanoseconds at `word`.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert";
+ * import { writeNanos } from "./core.ts";
+ * const words = new Int32Array(2);
+ * writeNanos(words, 0, 1719835200123.5);
+ * assert.equal(new BigInt64Array(words.buffer)[0], 1719835200123500000n);
+ * ```
+ */
 export function writeNanos(i32: Int32Array, word: number, ms: number): void {
   if (!(ms > 0)) {
     i32[word] = 0;

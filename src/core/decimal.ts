@@ -5,7 +5,17 @@
  * @module
  */
 
-/** A decimal text has more significant decimals than the scale it must be held at. */
+/**
+ * A decimal text has more significant decimals than the scale it must be held at.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert";
+ * import { parseMantissa, ScaleError } from "./decimal.ts";
+ * assert.throws(() => parseMantissa("1.234", 2), (e) => e instanceof ScaleError && e.needed === 3);
+ * assert.equal(parseMantissa("1.230", 2), 123); // trailing zeros are not significant
+ * ```
+ */
 export class ScaleError extends RangeError {
   /** The offending text. */
   readonly text: string;
@@ -116,7 +126,17 @@ export function formatMantissa(mantissa: bigint | number, scale: number): string
   return end === cut ? s.slice(0, cut) : `${s.slice(0, cut)}.${s.slice(cut, end)}`;
 }
 
-/** Number of decimals written in a decimal text (`"60000.10"` → 2). */
+/**
+ * Number of decimals written in a decimal text (`"60000.10"` → 2).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert";
+ * import { decimalsOf } from "./decimal.ts";
+ * assert.equal(decimalsOf("60000.10"), 2);
+ * assert.equal(decimalsOf("42"), 0);
+ * ```
+ */
 export function decimalsOf(text: string): number {
   const dot = text.indexOf(".");
   return dot < 0 ? 0 : text.length - dot - 1;

@@ -178,7 +178,18 @@ export function readLayout(exports: WebAssembly.Exports): CoreLayout {
   return Object.freeze(layout) as unknown as CoreLayout;
 }
 
-/** Name of a negative result code, for error messages. */
+/**
+ * Name of a negative result code, for error messages.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert";
+ * import { BookMirror, resultName } from "./mod.ts";
+ * const { layout } = await BookMirror.create();
+ * assert.equal(resultName(layout, layout.results.CROSSED), "CROSSED");
+ * assert.equal(resultName(layout, -999), "UNKNOWN(-999)");
+ * ```
+ */
 export function resultName(layout: CoreLayout, code: number): string {
   for (const [name, value] of Object.entries(layout.results)) if (value === code) return name;
   return `UNKNOWN(${code})`;

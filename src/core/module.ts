@@ -77,7 +77,16 @@ const SHARED_MAXIMUM_PAGES = 16384;
 
 const compiled = new Map<string, Promise<WebAssembly.Module>>();
 
-/** URL of a core build next to this repository's `build/` folder. */
+/**
+ * URL of a core build next to this repository's `build/` folder.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert";
+ * import { defaultWasmUrl } from "./module.ts";
+ * assert.match(defaultWasmUrl("plain").href, /\/build\/alphapulse_plain\.wasm$/);
+ * ```
+ */
 export function defaultWasmUrl(variant: CoreVariant): URL {
   return new URL(`../../build/${FILES[variant]}`, import.meta.url);
 }
@@ -86,9 +95,12 @@ export function defaultWasmUrl(variant: CoreVariant): URL {
  * Compiles (once per URL) the core module.
  *
  * @example
- * ```ts ignore
+ * ```ts
+ * import assert from "node:assert";
  * import { compileCore } from "./module.ts";
  * const mod = await compileCore("shared");
+ * assert.ok(WebAssembly.Module.exports(mod).some((e) => e.name === "apply"));
+ * assert.equal(await compileCore("shared"), mod); // compiled once per URL
  * ```
  */
 export function compileCore(
@@ -112,7 +124,19 @@ export function compileCore(
 
 /**
  * Instantiates the core. The shared variant gets a new `shared: true` memory the host owns; its
- * `SharedArrayBuffer` can be posted to other Workers, which read the ring without the module.
+ * `SharedArrayBuffer` can be posted to other Workers, which read the ring without the module. The
+ * `bench` variant also exports the benchmark hooks; the production builds do not.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert";
+ * import { type BenchExports, instantiateCore } from "./module.ts";
+ * const shared = await instantiateCore("shared");
+ * assert.ok(shared.memory.buffer instanceof SharedArrayBuffer);
+ * assert.equal("bench_ring_write" in shared.exports, false);
+ * const bench = await instantiateCore("bench");
+ * assert.equal(typeof (bench.exports as BenchExports).bench_ring_write, "function");
+ * ```
  */
 export async function instantiateCore(
   variant: CoreVariant,

@@ -62,9 +62,17 @@ function writeU64(view: DataView, at: number, value: number): void {
  * `layout.changesPerRecord` changes per record. Returns the records back to back.
  *
  * @example
- * ```ts ignore
- * import { encodeRecords } from "./record_encode.ts";
- * const bytes = encodeRecords(layout, header, layout.flagSnapshot, [[6000010n, 5n]], []);
+ * ```ts
+ * import assert from "node:assert";
+ * import { BookMirror, encodeRecords, RecordView } from "./mod.ts";
+ * const { layout } = await BookMirror.create();
+ * const header = { exchange: 2, symbol: 0, seq: 5, priceScale: 1, sizeScale: 0, depth: 50 };
+ * const bids = Array.from({ length: 20 }, (_, i) => [1000n - BigInt(i), 1n] as [bigint, bigint]);
+ * const bytes = encodeRecords(layout, header, layout.flagSnapshot, bids, []);
+ * const first = new RecordView(layout).wrap(bytes);
+ * assert.equal(first.bidCount, layout.changesPerRecord); // 12 changes fit one record
+ * const second = new RecordView(layout).wrap(bytes, first.byteLength);
+ * assert.ok(second.last && second.part === 1 && second.seq === 5);
  * ```
  */
 export function encodeRecords(
@@ -126,12 +134,18 @@ export function encodeRecords(
  * from). Text levels are converted exactly at the book's scales.
  *
  * @example
- * ```ts ignore
- * import { BookMirror } from "./book_mirror.ts";
- * import { encodeSnapshotRecords } from "./record_encode.ts";
- * const book = mirror.book(2, 0)!;
- * const frame = encodeSnapshotRecords(mirror.layout, book);
- * // Another mirror applying these records (one at a time) ends with the same book.
+ * ```ts
+ * import assert from "node:assert";
+ * import { BookMirror, encodeSnapshotRecords, RecordView } from "./mod.ts";
+ * const { layout } = await BookMirror.create();
+ * const frame = encodeSnapshotRecords(layout, {
+ *   exchange: 2, symbol: 0, seq: 9, priceScale: 2, sizeScale: 1, depth: 10,
+ *   bids: [["99.5", "2"]], asks: [["99.75", "0.5"]],
+ * });
+ * const rec = new RecordView(layout).wrap(frame);
+ * assert.ok(rec.snapshot && rec.last);
+ * assert.equal(rec.price(0), 9950n); // "99.5" at scale 2
+ * assert.equal(rec.size(1), 5n); // "0.5" at scale 1
  * ```
  */
 export function encodeSnapshotRecords(layout: CoreLayout, book: SnapshotBook): Uint8Array {
@@ -148,10 +162,15 @@ export function encodeSnapshotRecords(layout: CoreLayout, book: SnapshotBook): U
  * Encodes a STALE marker for a book (drop it until its next snapshot).
  *
  * @example
- * ```ts ignore
- * import { encodeStaleRecord } from "./record_encode.ts";
- * const marker = encodeStaleRecord(layout, { exchange: 2, symbol: 0, seq: 41, priceScale: 1,
- *   sizeScale: 8, depth: 50 });
+ * ```ts
+ * import assert from "node:assert";
+ * import { BookMirror, encodeStaleRecord, RecordView } from "./mod.ts";
+ * const { layout } = await BookMirror.create();
+ * const marker = encodeStaleRecord(layout, {
+ *   exchange: 2, symbol: 0, seq: 41, priceScale: 1, sizeScale: 8, depth: 50,
+ * });
+ * const rec = new RecordView(layout).wrap(marker);
+ * assert.ok(rec.stale && rec.changeCount === 0 && rec.seq === 41);
  * ```
  */
 export function encodeStaleRecord(layout: CoreLayout, header: RecordHeader): Uint8Array {
@@ -163,9 +182,17 @@ export function encodeStaleRecord(layout: CoreLayout, header: RecordHeader): Uin
  * copying. Throws `RangeError` when the last record is cut short.
  *
  * @example
- * ```ts ignore
- * import { splitRecords } from "./record_encode.ts";
- * for (const record of splitRecords(layout, new Uint8Array(frame))) mirror.apply(record);
+ * ```ts
+ * import assert from "node:assert";
+ * import { BookMirror, encodeStaleRecord, splitRecords } from "./mod.ts";
+ * const { layout } = await BookMirror.create();
+ * const header = { exchange: 1, symbol: 0, seq: 1, priceScale: 0, sizeScale: 0, depth: 5 };
+ * const one = encodeStaleRecord(layout, header);
+ * const frame = new Uint8Array(2 * one.byteLength);
+ * frame.set(one);
+ * frame.set(one, one.byteLength);
+ * assert.equal(splitRecords(layout, frame).length, 2);
+ * assert.throws(() => splitRecords(layout, frame.subarray(0, one.byteLength + 3)), RangeError);
  * ```
  */
 export function splitRecords(layout: CoreLayout, bytes: Uint8Array): Uint8Array[] {

@@ -9,7 +9,20 @@
 import type { CoreLayout } from "./layout.ts";
 import { RecordView } from "./record_view.ts";
 
-/** What {@linkcode RingReader.read} returns when the reader was lapped. */
+/**
+ * What {@linkcode RingReader.read} returns when the reader was lapped.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert";
+ * import { Core, LAPPED, RingReader } from "./mod.ts";
+ * const core = await Core.create({ ringCapacity: 4, variant: "plain" });
+ * const book = core.createBook({ exchange: 1, symbol: 0, priceScale: 0, sizeScale: 0, depth: 5 });
+ * const reader = new RingReader(core.memory.buffer, core.ringAddress, core.layout);
+ * for (let i = 0; i < 6; i++) core.begin(book).add(0, String(100 + i), "1").reset();
+ * assert.equal(reader.read(), LAPPED); // 6 records into 4 slots: the oldest are gone
+ * ```
+ */
 export const LAPPED: unique symbol = Symbol("lapped");
 
 /** Options of {@linkcode RingReader}. */

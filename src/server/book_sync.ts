@@ -30,14 +30,40 @@ export interface BookSyncOptions {
  * The books of every feed and their sync with the rings.
  *
  * @example
- * ```ts ignore
+ * ```ts
+ * import assert from "node:assert";
+ * import { BookMirror, Core } from "../core/mod.ts";
+ * import type { BookChannel } from "./book_channel.ts";
  * import { BookSync } from "./book_sync.ts";
+ * import type { ClientSession } from "./client_session.ts";
+ * import { FanOut } from "./fan_out.ts";
  * import { FeedPump } from "./feed_pump.ts";
- * const sync = new BookSync({ mirror, fanOut, snapshotRetryMs: 2000, onError });
+ * import { ServerMetrics } from "./metrics.ts";
+ * import { Subscriptions } from "./subscriptions.ts";
+ * const core = await Core.create({ ringCapacity: 64 });
+ * const book = core.createBook({ exchange: 2, symbol: 0, priceScale: 1, sizeScale: 0, depth: 5 });
+ * const feed = {
+ *   exchange: "kraken" as const, exchangeCode: 2, symbols: ["BTC/USD"],
+ *   buffer: core.memory.buffer, ringAddress: core.ringAddress, layout: core.layout,
+ *   onTrade: () => () => {}, health: () => { throw new Error("no collector here"); },
+ *   requestSnapshots: () => {}, stop: () => Promise.resolve(),
+ * };
+ * const mirror = await BookMirror.create();
+ * const fanOut = new FanOut({
+ *   subscriptions: new Subscriptions<ClientSession, BookChannel>(), mirror,
+ *   metrics: new ServerMetrics(), clientBufferBytes: 1 << 20, onOverflow: () => {},
+ * });
+ * const sync = new BookSync({ mirror, fanOut, snapshotRetryMs: 2000, onError: console.error });
  * const pump = new FeedPump(feed, sync);
  * sync.addPump(pump);
- * pump.start();
- * sync.requestAll(); // ask every collector for snapshots
+ * const channel = sync.books("kraken")!.get("BTC/USD")!;
+ * assert.equal(channel.cause, "startup");
+ * core.begin(book).add(0, "100", "1").add(1, "101", "2").reset(); // the collector's snapshot
+ * pump.drain();
+ * assert.equal(channel.cause, null); // synced: new subscribers get the mirror's snapshot
+ * core.begin(book).add(0, "100.5", "4").apply(); // a delta
+ * pump.drain();
+ * assert.equal(channel.seq, 2);
  * ```
  */
 export class BookSync implements RecordSink {

@@ -60,11 +60,25 @@ const AUTO_BATCH_MS = 5;
  * Reads the rings and serves the sessions. See the module documentation.
  *
  * @example
- * ```ts ignore
+ * ```ts
+ * import assert from "node:assert";
+ * import { parseConfig } from "../config.ts";
  * import { Broadcaster } from "./broadcaster.ts";
- * const hub = await Broadcaster.create(config, feeds);
+ * import { ClientSession } from "./client_session.ts";
+ * const sent: Array<string | Uint8Array> = [];
+ * const socket = {
+ *   readyState: WebSocket.OPEN, bufferedAmount: 0, addEventListener() {}, close() {},
+ *   send(data: string | Uint8Array) { sent.push(data); },
+ * } as unknown as WebSocket;
+ * const hub = await Broadcaster.create(parseConfig({}).server, []);
  * hub.start();
+ * const session = new ClientSession(socket, "json", 50, hub.metrics);
  * hub.addSession(session);
+ * hub.handleMessage(session, '{"op":"subscribe","channel":"trades","exchange":"kraken","symbols":["BTC/USD"]}');
+ * assert.equal(JSON.parse(sent[0] as string).type, "error"); // no feed serves kraken here
+ * assert.equal(hub.clients, 1);
+ * hub.removeSession(session);
+ * assert.equal(hub.health().clients, 0);
  * await hub.stop();
  * ```
  */

@@ -6,10 +6,32 @@
  */
 import { z } from "zod";
 
-/** Longest symbol list one message may carry. */
+/**
+ * Longest symbol list one message may carry.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert";
+ * import { MAX_SYMBOLS_PER_MESSAGE, parseClientMessage } from "./client_message.ts";
+ * const symbols = Array.from({ length: MAX_SYMBOLS_PER_MESSAGE + 1 }, (_, i) => `S${i}/USD`);
+ * const text = JSON.stringify({ op: "subscribe", channel: "book", exchange: "kraken", symbols });
+ * assert.equal(parseClientMessage(text).ok, false);
+ * ```
+ */
 export const MAX_SYMBOLS_PER_MESSAGE = 1000;
 
-/** Schema of one client message. Unknown keys are refused (they usually are typos). */
+/**
+ * Schema of one client message. Unknown keys are refused (they usually are typos).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert";
+ * import { ClientMessageSchema } from "./client_message.ts";
+ * const m = { op: "subscribe", channel: "trades", exchange: "kraken", symbols: ["BTC/USD"], id: 7 };
+ * assert.ok(ClientMessageSchema.safeParse(m).success);
+ * assert.ok(!ClientMessageSchema.safeParse({ ...m, symbol: "BTC/USD" }).success); // a typo'd key
+ * ```
+ */
 export const ClientMessageSchema = z.object({
   op: z.enum(["subscribe", "unsubscribe"]),
   channel: z.enum(["book", "trades"]),

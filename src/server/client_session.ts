@@ -9,6 +9,15 @@
 import { RateLimiter } from "./rate_limiter.ts";
 import type { ServerMetrics } from "./metrics.ts";
 
+/** The part of a WebSocket a session uses (the server's `ServerSocket`, or a `WebSocket`). */
+export interface SessionSocket {
+  readonly readyState: number;
+  readonly bufferedAmount: number;
+  send(data: string | Uint8Array): void;
+  close(code?: number, reason?: string): void;
+  addEventListener(type: "close", listener: () => void, options?: AddEventListenerOptions): void;
+}
+
 /** How a connection wants book data encoded. */
 export type WireFormat = "json" | "binary";
 
@@ -18,17 +27,28 @@ let nextId = 1;
  * A connected client.
  *
  * @example
- * ```ts ignore
+ * ```ts
+ * import assert from "node:assert";
  * import { ClientSession } from "./client_session.ts";
+ * import { ServerMetrics } from "./metrics.ts";
+ * const sent: Array<string | Uint8Array> = [];
+ * const socket = {
+ *   readyState: WebSocket.OPEN, bufferedAmount: 0, addEventListener() {}, close() {},
+ *   send(data: string | Uint8Array) { sent.push(data); },
+ * } as unknown as WebSocket;
+ * const metrics = new ServerMetrics();
  * const session = new ClientSession(socket, "binary", 50, metrics);
- * session.queueBinary(recordBytes, true);
- * session.flush(1, () => recordBytes);
+ * session.queueBinary(new Uint8Array([1, 2]), true);
+ * session.queueBinary(new Uint8Array([3]), false);
+ * session.flush();
+ * assert.deepEqual(sent, [new Uint8Array([1, 2, 3])]); // one frame, records back to back
+ * assert.equal(metrics.framesSent, 1);
  * ```
  */
 export class ClientSession {
   /** Connection number (for logs). */
   readonly id: number = nextId++;
-  readonly socket: WebSocket;
+  readonly socket: SessionSocket;
   readonly format: WireFormat;
   readonly limiter: RateLimiter;
   /** Over its send buffer: told stale, waiting to drain. */
@@ -51,7 +71,7 @@ export class ClientSession {
   #custom = false;
 
   constructor(
-    socket: WebSocket,
+    socket: SessionSocket,
     format: WireFormat,
     maxMessagesPerSecond: number,
     metrics: ServerMetrics,
@@ -157,7 +177,16 @@ export class ClientSession {
   }
 }
 
-/** Concatenates byte arrays. */
+/**
+ * Concatenates byte arrays.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert";
+ * import { concat } from "./client_session.ts";
+ * assert.deepEqual(concat([new Uint8Array([1, 2]), new Uint8Array([3])]), new Uint8Array([1, 2, 3]));
+ * ```
+ */
 export function concat(chunks: readonly Uint8Array[], total?: number): Uint8Array {
   const out = new Uint8Array(total ?? chunks.reduce((n, c) => n + c.byteLength, 0));
   let at = 0;
@@ -168,7 +197,17 @@ export function concat(chunks: readonly Uint8Array[], total?: number): Uint8Arra
   return out;
 }
 
-/** A close reason cut to at most 123 UTF-8 bytes. */
+/**
+ * A close reason cut to at most 123 UTF-8 bytes (never inside a character).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert";
+ * import { truncateReason } from "./client_session.ts";
+ * const cut = truncateReason("é".repeat(100)); // 200 bytes
+ * assert.equal(new TextEncoder().encode(cut).byteLength, 122);
+ * ```
+ */
 export function truncateReason(reason: string): string {
   const bytes = new TextEncoder().encode(reason);
   if (bytes.byteLength <= 123) return reason;

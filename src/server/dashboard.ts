@@ -6,7 +6,16 @@
  * @module
  */
 
-/** Headers of the server's own pages. */
+/**
+ * Headers of the server's own pages (cross-origin isolated, so the page may use shared memory).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert";
+ * import { PAGE_HEADERS } from "./dashboard.ts";
+ * assert.equal(PAGE_HEADERS["cross-origin-embedder-policy"], "require-corp");
+ * ```
+ */
 export const PAGE_HEADERS: Readonly<Record<string, string>> = Object.freeze({
   "content-type": "text/html; charset=utf-8",
   "cross-origin-opener-policy": "same-origin",

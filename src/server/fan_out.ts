@@ -38,12 +38,38 @@ export interface FanOutOptions {
  * Queues and sends what sessions receive.
  *
  * @example
- * ```ts ignore
+ * ```ts
+ * import assert from "node:assert";
+ * import { BookMirror, encodeStaleRecord } from "../core/mod.ts";
+ * import { BookChannel } from "./book_channel.ts";
+ * import { ClientSession } from "./client_session.ts";
  * import { FanOut } from "./fan_out.ts";
- * const fanOut = new FanOut({ subscriptions, mirror, metrics, clientBufferBytes, onOverflow });
+ * import { ServerMetrics } from "./metrics.ts";
+ * import { Subscriptions } from "./subscriptions.ts";
+ * const sent: Array<string | Uint8Array> = [];
+ * const socket = {
+ *   readyState: WebSocket.OPEN, bufferedAmount: 0, addEventListener() {}, close() {},
+ *   send(data: string | Uint8Array) { sent.push(data); },
+ * } as unknown as WebSocket;
+ * const metrics = new ServerMetrics();
+ * const subscriptions = new Subscriptions<ClientSession, BookChannel>();
+ * const mirror = await BookMirror.create();
+ * const fanOut = new FanOut({
+ *   subscriptions, mirror, metrics, clientBufferBytes: 1 << 20, onOverflow: () => {},
+ * });
+ * const channel = new BookChannel({ exchange: "kraken", exchangeCode: 2, symbols: ["BTC/USD"] }, 0);
+ * const session = new ClientSession(socket, "binary", 50, metrics);
+ * subscriptions.add(session);
+ * subscriptions.addBook(session, channel);
+ * subscriptions.setLive(session, channel, true);
+ * const marker = encodeStaleRecord(mirror.layout, {
+ *   exchange: 2, symbol: 0, seq: 3, priceScale: 0, sizeScale: 0, depth: 5,
+ * });
  * fanOut.beginDrain();
- * fanOut.publish(channel, "delta", channel.completed);
- * fanOut.endDrain(); // one frame per session
+ * fanOut.stale(channel, "upstream", marker);
+ * fanOut.endDrain(); // what the wake-up produced leaves now, one frame per session
+ * assert.deepEqual(sent, [marker]);
+ * assert.equal(subscriptions.isLive(session, channel), false); // owes a snapshot now
  * ```
  */
 export class FanOut {

@@ -61,11 +61,42 @@ export interface HealthReporterOptions {
  * Builds `/health` and `/metrics`.
  *
  * @example
- * ```ts ignore
+ * ```ts
+ * import assert from "node:assert";
+ * import { BookMirror, Core } from "../core/mod.ts";
+ * import type { BookChannel } from "./book_channel.ts";
+ * import { BookSync } from "./book_sync.ts";
+ * import type { ClientSession } from "./client_session.ts";
+ * import { FanOut } from "./fan_out.ts";
+ * import { FeedPump } from "./feed_pump.ts";
  * import { HealthReporter } from "./health_report.ts";
- * const reports = new HealthReporter({ sync, subscriptions, metrics, slowClients, onError });
+ * import { ServerMetrics } from "./metrics.ts";
+ * import { Subscriptions } from "./subscriptions.ts";
+ * const core = await Core.create({ ringCapacity: 64 });
+ * const book = core.createBook({ exchange: 2, symbol: 0, priceScale: 1, sizeScale: 0, depth: 5 });
+ * const feed = {
+ *   exchange: "kraken" as const, exchangeCode: 2, symbols: ["BTC/USD"],
+ *   buffer: core.memory.buffer, ringAddress: core.ringAddress, layout: core.layout,
+ *   onTrade: () => () => {}, health: () => { throw new Error("no collector here"); },
+ *   requestSnapshots: () => {}, stop: () => Promise.resolve(),
+ * };
+ * const metrics = new ServerMetrics();
+ * const subscriptions = new Subscriptions<ClientSession, BookChannel>();
+ * const mirror = await BookMirror.create();
+ * const fanOut = new FanOut({
+ *   subscriptions, mirror, metrics, clientBufferBytes: 1000, onOverflow: () => {},
+ * });
+ * const sync = new BookSync({ mirror, fanOut, snapshotRetryMs: 2000, onError: () => {} });
+ * sync.addPump(new FeedPump(feed, sync));
+ * const errors: string[] = [];
+ * const reports = new HealthReporter({
+ *   sync, subscriptions, metrics, slowClients: () => 0, onError: (m) => errors.push(m),
+ * });
  * const report = reports.health();
- * console.log(report.status, reports.metricsText().length);
+ * assert.equal(report.status, "down"); // the only book is not synced yet
+ * assert.equal(report.exchanges[0].books[0].staleReason, "startup");
+ * assert.deepEqual(errors, ["health() failed on kraken"]); // reported, not thrown
+ * assert.match(reports.metricsText(), /^alphapulse_clients 0$/m);
  * ```
  */
 export class HealthReporter {

@@ -20,7 +20,17 @@ export interface BookNames {
   symbol: string;
 }
 
-/** ns since the epoch (i64) → ms since the epoch, kept to the microsecond. */
+/**
+ * ns since the epoch (i64) → ms since the epoch, kept to the microsecond.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert";
+ * import { nanosToMillis } from "./json_messages.ts";
+ * assert.equal(nanosToMillis(1719835200123456789n), 1719835200123.456);
+ * assert.equal(nanosToMillis(0n), 0);
+ * ```
+ */
 export function nanosToMillis(ns: bigint): number {
   return ns <= 0n ? 0 : Number(ns / 1000n) / 1000;
 }
@@ -30,9 +40,19 @@ export function nanosToMillis(ns: bigint): number {
  * and asks keep the records' best-first order.
  *
  * @example
- * ```ts ignore
+ * ```ts
+ * import assert from "node:assert";
+ * import { Core, RingReader } from "../core/mod.ts";
  * import { encodeBookRecords } from "./json_messages.ts";
- * const text = encodeBookRecords("delta", { exchange: "kraken", symbol: "BTC/USD" }, parts, layout);
+ * const core = await Core.create({ ringCapacity: 16, variant: "plain" });
+ * const book = core.createBook({ exchange: 2, symbol: 0, priceScale: 1, sizeScale: 0, depth: 5 });
+ * const reader = new RingReader(core.memory.buffer, core.ringAddress, core.layout);
+ * core.begin(book).add(0, "100.5", "3").add(1, "101", "1").reset();
+ * const parts = [reader.read() as Uint8Array];
+ * const text = encodeBookRecords("snapshot", { exchange: "kraken", symbol: "BTC/USD" }, parts, core.layout);
+ * const m = JSON.parse(text);
+ * assert.equal(m.seq, 1);
+ * assert.deepEqual([m.bids, m.asks], [[["100.5", "3"]], [["101", "1"]]]);
  * ```
  */
 export function encodeBookRecords(
@@ -79,9 +99,16 @@ export function encodeBookRecords(
  * Encodes a mirrored book as a `snapshot` message.
  *
  * @example
- * ```ts ignore
+ * ```ts
+ * import assert from "node:assert";
  * import { encodeMirrorSnapshot } from "./json_messages.ts";
- * const text = encodeMirrorSnapshot(names, mirror.book(2, 0)!, { exchangeTs: 0n, receiveTs: 0n });
+ * const book = {
+ *   exchange: 2, symbol: 0, seq: 41, checksum: 123, depth: 10, priceScale: 1, sizeScale: 2,
+ *   bids: [["100.5", "1.25"]] as Array<[string, string]>, asks: [] as Array<[string, string]>,
+ * };
+ * const names = { exchange: "kraken", symbol: "BTC/USD" };
+ * const m = JSON.parse(encodeMirrorSnapshot(names, book, { exchangeTs: 0n, receiveTs: 2000000n }));
+ * assert.deepEqual([m.type, m.seq, m.bids, m.recvTs], ["snapshot", 41, [["100.5", "1.25"]], 2]);
  * ```
  */
 export function encodeMirrorSnapshot(

@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { newTransportCounters, type TransportCounters } from "./ws_transport.ts";
 import type { ExchangeHealth } from "../runtime/feed.ts";
 
 /** Counters of one exchange's ring as the server reads it. */
@@ -30,7 +31,16 @@ export interface RingCounters {
   busyMs: number;
 }
 
-/** Creates zeroed {@linkcode RingCounters}. */
+/**
+ * Creates zeroed {@linkcode RingCounters}.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert";
+ * import { newRingCounters } from "./metrics.ts";
+ * assert.equal(newRingCounters().records, 0);
+ * ```
+ */
 export function newRingCounters(): RingCounters {
   return {
     records: 0,
@@ -46,7 +56,19 @@ export function newRingCounters(): RingCounters {
   };
 }
 
-/** Server-wide counters. */
+/**
+ * Server-wide counters.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert";
+ * import { ServerMetrics } from "./metrics.ts";
+ * const metrics = new ServerMetrics();
+ * ServerMetrics.bump(metrics.messagesRejected, "rate_limited");
+ * ServerMetrics.bump(metrics.messagesRejected, "rate_limited");
+ * assert.equal(metrics.messagesRejected.get("rate_limited"), 2);
+ * ```
+ */
 export class ServerMetrics {
   /** Connections upgraded to WebSocket. */
   connectionsAccepted = 0;
@@ -80,6 +102,8 @@ export class ServerMetrics {
   readonly messagesRejected: Map<string, number> = new Map();
   /** Per exchange ring counters. */
   readonly rings: Map<string, RingCounters> = new Map();
+  /** Counters of the HTTP/WebSocket transport (accept errors, deadlines, oversize frames). */
+  readonly transport: TransportCounters = newTransportCounters();
 
   /** Adds one to a keyed counter. */
   static bump(map: Map<string, number>, key: string, by = 1): void {
@@ -152,6 +176,20 @@ export interface MetricsInput {
 
 /**
  * Renders every metric in Prometheus text format.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert";
+ * import { renderMetrics, ServerMetrics } from "./metrics.ts";
+ * const metrics = new ServerMetrics();
+ * metrics.deltasSent = 12;
+ * const text = renderMetrics({
+ *   metrics, clients: 3, slowClients: 0, subscriptions: 4, health: [],
+ *   books: [{ exchange: "kraken", symbol: "BTC/USD", synced: true, subscribers: 3 }],
+ * });
+ * assert.match(text, /^alphapulse_clients 3$/m);
+ * assert.match(text, /^alphapulse_deltas_sent_total 12$/m);
+ * ```
  */
 export function renderMetrics(input: MetricsInput): string {
   const m = input.metrics;
@@ -159,7 +197,53 @@ export function renderMetrics(input: MetricsInput): string {
   const one = (v: number): Array<[Labels, number]> => [[{}, v]];
   const keyed = (map: Map<string, number>, label: string): Array<[Labels, number]> =>
     [...map].map(([k, v]) => [{ [label]: k }, v]);
+  const t = m.transport;
   p.family("alphapulse_clients", "gauge", "Connected WebSocket clients.", one(input.clients))
+    .family(
+      "alphapulse_connections_accepted_total",
+      "counter",
+      "TCP connections accepted.",
+      one(t.accepted),
+    )
+    .family(
+      "alphapulse_accept_errors_total",
+      "counter",
+      "accept() failures (e.g. out of file descriptors); the listener backs off and continues.",
+      one(t.acceptErrors),
+    )
+    .family(
+      "alphapulse_connections_over_capacity_total",
+      "counter",
+      "Connections refused (503) because server.maxConnections were open.",
+      one(t.overCapacity),
+    )
+    .family(
+      "alphapulse_connection_timeouts_total",
+      "counter",
+      "Connections closed by a deadline: request head, WebSocket idle, closing handshake.",
+      [[{ phase: "header" }, t.headerTimeouts], [{ phase: "idle" }, t.idleTimeouts], [
+        { phase: "close" },
+        t.closeTimeouts,
+      ]],
+    )
+    .family(
+      "alphapulse_bad_http_requests_total",
+      "counter",
+      "Malformed HTTP requests (400/431).",
+      one(t.badRequests),
+    )
+    .family(
+      "alphapulse_oversize_messages_total",
+      "counter",
+      "Client messages over server.maxMessageBytes, discarded without buffering.",
+      one(t.oversizeMessages),
+    )
+    .family(
+      "alphapulse_discarded_bytes_total",
+      "counter",
+      "Payload bytes of oversize client messages read and dropped.",
+      one(t.discardedBytes),
+    )
     .family(
       "alphapulse_slow_clients",
       "gauge",

@@ -15,6 +15,7 @@ import type { FanOut } from "./fan_out.ts";
 import { encodeAck, encodeError, type ErrorCode } from "./json_messages.ts";
 import { ServerMetrics } from "./metrics.ts";
 import type { Subscriptions } from "./subscriptions.ts";
+import { TOO_LARGE } from "./ws_transport.ts";
 
 /** What {@linkcode RequestHandler} needs. */
 export interface RequestHandlerOptions {
@@ -36,10 +37,40 @@ const encoder = new TextEncoder();
  * Handles client frames.
  *
  * @example
- * ```ts ignore
+ * ```ts
+ * import assert from "node:assert";
+ * import { BookMirror } from "../core/mod.ts";
+ * import { parseConfig } from "../config.ts";
+ * import type { BookChannel } from "./book_channel.ts";
+ * import { BookSync } from "./book_sync.ts";
+ * import { ClientSession } from "./client_session.ts";
+ * import { FanOut } from "./fan_out.ts";
+ * import { ServerMetrics } from "./metrics.ts";
  * import { RequestHandler } from "./request_handler.ts";
- * const requests = new RequestHandler({ config, metrics, subscriptions, sync, fanOut, disconnect });
- * socket.onmessage = (e) => requests.handle(session, e.data);
+ * import { Subscriptions } from "./subscriptions.ts";
+ * const sent: Array<string | Uint8Array> = [];
+ * const socket = {
+ *   readyState: WebSocket.OPEN, bufferedAmount: 0, addEventListener() {}, close() {},
+ *   send(data: string | Uint8Array) { sent.push(data); },
+ * } as unknown as WebSocket;
+ * const metrics = new ServerMetrics();
+ * const subscriptions = new Subscriptions<ClientSession, BookChannel>();
+ * const mirror = await BookMirror.create();
+ * const fanOut = new FanOut({
+ *   subscriptions, mirror, metrics, clientBufferBytes: 1000, onOverflow: () => {},
+ * });
+ * const sync = new BookSync({ mirror, fanOut, snapshotRetryMs: 2000, onError: console.error });
+ * const config = parseConfig({}).server;
+ * const requests = new RequestHandler({
+ *   config, metrics, subscriptions, sync, fanOut, disconnect: () => {},
+ * });
+ * const session = new ClientSession(socket, "json", 50, metrics);
+ * subscriptions.add(session);
+ * requests.handle(session, '{"op":"subscribe","channel":"book","exchange":"nowhere","symbols":["X"]}');
+ * assert.equal(JSON.parse(sent[0] as string).code, "unknown_exchange");
+ * requests.handle(session, new Uint8Array(4));
+ * assert.equal(JSON.parse(sent[1] as string).code, "binary_not_accepted");
+ * assert.equal(metrics.messagesReceived, 2);
  * ```
  */
 export class RequestHandler {
@@ -49,7 +80,7 @@ export class RequestHandler {
     this.#o = options;
   }
 
-  /** Handles one client frame (text or binary). */
+  /** Handles one client message (text, binary, or {@linkcode TOO_LARGE} for an oversize one). */
   handle(session: ClientSession, data: unknown): void {
     const { config, metrics } = this.#o;
     metrics.messagesReceived++;
@@ -70,6 +101,10 @@ export class RequestHandler {
         "rate_limited",
         `Too many messages: at most ${config.maxMessagesPerSecond} per second`,
       );
+    }
+    if (data === TOO_LARGE) {
+      const max = config.maxMessageBytes;
+      return this.#reject(session, "message_too_large", `Messages are limited to ${max} bytes`);
     }
     if (typeof data !== "string") {
       return this.#reject(session, "binary_not_accepted", "Client messages must be JSON text");

@@ -1,6 +1,8 @@
 /**
- * The broadcast server: `Deno.serve` on the configured host and port (127.0.0.1 unless
- * configured) with
+ * The broadcast server: its own HTTP/1.1 + WebSocket transport (`ws_transport.ts`: accept that
+ * survives descriptor exhaustion, header and idle deadlines, a connection cap, client frames
+ * bounded by `maxMessageBytes` before they are buffered) on the configured host and port
+ * (127.0.0.1 unless configured) with
  *
  * - `GET /ws` — WebSocket, `?format=json` (default) or `?format=binary`; optional bearer token;
  *   the client protocol is DESIGN §7, detailed in `docs/protocol.md`;
@@ -21,6 +23,13 @@ import { dashboardPage, PAGE_HEADERS } from "./dashboard.ts";
 import { DASHBOARD_HTML } from "../client/dashboard/page.ts";
 import { loadStaticAssets } from "./static_assets.ts";
 import { ServerMetrics } from "./metrics.ts";
+import {
+  acceptUpgrade,
+  connectionCap,
+  descriptorLimit,
+  HttpTransport,
+  upgradeProblem,
+} from "./ws_transport.ts";
 
 /** Options of {@linkcode createServer}. */
 export interface ServerOptions {
@@ -40,6 +49,10 @@ export interface BroadcastServer {
   readonly hostname: string;
   /** Connected WebSocket clients. */
   readonly clients: number;
+  /** Connections (HTTP and WebSocket) it holds at most (`server.maxConnections` or derived). */
+  readonly maxConnections: number;
+  /** Connections open now. */
+  readonly connections: number;
   /** Server counters (also served at `/metrics`). */
   readonly metrics: ServerMetrics;
   /**
@@ -60,13 +73,16 @@ const TEXT_HEADERS = { "content-type": "text/plain; charset=utf-8" };
  * Starts the broadcast server.
  *
  * @example
- * ```ts ignore
+ * ```ts
+ * import assert from "node:assert";
  * import { parseConfig } from "../config.ts";
  * import { createServer } from "./server.ts";
- * const config = parseConfig({ server: { port: 8080 } });
- * const server = await createServer({ config, feeds });
- * console.log(`listening on http://${server.hostname}:${server.port}/`);
- * Deno.addSignalListener("SIGTERM", () => server.close("server shutting down"));
+ * const config = parseConfig({ server: { port: 0 } }); // any free port
+ * const server = await createServer({ config, feeds: [] });
+ * const response = await fetch(`http://${server.hostname}:${server.port}/health`);
+ * assert.equal(response.status, 503); // no book is live
+ * assert.equal((await response.json()).status, "down");
+ * await server.close("example done");
  * ```
  */
 export async function createServer(options: ServerOptions): Promise<BroadcastServer> {
@@ -85,6 +101,8 @@ export async function createServer(options: ServerOptions): Promise<BroadcastSer
     if (request.headers.get("upgrade")?.toLowerCase() !== "websocket") {
       return refuse("bad_request", 426, "Expected a WebSocket upgrade", { upgrade: "websocket" });
     }
+    const problem = upgradeProblem(request);
+    if (problem) return refuse("bad_request", 400, `Bad WebSocket upgrade: ${problem}`);
     const formatParam = url.searchParams.get("format") ?? "json";
     if (formatParam !== "json" && formatParam !== "binary") {
       return refuse(
@@ -104,7 +122,7 @@ export async function createServer(options: ServerOptions): Promise<BroadcastSer
         "retry-after": "5",
       });
     }
-    const { socket, response } = Deno.upgradeWebSocket(request, { idleTimeout: 60 });
+    const { socket, response } = acceptUpgrade(request);
     const session = new ClientSession(
       socket,
       formatParam as WireFormat,
@@ -174,10 +192,24 @@ export async function createServer(options: ServerOptions): Promise<BroadcastSer
   };
 
   const assets = await loadStaticAssets();
-  const listener = Deno.serve({
+  const fds = descriptorLimit();
+  const maxConnections = config.maxConnections > 0
+    ? config.maxConnections
+    : fds === undefined
+    ? 4096
+    : connectionCap(fds);
+  const listener = HttpTransport.listen({
     hostname: config.hostname,
     port: config.port,
-    onListen() {},
+    limits: {
+      maxConnections,
+      headerTimeoutMs: config.headerTimeoutMs,
+      idleTimeoutMs: config.idleTimeoutMs,
+      maxMessageBytes: config.maxMessageBytes,
+      closeTimeoutMs: config.closeTimeoutMs,
+    },
+    counters: metrics.transport,
+    onError: options.tuning?.onError,
   }, handler);
   hub.start();
 
@@ -202,6 +234,10 @@ export async function createServer(options: ServerOptions): Promise<BroadcastSer
     hostname: listener.addr.hostname,
     get clients() {
       return hub.clients;
+    },
+    maxConnections,
+    get connections() {
+      return listener.connections;
     },
     metrics,
     close,

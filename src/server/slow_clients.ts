@@ -41,11 +41,40 @@ export interface SlowClientOptions {
  * Decides what happens to slow sessions.
  *
  * @example
- * ```ts ignore
+ * ```ts
+ * import assert from "node:assert";
+ * import { BookMirror } from "../core/mod.ts";
+ * import type { BookChannel } from "./book_channel.ts";
+ * import { ClientSession } from "./client_session.ts";
+ * import { FanOut } from "./fan_out.ts";
+ * import { ServerMetrics } from "./metrics.ts";
  * import { SlowClientPolicy } from "./slow_clients.ts";
- * const policy = new SlowClientPolicy(options);
- * policy.attach(fanOut); // the fan-out calls policy.overflow(session)
- * setInterval(() => policy.tick(performance.now()), 50);
+ * import { Subscriptions } from "./subscriptions.ts";
+ * const sent: Array<string | Uint8Array> = [];
+ * const socket = {
+ *   readyState: WebSocket.OPEN, bufferedAmount: 0, addEventListener() {}, close() {},
+ *   send(data: string | Uint8Array) { sent.push(data); },
+ * } as unknown as WebSocket;
+ * const metrics = new ServerMetrics();
+ * const subscriptions = new Subscriptions<ClientSession, BookChannel>();
+ * const mirror = await BookMirror.create();
+ * const fanOut = new FanOut({
+ *   subscriptions, mirror, metrics, clientBufferBytes: 1000, onOverflow: () => {},
+ * });
+ * const closed: number[] = [];
+ * const policy = new SlowClientPolicy({
+ *   subscriptions, metrics, clientBufferBytes: 1000, maxSlowStrikes: 1,
+ *   slowDrainTimeoutMs: 10_000, slowStrikeResetMs: 30_000,
+ *   disconnect: (_session, code) => closed.push(code),
+ * });
+ * policy.attach(fanOut);
+ * const session = new ClientSession(socket, "json", 50, metrics);
+ * policy.overflow(session); // the fan-out found its buffer over 1000 bytes
+ * assert.ok(session.slow && policy.size === 1);
+ * policy.tick(performance.now()); // drained (bufferedAmount 0): recovered
+ * assert.ok(!session.slow && metrics.slowClientRecoveries === 1);
+ * policy.overflow(session); // a second strike in a row: over maxSlowStrikes, 1013
+ * assert.deepEqual(closed, [1013]);
  * ```
  */
 export class SlowClientPolicy {

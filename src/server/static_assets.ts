@@ -27,9 +27,11 @@ const FILES: ReadonlyArray<{ path: string; file: string; type: string }> = [
  * Loads the assets from `buildDir` (default: the repository's `build/`).
  *
  * @example
- * ```ts ignore
- * const assets = await loadStaticAssets();
- * console.log([...assets.keys()]); // ["/dashboard.js", …]
+ * ```ts
+ * import assert from "node:assert";
+ * import { loadStaticAssets } from "./static_assets.ts";
+ * const assets = await loadStaticAssets(); // after `deno task build`
+ * assert.equal(assets.get("/wasm/alphapulse.wasm")?.headers["content-type"], "application/wasm");
  * ```
  */
 export async function loadStaticAssets(

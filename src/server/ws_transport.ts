@@ -1,0 +1,886 @@
+/**
+ * The server's own HTTP/1.1 + WebSocket transport over `Deno.listen`, built for hostile peers
+ * (issue 13; the decision and its measured cost are in `docs/architecture.md`, "Transport"):
+ *
+ * - **accept** never dies: a failed `accept()` (EMFILE, ENFILE, …) is counted and retried after
+ *   a short backoff; connections beyond `maxConnections` (set below the descriptor limit read at
+ *   start) are answered 503 and closed at once;
+ * - **deadlines**: the request head must arrive within `headerTimeoutMs` (and fit 16 KiB); a
+ *   WebSocket that sends nothing for `idleTimeoutMs` is pinged at half that and closed at the
+ *   end; a closing handshake the peer does not finish is cut after `closeTimeoutMs`;
+ * - **frame size**: a client frame's length is read from its header before its payload; a
+ *   message over `maxMessageBytes` is never buffered — its payload is read and discarded as it
+ *   streams in (memory stays about one read buffer) and the message arrives as a
+ *   {@linkcode TOO_LARGE} marker;
+ * - **closing**: `close()` queues the close frame, keeps reading (and discarding) until the peer
+ *   answers or the deadline passes, so the close frame is not lost to a TCP reset; when the
+ *   connection ends everything still queued for it is dropped, so its memory is returned.
+ *
+ * One HTTP request per connection (answered with `connection: close`): the service's HTTP routes
+ * are a handful of small documents. Sockets implement the subset of `WebSocket` the server uses.
+ *
+ * @module
+ */
+
+const GUID = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11";
+const MAX_HEAD_BYTES = 16 * 1024;
+const READ_CHUNK = 16 * 1024;
+const CONNECTING = 0;
+const OPEN = 1;
+const CLOSING = 2;
+const CLOSED = 3;
+
+/** What a {@linkcode ServerSocket} delivers for a message over `maxMessageBytes`. */
+export const TOO_LARGE: unique symbol = Symbol("too large");
+
+/** Limits and deadlines of the transport. */
+export interface TransportLimits {
+  /** Connections served at once; more are answered 503 and closed. */
+  maxConnections: number;
+  /** The request head must arrive within this (ms). */
+  headerTimeoutMs: number;
+  /** A WebSocket silent this long is closed (pinged at half). */
+  idleTimeoutMs: number;
+  /** Largest client message (bytes); larger ones are discarded unread. */
+  maxMessageBytes: number;
+  /** A closing handshake not finished by the peer within this is cut (ms). */
+  closeTimeoutMs: number;
+}
+
+/** Counters of the transport (served on `/metrics`). */
+export interface TransportCounters {
+  /** Connections accepted. */
+  accepted: number;
+  /** `accept()` failures (e.g. out of descriptors), each followed by a backoff. */
+  acceptErrors: number;
+  /** Connections refused because `maxConnections` were open. */
+  overCapacity: number;
+  /** Connections closed for not sending their request head in time. */
+  headerTimeouts: number;
+  /** Requests refused as malformed (400) or too large (431). */
+  badRequests: number;
+  /** WebSockets closed for being silent past `idleTimeoutMs`. */
+  idleTimeouts: number;
+  /** Client messages over `maxMessageBytes`, discarded. */
+  oversizeMessages: number;
+  /** Payload bytes of such messages read and discarded. */
+  discardedBytes: number;
+  /** Closing handshakes cut at `closeTimeoutMs`. */
+  closeTimeouts: number;
+}
+
+/** Creates zeroed {@linkcode TransportCounters}. */
+export function newTransportCounters(): TransportCounters {
+  return {
+    accepted: 0,
+    acceptErrors: 0,
+    overCapacity: 0,
+    headerTimeouts: 0,
+    badRequests: 0,
+    idleTimeouts: 0,
+    oversizeMessages: 0,
+    discardedBytes: 0,
+    closeTimeouts: 0,
+  };
+}
+
+/**
+ * The soft limit on open file descriptors of this process (Linux: `/proc/self/limits`), or
+ * undefined where it cannot be read.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert";
+ * import { descriptorLimit } from "./ws_transport.ts";
+ * const limit = descriptorLimit();
+ * assert.ok(limit === undefined || limit > 0);
+ * ```
+ */
+export function descriptorLimit(): number | undefined {
+  try {
+    const text = Deno.readTextFileSync("/proc/self/limits");
+    const m = /^Max open files\s+(\d+|unlimited)/m.exec(text);
+    if (!m) return undefined;
+    return m[1] === "unlimited" ? Number.MAX_SAFE_INTEGER : Number(m[1]);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Connections the server may hold given a descriptor limit: a quarter of the limit (at least 128)
+ * is kept for everything else (Workers, exchange sockets, files, the recorder).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert";
+ * import { connectionCap } from "./ws_transport.ts";
+ * assert.equal(connectionCap(1024), 768);
+ * assert.equal(connectionCap(256), 128);
+ * assert.equal(connectionCap(100), 16); // never below 16
+ * ```
+ */
+export function connectionCap(limit: number): number {
+  return Math.max(16, limit - Math.max(128, Math.floor(limit / 4)));
+}
+
+type Handler = (req: Request) => Response | Promise<Response>;
+
+const upgrades = new WeakMap<Response, ServerSocket>();
+const encoder = new TextEncoder();
+
+/**
+ * Accepts a WebSocket upgrade (the request must be a valid one: see
+ * {@linkcode upgradeProblem}): returns the socket and the response for the handler to return.
+ */
+export function acceptUpgrade(req: Request): { socket: ServerSocket; response: Response } {
+  const problem = upgradeProblem(req);
+  if (problem) throw new TypeError(problem);
+  const socket = new ServerSocket(req.headers.get("sec-websocket-key")!);
+  const response = new Response(null, { status: 200 });
+  upgrades.set(response, socket);
+  return { socket, response };
+}
+
+/**
+ * Why a request is not a valid WebSocket upgrade (RFC 6455 §4.2.1), or undefined when it is.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert";
+ * import { upgradeProblem } from "./ws_transport.ts";
+ * const headers = {
+ *   upgrade: "websocket", connection: "keep-alive, Upgrade",
+ *   "sec-websocket-key": "dGhlIHNhbXBsZSBub25jZQ==", "sec-websocket-version": "13",
+ * };
+ * assert.equal(upgradeProblem(new Request("http://x/ws", { headers })), undefined);
+ * const noKey = { ...headers, "sec-websocket-key": "" };
+ * assert.match(upgradeProblem(new Request("http://x/ws", { headers: noKey }))!, /Key/);
+ * ```
+ */
+export function upgradeProblem(req: Request): string | undefined {
+  if (req.method !== "GET") return "A WebSocket upgrade must be a GET request";
+  if (req.headers.get("upgrade")?.toLowerCase() !== "websocket") {
+    return "Missing Upgrade: websocket";
+  }
+  const connection = (req.headers.get("connection") ?? "").toLowerCase().split(",");
+  if (!connection.some((t) => t.trim() === "upgrade")) return "Missing Connection: Upgrade";
+  const key = req.headers.get("sec-websocket-key") ?? "";
+  let raw = "";
+  try {
+    raw = atob(key);
+  } catch {
+    // not base64
+  }
+  if (raw.length !== 16) return "Sec-WebSocket-Key must be 16 bytes, base64";
+  if (req.headers.get("sec-websocket-version") !== "13") return "Sec-WebSocket-Version must be 13";
+  return undefined;
+}
+
+/** Options of {@linkcode HttpTransport.listen}. */
+export interface ListenOptions {
+  hostname: string;
+  port: number;
+  limits: TransportLimits;
+  counters?: TransportCounters;
+  /** Where unexpected handler errors go. */
+  onError?: (message: string, error: unknown) => void;
+}
+
+/**
+ * The listener: an accept loop that survives descriptor exhaustion, serving one request per
+ * connection with `handler` (a `Deno.serve`-style handler; upgrades via {@linkcode acceptUpgrade}).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert";
+ * import { HttpTransport, newTransportCounters } from "./ws_transport.ts";
+ * const limits = {
+ *   maxConnections: 64, headerTimeoutMs: 1000, idleTimeoutMs: 10_000,
+ *   maxMessageBytes: 4096, closeTimeoutMs: 500,
+ * };
+ * const counters = newTransportCounters();
+ * const server = HttpTransport.listen(
+ *   { hostname: "127.0.0.1", port: 0, limits, counters },
+ *   () => new Response("hello"),
+ * );
+ * const response = await fetch(`http://127.0.0.1:${server.addr.port}/`);
+ * assert.equal(await response.text(), "hello");
+ * assert.equal(counters.accepted, 1);
+ * await server.shutdown();
+ * ```
+ */
+export class HttpTransport {
+  readonly #listener: Deno.TcpListener;
+  readonly #handler: Handler;
+  readonly #limits: TransportLimits;
+  readonly counters: TransportCounters;
+  readonly #onError: (message: string, error: unknown) => void;
+  readonly #conns = new Set<Deno.TcpConn>();
+  readonly #sockets = new Set<ServerSocket>();
+  readonly #tasks = new Set<Promise<void>>();
+  #closed = false;
+  #loop: Promise<void>;
+
+  private constructor(listener: Deno.TcpListener, handler: Handler, options: ListenOptions) {
+    this.#listener = listener;
+    this.#handler = handler;
+    this.#limits = options.limits;
+    this.counters = options.counters ?? newTransportCounters();
+    this.#onError = options.onError ?? ((m, e) => console.error(m, e));
+    this.#loop = this.#accept();
+  }
+
+  /** Listens and serves. */
+  static listen(options: ListenOptions, handler: Handler): HttpTransport {
+    const listener = Deno.listen({
+      hostname: options.hostname,
+      port: options.port,
+      transport: "tcp",
+    });
+    return new HttpTransport(listener, handler, options);
+  }
+
+  /** The bound address. */
+  get addr(): Deno.NetAddr {
+    return this.#listener.addr;
+  }
+
+  /** Connections open now (HTTP and WebSocket). */
+  get connections(): number {
+    return this.#conns.size;
+  }
+
+  /** Stops accepting, cuts every connection still open and waits for their handlers. */
+  async shutdown(): Promise<void> {
+    if (!this.#closed) {
+      this.#closed = true;
+      closeQuietly(this.#listener);
+      for (const s of this.#sockets) s.terminate();
+      for (const conn of this.#conns) closeQuietly(conn);
+    }
+    await this.#loop;
+    await Promise.allSettled([...this.#tasks]);
+  }
+
+  async #accept(): Promise<void> {
+    let backoff = 10;
+    while (!this.#closed) {
+      let conn: Deno.TcpConn;
+      try {
+        conn = await this.#listener.accept();
+        backoff = 10;
+      } catch (e) {
+        if (this.#closed || e instanceof Deno.errors.BadResource) break;
+        // Out of descriptors (EMFILE/ENFILE) or a connection reset while queued: the listener
+        // is fine. Count it and give connections time to close.
+        this.counters.acceptErrors++;
+        await new Promise((r) => setTimeout(r, backoff));
+        backoff = Math.min(backoff * 2, 1000);
+        continue;
+      }
+      if (this.#closed) {
+        closeQuietly(conn);
+        break;
+      }
+      if (this.#conns.size >= this.#limits.maxConnections) {
+        this.counters.overCapacity++;
+        void refuse(conn, 503, "Server at its connection limit");
+        continue;
+      }
+      this.counters.accepted++;
+      this.#conns.add(conn);
+      const task = this.#serve(conn).finally(() => {
+        this.#conns.delete(conn);
+        this.#tasks.delete(task);
+        closeQuietly(conn);
+      });
+      this.#tasks.add(task);
+    }
+  }
+
+  async #serve(conn: Deno.TcpConn): Promise<void> {
+    try {
+      conn.setNoDelay(true);
+    } catch {
+      // not fatal
+    }
+    const input = new ByteReader(conn);
+    const timer = setTimeout(() => {
+      this.counters.headerTimeouts++;
+      closeQuietly(conn);
+    }, this.#limits.headerTimeoutMs);
+    let head: string | undefined | "too large";
+    try {
+      head = await input.readHead();
+    } catch {
+      head = undefined; // reset, or closed by the deadline
+    } finally {
+      clearTimeout(timer);
+    }
+    if (head === undefined) return;
+    if (head === "too large") {
+      this.counters.badRequests++;
+      await refuse(conn, 431, "Request head too large");
+      return;
+    }
+    const request = parseHead(head, this.addr);
+    if (request === undefined) {
+      this.counters.badRequests++;
+      await refuse(conn, 400, "Malformed request");
+      return;
+    }
+    let response: Response;
+    try {
+      response = await this.#handler(request);
+    } catch (error) {
+      this.#onError("HTTP handler failed", error);
+      response = new Response("Internal error\n", { status: 500 });
+    }
+    const socket = upgrades.get(response);
+    if (socket) {
+      this.#sockets.add(socket);
+      try {
+        await socket.attach(conn, input, this.#limits, this.counters);
+      } finally {
+        this.#sockets.delete(socket);
+      }
+      return;
+    }
+    try {
+      const body = new Uint8Array(await response.arrayBuffer());
+      let text = `HTTP/1.1 ${response.status} ${
+        response.statusText || reasonOf(response.status)
+      }\r\n`;
+      for (const [name, value] of response.headers) {
+        if (name !== "content-length" && name !== "connection") text += `${name}: ${value}\r\n`;
+      }
+      text += `content-length: ${body.byteLength}\r\nconnection: close\r\n\r\n`;
+      const headBytes = encoder.encode(text);
+      await writeAll(conn, request.method === "HEAD" ? headBytes : join(headBytes, body));
+    } catch {
+      // the peer went away
+    }
+  }
+}
+
+/**
+ * A WebSocket over a raw connection (server side): frames sent during one task are written
+ * together; see the module documentation for limits and closing.
+ */
+export class ServerSocket extends EventTarget {
+  readonly CONNECTING = CONNECTING;
+  readonly OPEN = OPEN;
+  readonly CLOSING = CLOSING;
+  readonly CLOSED = CLOSED;
+  binaryType: "arraybuffer" | "blob" = "arraybuffer";
+  onopen: ((event: Event) => void) | null = null;
+  onmessage: ((event: MessageEvent) => void) | null = null;
+  onerror: ((event: Event) => void) | null = null;
+  onclose: ((event: CloseEvent) => void) | null = null;
+  #state = CONNECTING;
+  #conn: Deno.TcpConn | undefined;
+  readonly #key: string;
+  #queue: Uint8Array[] = [];
+  #queued = 0;
+  #writing = 0;
+  #flushQueued = false;
+  #closeSent = false;
+  #closeTimer: ReturnType<typeof setTimeout> | undefined;
+  #idleTimer: ReturnType<typeof setInterval> | undefined;
+  #lastInput = 0;
+  #pinged = false;
+  #closeCode = 1005;
+  #closeReason = "";
+  #done = Promise.withResolvers<void>();
+  #limits: TransportLimits | undefined;
+  #counters: TransportCounters | undefined;
+
+  constructor(key: string) {
+    super();
+    this.#key = key;
+  }
+
+  get readyState(): number {
+    return this.#state;
+  }
+
+  /** Bytes queued or being written. */
+  get bufferedAmount(): number {
+    return this.#queued + this.#writing;
+  }
+
+  send(data: string | ArrayBufferLike | ArrayBufferView): void {
+    if (this.#state !== OPEN) throw new DOMException("readyState not OPEN", "InvalidStateError");
+    if (typeof data === "string") this.#frame(0x1, encoder.encode(data));
+    else {
+      const bytes = ArrayBuffer.isView(data)
+        ? new Uint8Array(data.buffer, data.byteOffset, data.byteLength)
+        : new Uint8Array(data);
+      this.#frame(0x2, bytes);
+    }
+  }
+
+  /** Starts the closing handshake (the close frame is sent; the peer has `closeTimeoutMs`). */
+  close(code = 1000, reason = ""): void {
+    if (this.#state === CLOSING || this.#state === CLOSED) return;
+    if (this.#state === CONNECTING) {
+      this.#state = CLOSING;
+      return;
+    }
+    this.#state = CLOSING;
+    this.#closeCode = code;
+    this.#closeReason = reason;
+    this.#sendClose(code, reason);
+    this.#closeTimer = setTimeout(() => {
+      if (this.#counters) this.#counters.closeTimeouts++;
+      this.#finish(code, reason, false);
+    }, this.#limits?.closeTimeoutMs ?? 2000);
+  }
+
+  /** Ends the connection now: nothing more is written, whatever is queued is dropped. */
+  terminate(): void {
+    this.#finish(this.#closeCode === 1005 ? 1006 : this.#closeCode, this.#closeReason, false);
+  }
+
+  /** @internal Completes the handshake on `conn` and runs the socket until it closes. */
+  async attach(
+    conn: Deno.TcpConn,
+    input: ByteReader,
+    limits: TransportLimits,
+    counters: TransportCounters,
+  ): Promise<void> {
+    this.#conn = conn;
+    this.#limits = limits;
+    this.#counters = counters;
+    const digest = await crypto.subtle.digest("SHA-1", encoder.encode(this.#key + GUID));
+    const accept = btoa(String.fromCharCode(...new Uint8Array(digest)));
+    try {
+      await writeAll(
+        conn,
+        encoder.encode(
+          "HTTP/1.1 101 Switching Protocols\r\nupgrade: websocket\r\nconnection: Upgrade\r\n" +
+            `sec-websocket-accept: ${accept}\r\n\r\n`,
+        ),
+      );
+    } catch {
+      this.#finish(1006, "", false);
+      return;
+    }
+    if (this.#state !== CONNECTING) {
+      this.#finish(1006, "", false);
+      return;
+    }
+    this.#state = OPEN;
+    this.#lastInput = performance.now();
+    const idle = limits.idleTimeoutMs;
+    this.#idleTimer = setInterval(() => this.#checkIdle(idle), Math.max(50, idle / 4));
+    this.#emit("open", new Event("open"));
+    void this.#readLoop(input, limits);
+    await this.#done.promise;
+  }
+
+  #checkIdle(idle: number): void {
+    const silent = performance.now() - this.#lastInput;
+    if (silent >= idle) {
+      if (this.#counters) this.#counters.idleTimeouts++;
+      if (this.#state === OPEN) this.close(1001, "Idle timeout");
+      else this.#finish(1006, "", false);
+    } else if (silent >= idle / 2 && !this.#pinged && this.#state === OPEN) {
+      this.#pinged = true;
+      this.#frame(0x9, new Uint8Array(0));
+    }
+  }
+
+  #emit(type: "open" | "message" | "close", event: Event): void {
+    try {
+      const handler = this[`on${type}` as "onopen"] as ((e: Event) => void) | null;
+      handler?.call(this, event);
+    } catch (error) {
+      reportError(error);
+    }
+    this.dispatchEvent(event);
+  }
+
+  #frame(opcode: number, payload: Uint8Array): void {
+    if (this.#state === CLOSED) return;
+    const n = payload.byteLength;
+    const headerLength = n < 126 ? 2 : n < 65536 ? 4 : 10;
+    const frame = new Uint8Array(headerLength + n);
+    frame[0] = 0x80 | opcode;
+    if (n < 126) frame[1] = n;
+    else if (n < 65536) {
+      frame[1] = 126;
+      frame[2] = n >>> 8;
+      frame[3] = n & 0xff;
+    } else {
+      frame[1] = 127;
+      const hi = Math.floor(n / 4294967296);
+      for (let i = 0; i < 4; i++) frame[2 + i] = (hi >>> (24 - 8 * i)) & 0xff;
+      for (let i = 0; i < 4; i++) frame[6 + i] = (n >>> (24 - 8 * i)) & 0xff;
+    }
+    frame.set(payload, headerLength);
+    this.#queue.push(frame);
+    this.#queued += frame.byteLength;
+    if (!this.#flushQueued) {
+      this.#flushQueued = true;
+      queueMicrotask(() => void this.#flush());
+    }
+  }
+
+  async #flush(): Promise<void> {
+    this.#flushQueued = false;
+    if (this.#writing > 0 || !this.#conn) return;
+    while (this.#queue.length > 0 && this.#state !== CLOSED) {
+      const frames = this.#queue;
+      this.#queue = [];
+      const batch = frames.length === 1 ? frames[0] : join(...frames);
+      this.#writing = batch.byteLength;
+      this.#queued -= batch.byteLength;
+      try {
+        await writeAll(this.#conn, batch);
+      } catch {
+        this.#writing = 0;
+        this.#finish(1006, "", false);
+        return;
+      }
+      this.#writing = 0;
+    }
+  }
+
+  #sendClose(code: number, reason: string): void {
+    if (this.#closeSent) return;
+    this.#closeSent = true;
+    const text = encoder.encode(reason).subarray(0, 123);
+    const payload = new Uint8Array(2 + text.length);
+    payload[0] = code >>> 8;
+    payload[1] = code & 0xff;
+    payload.set(text, 2);
+    this.#frame(0x8, code === 1005 ? new Uint8Array(0) : payload);
+  }
+
+  async #readLoop(input: ByteReader, limits: TransportLimits): Promise<void> {
+    const max = limits.maxMessageBytes;
+    const decoder = new TextDecoder("utf-8", { fatal: true });
+    let fragments: Uint8Array[] = [];
+    let fragmentBytes = 0;
+    let fragmentOpcode = 0;
+    let discarding = false;
+    try {
+      while (this.#state !== CLOSED) {
+        const head = await input.readExactly(2);
+        if (head === undefined) break;
+        this.#lastInput = performance.now();
+        this.#pinged = false;
+        const fin = (head[0] & 0x80) !== 0;
+        const opcode = head[0] & 0x0f;
+        const masked = (head[1] & 0x80) !== 0;
+        let length = head[1] & 0x7f;
+        if (length === 126) {
+          const ext = await input.readExactly(2);
+          if (!ext) break;
+          length = (ext[0] << 8) | ext[1];
+        } else if (length === 127) {
+          const ext = await input.readExactly(8);
+          if (!ext) break;
+          length = ((ext[0] << 24 | ext[1] << 16 | ext[2] << 8 | ext[3]) >>> 0) * 4294967296 +
+            ((ext[4] << 24 | ext[5] << 16 | ext[6] << 8 | ext[7]) >>> 0);
+        }
+        if (!masked) {
+          this.#protocolError(1002, "Client frames must be masked");
+          continue;
+        }
+        const mask = await input.readExactly(4);
+        if (!mask) break;
+        const control = opcode >= 0x8;
+        if (control && (length > 125 || !fin)) {
+          this.#protocolError(1002, "Bad control frame");
+          continue;
+        }
+        if (!control && this.#state !== OPEN) {
+          // Closing: data frames are read and dropped until the peer's close frame.
+          await this.#discard(input, length);
+          continue;
+        }
+        if (!control) {
+          if (opcode !== 0x0) {
+            fragments = [];
+            fragmentBytes = 0;
+            fragmentOpcode = opcode;
+            discarding = false;
+          }
+          if (discarding || fragmentBytes + length > max) {
+            // Over the limit: never buffered; the rest of this message streams to the void.
+            if (!discarding) {
+              discarding = true;
+              fragments = [];
+              this.#counters!.oversizeMessages++;
+            }
+            await this.#discard(input, length);
+            if (fin) {
+              discarding = false;
+              if (this.#state === OPEN) {
+                this.#emit("message", new MessageEvent("message", { data: TOO_LARGE }));
+              }
+            }
+            continue;
+          }
+        }
+        const payload = length > 0 ? await input.readExactly(length) : new Uint8Array(0);
+        if (!payload) break;
+        for (let i = 0; i < payload.length; i++) payload[i] ^= mask[i & 3];
+        if (opcode === 0x8) {
+          const code = payload.length >= 2 ? (payload[0] << 8) | payload[1] : 1005;
+          if (!this.#closeSent) this.#sendClose(code === 1005 ? 1000 : code, "");
+          const initiated = this.#closeCode !== 1005;
+          await this.#drainWrites();
+          this.#finish(
+            initiated ? this.#closeCode : code,
+            initiated ? this.#closeReason : "",
+            true,
+          );
+          break;
+        } else if (opcode === 0x9) {
+          if (this.#state === OPEN) this.#frame(0xa, payload);
+        } else if (opcode === 0xa) {
+          // pong
+        } else if (opcode === 0x1 || opcode === 0x2 || opcode === 0x0) {
+          if (opcode === 0x0 && fragmentOpcode === 0) {
+            this.#protocolError(1002, "Continuation without a message");
+            continue;
+          }
+          fragments.push(payload);
+          fragmentBytes += payload.byteLength;
+          if (!fin) continue;
+          const whole = fragments.length === 1 ? fragments[0] : join(...fragments);
+          fragments = [];
+          fragmentBytes = 0;
+          const kind = fragmentOpcode;
+          fragmentOpcode = 0;
+          let data: string | ArrayBuffer;
+          if (kind === 0x1) {
+            try {
+              data = decoder.decode(whole);
+            } catch {
+              this.#protocolError(1007, "Text frame is not UTF-8");
+              continue;
+            }
+          } else data = whole.slice().buffer as ArrayBuffer;
+          this.#emit("message", new MessageEvent("message", { data }));
+        } else {
+          this.#protocolError(1002, `Unknown opcode ${opcode}`);
+        }
+      }
+    } catch {
+      // connection reset or cut
+    }
+    this.#finish(this.#closeCode === 1005 ? 1006 : this.#closeCode, this.#closeReason, false);
+  }
+
+  async #discard(input: ByteReader, n: number): Promise<void> {
+    const skipped = await input.skip(n);
+    if (this.#counters) this.#counters.discardedBytes += skipped;
+    if (skipped < n) throw new Deno.errors.UnexpectedEof("connection ended inside a frame");
+  }
+
+  /** Waits (bounded by the close deadline) until what is queued has been written. */
+  async #drainWrites(): Promise<void> {
+    const until = performance.now() + (this.#limits?.closeTimeoutMs ?? 2000);
+    while ((this.#queued > 0 || this.#writing > 0) && performance.now() < until) {
+      await new Promise((r) => setTimeout(r, 5));
+    }
+  }
+
+  #protocolError(code: number, reason: string): void {
+    this.close(code, reason);
+  }
+
+  /** The connection ends: timers stop, queued frames are dropped, the TCP connection closes. */
+  #finish(code: number, reason: string, wasClean: boolean): void {
+    if (this.#state === CLOSED) return;
+    const wasOpen = this.#state === OPEN || this.#state === CLOSING;
+    this.#state = CLOSED;
+    clearTimeout(this.#closeTimer);
+    clearInterval(this.#idleTimer);
+    this.#queue = [];
+    this.#queued = 0;
+    if (this.#conn) closeQuietly(this.#conn);
+    this.#done.resolve();
+    if (wasOpen) this.#emit("close", new CloseEvent("close", { code, reason, wasClean }));
+  }
+}
+
+/** Buffered reads from a connection, bounded: it grows only to the largest exact read asked. */
+export class ByteReader {
+  readonly #conn: Deno.TcpConn;
+  #buf: Uint8Array<ArrayBuffer> = new Uint8Array(READ_CHUNK);
+  #start = 0;
+  #end = 0;
+
+  constructor(conn: Deno.TcpConn) {
+    this.#conn = conn;
+  }
+
+  async #fill(): Promise<boolean> {
+    if (this.#start === this.#end) this.#start = this.#end = 0;
+    if (this.#end === this.#buf.length) {
+      const live = this.#end - this.#start;
+      if (this.#start === 0) {
+        const bigger = new Uint8Array(this.#buf.length * 2);
+        bigger.set(this.#buf.subarray(0, this.#end));
+        this.#buf = bigger;
+      } else {
+        this.#buf.copyWithin(0, this.#start, this.#end);
+        this.#start = 0;
+        this.#end = live;
+      }
+    }
+    const n = await this.#conn.read(this.#buf.subarray(this.#end));
+    if (n === null) return false;
+    this.#end += n;
+    return true;
+  }
+
+  /** The request head up to the blank line, undefined at end of input, or "too large". */
+  async readHead(): Promise<string | undefined | "too large"> {
+    let searched = 0;
+    while (true) {
+      for (let i = this.#start + Math.max(0, searched - 3); i + 3 < this.#end; i++) {
+        if (
+          this.#buf[i] === 13 && this.#buf[i + 1] === 10 && this.#buf[i + 2] === 13 &&
+          this.#buf[i + 3] === 10
+        ) {
+          const head = new TextDecoder().decode(this.#buf.subarray(this.#start, i));
+          this.#start = i + 4;
+          return head;
+        }
+      }
+      searched = this.#end - this.#start;
+      if (searched > MAX_HEAD_BYTES) return "too large";
+      if (!await this.#fill()) return undefined;
+    }
+  }
+
+  /** Exactly `n` bytes (a copy), or undefined at end of input. */
+  async readExactly(n: number): Promise<Uint8Array<ArrayBuffer> | undefined> {
+    while (this.#end - this.#start < n) {
+      if (this.#buf.length - this.#start < n) {
+        const bigger = new Uint8Array(Math.max(this.#buf.length, n * 2));
+        bigger.set(this.#buf.subarray(this.#start, this.#end));
+        this.#end -= this.#start;
+        this.#start = 0;
+        this.#buf = bigger;
+      }
+      if (!await this.#fill()) return undefined;
+    }
+    const out = this.#buf.slice(this.#start, this.#start + n);
+    this.#start += n;
+    return out;
+  }
+
+  /** Reads and drops `n` bytes without buffering more than one chunk; returns bytes skipped. */
+  async skip(n: number): Promise<number> {
+    let left = n;
+    const buffered = Math.min(left, this.#end - this.#start);
+    this.#start += buffered;
+    left -= buffered;
+    if (left > 0) {
+      this.#start = this.#end = 0;
+      const chunk = this.#buf.length > READ_CHUNK * 4
+        ? this.#buf.subarray(0, READ_CHUNK * 4)
+        : this.#buf;
+      while (left > 0) {
+        const got = await this.#conn.read(chunk.subarray(0, Math.min(chunk.length, left)));
+        if (got === null) return n - left;
+        left -= got;
+      }
+    }
+    return n;
+  }
+}
+
+function parseHead(head: string, addr: Deno.NetAddr): Request | undefined {
+  const lines = head.split("\r\n");
+  const m = /^([A-Z]+) (\S+) HTTP\/1\.[01]$/.exec(lines[0]);
+  if (!m) return undefined;
+  const headers = new Headers();
+  for (const line of lines.slice(1)) {
+    const colon = line.indexOf(":");
+    if (colon <= 0) return undefined;
+    try {
+      headers.append(line.slice(0, colon).trim(), line.slice(colon + 1).trim());
+    } catch {
+      return undefined;
+    }
+  }
+  if (!m[2].startsWith("/")) return undefined;
+  try {
+    return new Request(new URL(m[2], `http://${addr.hostname}:${addr.port}`), {
+      method: m[1],
+      headers,
+    });
+  } catch {
+    return undefined;
+  }
+}
+
+function reasonOf(status: number): string {
+  const reasons: Record<number, string> = {
+    200: "OK",
+    400: "Bad Request",
+    401: "Unauthorized",
+    404: "Not Found",
+    405: "Method Not Allowed",
+    426: "Upgrade Required",
+    431: "Request Header Fields Too Large",
+    500: "Internal Server Error",
+    503: "Service Unavailable",
+  };
+  return reasons[status] ?? "Status";
+}
+
+async function refuse(conn: Deno.TcpConn, status: number, text: string): Promise<void> {
+  const body = `${text}\n`;
+  const timer = setTimeout(() => closeQuietly(conn), 1000);
+  try {
+    await writeAll(
+      conn,
+      encoder.encode(
+        `HTTP/1.1 ${status} ${reasonOf(status)}\r\ncontent-type: text/plain; charset=utf-8\r\n` +
+          `content-length: ${body.length}\r\nconnection: close\r\n\r\n${body}`,
+      ),
+    );
+  } catch {
+    // gone
+  } finally {
+    clearTimeout(timer);
+    closeQuietly(conn);
+  }
+}
+
+function join(...parts: Uint8Array[]): Uint8Array {
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.byteLength, 0));
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.byteLength;
+  }
+  return out;
+}
+
+async function writeAll(conn: Deno.TcpConn, bytes: Uint8Array): Promise<void> {
+  let at = 0;
+  while (at < bytes.byteLength) {
+    const n = await conn.write(bytes.subarray(at));
+    if (!(n > 0)) throw new Deno.errors.WriteZero("connection accepted no bytes");
+    at += n;
+  }
+}
+
+function closeQuietly(resource: { close(): void }): void {
+  try {
+    resource.close();
+  } catch {
+    // already closed
+  }
+}
