@@ -141,8 +141,10 @@ export interface VenueSamples {
   /**
    * A book update for `native` with absurd content (negative or non-numeric price or size): the
    * collector must count it, treat it as a lost update of that book, and resync that book.
+   * `mock` is the running mock, for venues whose frames name a book by a per-connection id or
+   * carry a per-connection sequence number (Bitfinex).
    */
-  absurdBook(native: string): string;
+  absurdBook(native: string, mock: VenueMock): string;
 }
 
 /** A venue's mock server, as the descriptor describes it. */
@@ -153,6 +155,12 @@ export interface VenueMockDescriptor {
   readonly defaultSymbols: readonly string[];
   /** Raw frames the conformance kit sends through `sendRaw` (symbols in the venue's spelling). */
   readonly samples: VenueSamples;
+  /**
+   * Present when the venue has book checksums the collector verifies: the mock options under
+   * which the mock sends them (`{}` when it always does; OKX: its legacy protocol mode). The kit
+   * runs its checksum-failure case with these options.
+   */
+  readonly checksumOptions?: Record<string, unknown>;
   /**
    * Truncated frames that look like the venue's messages but name no book and no book channel
    * (the simulator's `malformedEveryN` fault): a collector can only count them.

@@ -12,7 +12,7 @@ import { BINANCE_GLOBAL } from "../../src/exchanges/binance/global.ts";
 import { BinanceMock } from "../../src/exchanges/binance/mock.ts";
 import type { NormalizedTrade } from "../../src/exchanges/health.ts";
 import { waitUntil } from "../support/ws_test_client.ts";
-import { waitForBooks } from "./books.ts";
+import { waitForBooks } from "../support/books.ts";
 
 const SYMBOLS = ["BTC/USDT", "ETH/USDT"];
 

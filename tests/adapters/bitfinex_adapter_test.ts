@@ -10,7 +10,7 @@ import type { BitfinexCollector } from "../../src/exchanges/bitfinex/collector.t
 import { BitfinexMock } from "../../src/exchanges/bitfinex/mock.ts";
 import type { SymbolSpec } from "../../src/mock/mock_server.ts";
 import { waitUntil } from "../support/ws_test_client.ts";
-import { waitForBooks } from "./books.ts";
+import { waitForBooks } from "../support/books.ts";
 import { venueHarness } from "./venue_harness.ts";
 
 const SYMBOLS = ["BTC/USD", "TESTBTC/TESTUSD"];

@@ -10,7 +10,7 @@ import type { BybitCollector } from "../../src/exchanges/bybit/collector.ts";
 import { bybit } from "../../src/exchanges/bybit/descriptor.ts";
 import { BybitMock } from "../../src/exchanges/bybit/mock.ts";
 import { waitUntil } from "../support/ws_test_client.ts";
-import { waitForBooks } from "./books.ts";
+import { waitForBooks } from "../support/books.ts";
 import { venueHarness } from "./venue_harness.ts";
 
 const SYMBOLS = ["BTC/USDT", "ETH/USDT"];

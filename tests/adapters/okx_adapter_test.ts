@@ -13,7 +13,7 @@ import { OkxCollector } from "../../src/exchanges/okx/collector.ts";
 import { okx } from "../../src/exchanges/okx/descriptor.ts";
 import { OkxMock, type OkxMockMode } from "../../src/exchanges/okx/mock.ts";
 import { waitUntil } from "../support/ws_test_client.ts";
-import { waitForBooks } from "./books.ts";
+import { waitForBooks } from "../support/books.ts";
 
 const SYMBOLS = ["BTC/USDT", "ETH/USDT"];
 const N = 50;

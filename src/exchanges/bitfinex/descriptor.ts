@@ -44,6 +44,7 @@ export const bitfinex = defineVenue({
   createCollector: (settings, context) => new BitfinexCollector(settings, context),
   toNative: bitfinexNativeSymbol,
   fromNative: (native) => bitfinexSymbol(native),
+  gapScope: "connection",
   inferSymbols(input, add) {
     if (input.k !== "ws" || !input.d.includes('"subscribed"')) return;
     try {
@@ -59,6 +60,11 @@ export const bitfinex = defineVenue({
   mock: {
     create: (options) => new BitfinexMock(options),
     defaultSymbols: ["BTC/USD", "ETH/USD", "TESTBTC/TESTUSD"],
+    checksumOptions: {},
+    samples: {
+      unknown: ['{"event":"auth","status":"FAILED","msg":"not asked for"}'],
+      absurdBook: (native, mock) => (mock as BitfinexMock).numberedFrame(native, "[-1,1,1e400]"),
+    },
     malformed: ['{"event":"info","code":', '{"event":"subscr'],
     simulatorOptions: () => ({ heartbeatIntervalMs: 15_000 }),
     endpoint: (mock) => ({ wsUrl: mock.wsUrl, settings: { len: 25 } }),

@@ -193,6 +193,22 @@ export class BitfinexMock extends MockExchangeServer<BitfinexConnection> {
     }
   }
 
+  /**
+   * The frame `[chanId,payload,seq]` of `symbol`'s book channel on the first connection holding
+   * one, numbered as the mock's next message there (the number is consumed); for tests that send
+   * hand-made book messages with `sendRaw`. Throws when no connection holds that book.
+   */
+  numberedFrame(symbol: string, payload: string): string {
+    const key = this.nativeSymbol(symbol);
+    for (const conn of this.openConnections()) {
+      const sub = conn.state.books.get(key);
+      if (!sub) continue;
+      const seq = (conn.state.flags & SEQ_ALL) !== 0 ? `,${++conn.state.seq}` : "";
+      return `[${sub.chanId},${payload}${seq}]`;
+    }
+    throw new Error(`No connection holds the book of ${symbol}`);
+  }
+
   /** Sends `[chanId,"hb",seq]` for a `chanId` nobody subscribed (consumes a sequence number). */
   heartbeatUnknownChannel(): void {
     for (const conn of this.openConnections()) {

@@ -54,6 +54,8 @@ export class BybitCollector extends SocketCollector {
   #timers = new Set<ReturnType<typeof setTimeout>>();
   #ping: ReturnType<typeof setInterval> | undefined;
   #reqId = 1;
+  /** Book symbols of each subscribe request awaiting its ack, by `req_id` (bounded: cleared per ack and connection). */
+  readonly #pendingSubscribes = new Map<number, string[]>();
   /** Deltas with `u` not above the stored one (ignored). */
   staleDuplicates = 0;
   /** Snapshots that replaced a live book (`u = 1` restarts and repeated snapshots). */
@@ -143,15 +145,27 @@ export class BybitCollector extends SocketCollector {
       args.push(this.#topic(symbol), `publicTrade.${this.toNative(symbol)}`);
     }
     const max = this.#s.category === "spot" ? SPOT_ARGS_PER_REQUEST : 100;
-    for (const chunk of chunkArgs(args, max)) {
-      socket.send({ req_id: String(this.#reqId++), op: "subscribe", args: chunk });
-    }
+    this.#pendingSubscribes.clear();
+    for (const chunk of chunkArgs(args, max)) this.#sendSubscribe(chunk);
     clearInterval(this.#ping);
     this.#ping = setInterval(() => {
       if (this.socket.state === "open") {
         this.socket.send({ req_id: String(this.#reqId++), op: "ping" });
       }
     }, this.#s.pingIntervalMs);
+  }
+
+  /** Sends one subscribe request, remembering which books it asks for until its ack. */
+  #sendSubscribe(args: string[]): void {
+    const id = this.#reqId++;
+    const books: string[] = [];
+    for (const a of args) {
+      const native = /^orderbook\.\d+\.([A-Z0-9]+)$/.exec(a)?.[1];
+      const symbol = native === undefined ? undefined : this.fromNative(native);
+      if (symbol !== undefined) books.push(symbol);
+    }
+    if (books.length > 0) this.#pendingSubscribes.set(id, books);
+    this.socket.send({ req_id: String(id), op: "subscribe", args });
   }
 
   /** Unsubscribes and subscribes one symbol's book topic (fresh snapshot), with backoff. */
@@ -164,7 +178,7 @@ export class BybitCollector extends SocketCollector {
       if (this.stopped) return;
       const topic = this.#topic(symbol);
       this.socket.send({ req_id: String(this.#reqId++), op: "unsubscribe", args: [topic] });
-      this.socket.send({ req_id: String(this.#reqId++), op: "subscribe", args: [topic] });
+      this.#sendSubscribe([topic]);
     };
     if (delay === 0) run();
     else {
@@ -195,15 +209,29 @@ export class BybitCollector extends SocketCollector {
           break;
         case "error": {
           this.common(m, text, receivedMs);
-          // A refused subscribe names its topic: retry that book (with backoff).
+          // A refused subscribe request subscribed none of its topics: retry each of its books
+          // that is not live, one per request, the named one with backoff.
           const native = /orderbook\.\d+\.([A-Z0-9]+)/.exec(m.message)?.[1];
-          const symbol = native === undefined ? undefined : this.fromNative(native);
-          if (symbol !== undefined && this.books.state(symbol) !== "live") {
+          const named = native === undefined ? undefined : this.fromNative(native);
+          const books = m.reqId === undefined ? undefined : this.#pendingSubscribes.get(m.reqId);
+          if (m.reqId !== undefined) this.#pendingSubscribes.delete(m.reqId);
+          const retry = new Set(books ?? []);
+          if (named !== undefined) retry.add(named);
+          for (const symbol of retry) {
+            if (this.books.state(symbol) === "live") continue;
             this.books.markStale(symbol, `subscribe failed: ${m.message}`, receivedMs);
-            this.#resubscribe(symbol);
+            if (symbol === named) this.#resubscribe(symbol);
+            else {
+              this.#topics.get(this.#topic(symbol))?.reset();
+              this.#sendSubscribe([this.#topic(symbol)]);
+            }
           }
           break;
         }
+        case "subscribed":
+          if (m.reqId !== undefined) this.#pendingSubscribes.delete(m.reqId);
+          this.common(m, text, receivedMs);
+          break;
         default:
           this.common(m, text, receivedMs);
       }

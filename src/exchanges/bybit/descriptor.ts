@@ -54,6 +54,7 @@ export const bybit = defineVenue({
     const symbol = native ? bybitSymbol(native) : undefined;
     if (symbol) add(symbol);
   },
+  gapScope: "book",
   ingestRest: (collector, _symbol, body) => {
     try {
       collector.ingestInstruments(body);
@@ -64,6 +65,12 @@ export const bybit = defineVenue({
   mock: {
     create: (options) => new BybitMock(options),
     defaultSymbols: ["BTC/USDT", "ETH/USDT", "SOL/USDT"],
+    samples: {
+      unknown: ['{"topic":"kline.1.BTCUSDT","type":"snapshot","ts":1,"data":[]}'],
+      absurdBook: (native) =>
+        `{"topic":"orderbook.50.${native}","type":"delta","ts":1,"data":{"s":"${native}",` +
+        `"b":[["-1","1e400"]],"a":[],"u":0,"seq":0},"cts":1}`,
+    },
     malformed: ['{"success":true,"ret_msg":"pong","op":', '{"topic":"publicTrade.'],
     endpoint: (mock) => ({
       wsUrl: mock.wsUrl,

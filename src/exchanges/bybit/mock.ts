@@ -283,18 +283,23 @@ export class BybitMock extends MockExchangeServer<BybitConnection> {
       this.#y.subscribeErrors++;
       return this.#ack(conn, "subscribe", reqId, false, `args size >${SPOT_ARGS_PER_REQUEST}`);
     }
-    const snapshots: BookSub[] = [];
+    // A request with one bad topic subscribes none of them (checked before any is taken).
     for (const topic of args as string[]) {
       const book = /^orderbook\.(\d+)\.([A-Z0-9]+)$/.exec(topic);
       const trade = /^publicTrade\.([A-Z0-9]+)$/.exec(topic);
       const symbol = book?.[2] ?? trade?.[1] ?? "";
       const bad = (!book && !trade) || !this.hasSymbol(symbol) ||
         (book && !(BYBIT_DEPTHS as readonly number[]).includes(Number(book[1])));
-      if (bad || this.consumeReject(symbol) || (book && conn.state.books.has(symbol))) {
+      if (bad || (book && this.consumeReject(symbol)) || (book && conn.state.books.has(symbol))) {
         this.#y.subscribeErrors++;
         return this.#ack(conn, "subscribe", reqId, false, `error:handler not found,topic:${topic}`);
       }
+    }
+    const snapshots: BookSub[] = [];
+    for (const topic of args as string[]) {
+      const book = /^orderbook\.(\d+)\.([A-Z0-9]+)$/.exec(topic);
       if (book) {
+        const symbol = book[2];
         const depth = Number(book[1]);
         const sub: BookSub = {
           topic,
@@ -309,6 +314,7 @@ export class BybitMock extends MockExchangeServer<BybitConnection> {
         bump(this.#y.bookSubscribes, symbol);
         snapshots.push(sub);
       } else {
+        const symbol = /^publicTrade\.([A-Z0-9]+)$/.exec(topic)![1];
         conn.state.trades.add(symbol);
         bump(this.#y.tradeSubscribes, symbol);
       }

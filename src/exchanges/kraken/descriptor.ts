@@ -53,6 +53,7 @@ export const kraken = defineVenue({
   mock: {
     create: (options) => new KrakenMock(options),
     defaultSymbols: ["BTC/USD", "ETH/USD", "SOL/USD"],
+    checksumOptions: {},
     samples: {
       unknown: ['{"channel":"ohlc","type":"update","data":[]}'],
       absurdBook: (native) =>

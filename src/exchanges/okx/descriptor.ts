@@ -63,15 +63,29 @@ export const okx = defineVenue({
     const s = native ? okxSymbol(native) : undefined;
     if (s) add(s);
   },
+  gapScope: "book",
   ingestRest: (collector, symbol, body) => collector.ingestRestSnapshot(symbol, body),
   mock: {
     create: (options) => new OkxMock(options),
     defaultSymbols: ["BTC/USDT", "ETH/USDT", "SOL/USDT"],
+    checksumOptions: { mode: "legacy" },
+    samples: {
+      unknown: ['{"arg":{"channel":"candle1m","instId":"BTC-USDT"},"data":[]}'],
+      absurdBook: (native) =>
+        `{"arg":{"channel":"books","instId":"${native}"},"action":"update","data":[{` +
+        `"asks":[],"bids":[["-1","abc","0","1"]],"ts":"1","checksum":0,` +
+        `"prevSeqId":0,"seqId":1}]}`,
+    },
     malformed: [
       '{"arg":{"channel":"trades","instId":',
       '{"event":"subscr',
     ],
     simulatorOptions: () => ({ restLimit: 1_000_000, idleCloseMs: 0 }),
-    endpoint: (mock) => ({ wsUrl: mock.wsUrl, restUrl: (mock as OkxMock).restUrl }),
+    // Ping every second against the mock, so short silence timeouts (the kit's) stay valid.
+    endpoint: (mock) => ({
+      wsUrl: mock.wsUrl,
+      restUrl: (mock as OkxMock).restUrl,
+      settings: { pingIntervalMs: 1_000 },
+    }),
   },
 });

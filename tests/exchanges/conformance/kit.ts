@@ -2,8 +2,7 @@
  * The venue conformance kit: the same cases for every venue, each run against the venue's own
  * mock server (from its descriptor) with the real collector on the real compiled core.
  *
- * Cases: snapshot + updates; a gap; a checksum failure (venues whose mock offers
- * `injectBadChecksum`); a disconnect; silence; malformed, unknown and absurd input; a subscribe
+ * Cases: snapshot + updates; a gap; a checksum failure (venues with `mock.checksumOptions`); a disconnect; silence; malformed, unknown and absurd input; a subscribe
  * error; symbol conversion both ways; record → replay giving the same ring records.
  *
  * What the kit needs from a venue is the descriptor contract (`src/exchanges/venue.ts`): the mock
@@ -63,6 +62,8 @@ interface RigOptions {
   /** Record the collector's inputs here. */
   recorder?: Recorder;
   seed?: number;
+  /** Extra mock options. */
+  mockOptions?: Record<string, unknown>;
 }
 
 const hex = (bytes: Uint8Array) =>
@@ -74,6 +75,7 @@ async function rig(venue: VenueDescriptor, options: RigOptions = {}): Promise<Ri
     symbols: [...symbols],
     seed: options.seed ?? 7,
     heartbeatIntervalMs: 200,
+    ...options.mockOptions,
   });
   if (options.reject) mock.rejectSubscribe(venue.toNative(options.reject));
   await mock.start();
@@ -247,12 +249,10 @@ export function conformanceSuite(venue: VenueDescriptor): void {
     }
   });
 
-  const mockHasChecksums =
-    typeof venue.mock.create({ symbols: [...venue.mock.defaultSymbols] }).injectBadChecksum ===
-      "function";
-  if (mockHasChecksums) {
+  const checksumOptions = venue.mock.checksumOptions;
+  if (checksumOptions !== undefined) {
     test("a checksum failure resyncs that book only", async () => {
-      const r = await rig(venue);
+      const r = await rig(venue, { mockOptions: checksumOptions });
       try {
         await r.synced();
         const [a, b] = r.symbols;
@@ -339,7 +339,7 @@ export function conformanceSuite(venue: VenueDescriptor): void {
       const [a, b] = r.symbols;
       const h0 = r.collector.health();
       const resyncB = r.resyncs(b);
-      ok(r.mock.sendRaw(venue.mock.samples.absurdBook(venue.toNative(a))) > 0, "sent");
+      ok(r.mock.sendRaw(venue.mock.samples.absurdBook(venue.toNative(a), r.mock)) > 0, "sent");
       await waitUntil(
         () => r.collector.health().parseErrors > h0.parseErrors,
         3000,
