@@ -146,7 +146,7 @@ export class BybitCollector extends SocketCollector {
     }
     const max = this.#s.category === "spot" ? SPOT_ARGS_PER_REQUEST : 100;
     this.#pendingSubscribes.clear();
-    for (const chunk of chunkArgs(args, max)) this.#sendSubscribe(chunk);
+    for (const chunk of chunkArgs(args, max)) this.#sendSubscribe(chunk, socket);
     clearInterval(this.#ping);
     this.#ping = setInterval(() => {
       if (this.socket.state === "open") {
@@ -156,7 +156,7 @@ export class BybitCollector extends SocketCollector {
   }
 
   /** Sends one subscribe request, remembering which books it asks for until its ack. */
-  #sendSubscribe(args: string[]): void {
+  #sendSubscribe(args: string[], socket: FeedSocket = this.socket): void {
     const id = this.#reqId++;
     const books: string[] = [];
     for (const a of args) {
@@ -165,7 +165,7 @@ export class BybitCollector extends SocketCollector {
       if (symbol !== undefined) books.push(symbol);
     }
     if (books.length > 0) this.#pendingSubscribes.set(id, books);
-    this.socket.send({ req_id: String(id), op: "subscribe", args });
+    socket.send({ req_id: String(id), op: "subscribe", args });
   }
 
   /** Unsubscribes and subscribes one symbol's book topic (fresh snapshot), with backoff. */
