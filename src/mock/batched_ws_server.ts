@@ -34,7 +34,25 @@
  * @module
  */
 
-const GUID = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11";
+import { ByteReader } from "../util/byte_reader.ts";
+import { parseRequestHead } from "../util/http_head.ts";
+import { closeQuietly, concatBytes, writeAll } from "../util/tcp.ts";
+import {
+  closeCode,
+  closePayload,
+  frameHeaderLength,
+  OPCODE_BINARY,
+  OPCODE_CLOSE,
+  OPCODE_CONTINUATION,
+  OPCODE_PING,
+  OPCODE_PONG,
+  OPCODE_TEXT,
+  readFrameHeader,
+  switchingProtocols,
+  unmask,
+  writeFrameHeader,
+} from "../util/websocket_frame.ts";
+
 const MAX_HEAD_BYTES = 16 * 1024;
 const MAX_BODY_BYTES = 1024 * 1024;
 const MAX_MESSAGE_BYTES = 1024 * 1024;
@@ -153,11 +171,11 @@ export class BatchedServer {
     } catch {
       // not fatal
     }
-    const input = new ByteReader(conn);
+    const input = new ByteReader(conn, MAX_HEAD_BYTES);
     let upgraded = false;
     try {
       const head = await input.readHead();
-      if (head === undefined) return;
+      if (head === undefined || head === "too large") return;
       const request = parseHead(head, this.addr);
       if (request === undefined) {
         await writeAll(conn, encoder.encode(plainResponse(400, "bad request")));
@@ -194,7 +212,7 @@ export class BatchedServer {
         if (name !== "content-length" && name !== "connection") text += `${name}: ${value}\r\n`;
       }
       text += `content-length: ${payload.byteLength}\r\nconnection: close\r\n\r\n`;
-      await writeAll(conn, concat(encoder.encode(text), payload));
+      await writeAll(conn, concatBytes(encoder.encode(text), payload));
     } catch {
       // the peer went away; nothing to answer
     } finally {
@@ -252,12 +270,12 @@ class BatchedWebSocket extends EventTarget {
     if (typeof data === "string") {
       if (this.#scratch.length < data.length * 3) this.#scratch = new Uint8Array(data.length * 3);
       const { written } = encoder.encodeInto(data, this.#scratch);
-      this.#frame(0x1, this.#scratch.subarray(0, written));
+      this.#frame(OPCODE_TEXT, this.#scratch.subarray(0, written));
     } else {
       const bytes = ArrayBuffer.isView(data)
         ? new Uint8Array(data.buffer, data.byteOffset, data.byteLength)
         : new Uint8Array(data);
-      this.#frame(0x2, bytes);
+      this.#frame(OPCODE_BINARY, bytes);
     }
   }
 
@@ -277,15 +295,7 @@ class BatchedWebSocket extends EventTarget {
   /** @internal Complete the handshake on `conn` and run the socket until it closes. */
   async attach(conn: Deno.TcpConn, input: ByteReader): Promise<void> {
     this.#conn = conn;
-    const digest = await crypto.subtle.digest("SHA-1", encoder.encode(this.#key + GUID));
-    const accept = btoa(String.fromCharCode(...new Uint8Array(digest)));
-    await writeAll(
-      conn,
-      encoder.encode(
-        "HTTP/1.1 101 Switching Protocols\r\nupgrade: websocket\r\nconnection: Upgrade\r\n" +
-          `sec-websocket-accept: ${accept}\r\n\r\n`,
-      ),
-    );
+    await writeAll(conn, await switchingProtocols(this.#key));
     if (this.#state !== CONNECTING) {
       this.#closeConn();
       return;
@@ -314,27 +324,9 @@ class BatchedWebSocket extends EventTarget {
 
   #frame(opcode: number, payload: Uint8Array): void {
     const n = payload.byteLength;
-    const header = n < 126 ? 2 : n < 65536 ? 4 : 10;
-    this.#reserve(header + n);
+    this.#reserve(frameHeaderLength(n) + n);
     const out = this.#out;
-    let at = this.#outLength;
-    out[at++] = 0x80 | opcode;
-    if (n < 126) out[at++] = n;
-    else if (n < 65536) {
-      out[at++] = 126;
-      out[at++] = n >>> 8;
-      out[at++] = n & 0xff;
-    } else {
-      out[at++] = 127;
-      out[at++] = 0;
-      out[at++] = 0;
-      out[at++] = 0;
-      out[at++] = 0;
-      out[at++] = (n >>> 24) & 0xff;
-      out[at++] = (n >>> 16) & 0xff;
-      out[at++] = (n >>> 8) & 0xff;
-      out[at++] = n & 0xff;
-    }
+    const at = writeFrameHeader(out, this.#outLength, opcode, n);
     out.set(payload, at);
     this.#outLength = at + n;
     if (!this.#flushQueued) {
@@ -374,12 +366,7 @@ class BatchedWebSocket extends EventTarget {
   #sendClose(code: number, reason: string): void {
     if (this.#closeSent) return;
     this.#closeSent = true;
-    const text = encoder.encode(reason).subarray(0, 123);
-    const payload = new Uint8Array(2 + text.length);
-    payload[0] = code >>> 8;
-    payload[1] = code & 0xff;
-    payload.set(text, 2);
-    this.#frame(0x8, code === 1005 ? new Uint8Array(0) : payload);
+    this.#frame(OPCODE_CLOSE, code === 1005 ? new Uint8Array(0) : closePayload(code, reason));
   }
 
   async #readLoop(input: ByteReader): Promise<void> {
@@ -387,33 +374,18 @@ class BatchedWebSocket extends EventTarget {
     let fragmentOpcode = 0;
     try {
       while (this.#state !== CLOSED) {
-        const head = await input.readExactly(2);
-        if (head === undefined) break;
-        const fin = (head[0] & 0x80) !== 0;
-        const opcode = head[0] & 0x0f;
-        const masked = (head[1] & 0x80) !== 0;
-        let length = head[1] & 0x7f;
-        if (length === 126) {
-          const ext = await input.readExactly(2);
-          if (!ext) break;
-          length = (ext[0] << 8) | ext[1];
-        } else if (length === 127) {
-          const ext = await input.readExactly(8);
-          if (!ext) break;
-          length = new DataView(ext.buffer, ext.byteOffset, 8).getUint32(4);
-          if (new DataView(ext.buffer, ext.byteOffset, 8).getUint32(0) !== 0) length = Infinity;
-        }
+        const header = await readFrameHeader(input);
+        if (header === undefined) break;
+        const { fin, opcode, length, mask } = header;
         if (length > MAX_MESSAGE_BYTES) {
           this.#protocolError(1009, "message too big");
           break;
         }
-        const mask = masked ? await input.readExactly(4) : undefined;
-        if (masked && !mask) break;
         const payload = length > 0 ? await input.readExactly(length) : new Uint8Array(0);
         if (!payload) break;
-        if (mask) { for (let i = 0; i < payload.length; i++) payload[i] ^= mask[i & 3]; }
-        if (opcode === 0x8) {
-          const code = payload.length >= 2 ? (payload[0] << 8) | payload[1] : 1005;
+        if (mask) unmask(payload, mask);
+        if (opcode === OPCODE_CLOSE) {
+          const code = closeCode(payload);
           const reason = payload.length > 2 ? decoder.decode(payload.subarray(2)) : "";
           if (!this.#closeSent) this.#sendClose(code === 1005 ? 1000 : code, "");
           const initiated = this.#closeCode !== 1005;
@@ -423,21 +395,23 @@ class BatchedWebSocket extends EventTarget {
             true,
           );
           break;
-        } else if (opcode === 0x9) {
-          if (this.#state === OPEN) this.#frame(0xa, payload);
-        } else if (opcode === 0xa) {
+        } else if (opcode === OPCODE_PING) {
+          if (this.#state === OPEN) this.#frame(OPCODE_PONG, payload);
+        } else if (opcode === OPCODE_PONG) {
           // pong: nothing to do
-        } else if (opcode === 0x1 || opcode === 0x2 || opcode === 0x0) {
-          if (opcode !== 0x0) {
+        } else if (
+          opcode === OPCODE_TEXT || opcode === OPCODE_BINARY || opcode === OPCODE_CONTINUATION
+        ) {
+          if (opcode !== OPCODE_CONTINUATION) {
             fragments = [];
             fragmentOpcode = opcode;
           }
           fragments.push(payload);
           if (!fin) continue;
-          const whole = fragments.length === 1 ? fragments[0] : concat(...fragments);
+          const whole = fragments.length === 1 ? fragments[0] : concatBytes(...fragments);
           fragments = [];
           if (this.#state !== OPEN) continue;
-          const data = fragmentOpcode === 0x1
+          const data = fragmentOpcode === OPCODE_TEXT
             ? decoder.decode(whole)
             : whole.buffer.slice(whole.byteOffset, whole.byteOffset + whole.byteLength);
           this.#emit("message", new MessageEvent("message", { data }));
@@ -470,96 +444,15 @@ class BatchedWebSocket extends EventTarget {
   }
 }
 
-/** Buffered reads from a connection. */
-class ByteReader {
-  readonly #conn: Deno.TcpConn;
-  #buf: Uint8Array<ArrayBuffer> = new Uint8Array(16 * 1024);
-  #start = 0;
-  #end = 0;
-
-  constructor(conn: Deno.TcpConn) {
-    this.#conn = conn;
-  }
-
-  /** Read more input after what is buffered (compacting or growing first); false at the end. */
-  async #fill(): Promise<boolean> {
-    if (this.#start === this.#end) this.#start = this.#end = 0;
-    if (this.#end === this.#buf.length) {
-      const live = this.#end - this.#start;
-      if (live * 2 > this.#buf.length) {
-        const bigger = new Uint8Array(this.#buf.length * 2);
-        bigger.set(this.#buf.subarray(this.#start, this.#end));
-        this.#buf = bigger;
-      } else {
-        this.#buf.copyWithin(0, this.#start, this.#end);
-      }
-      this.#start = 0;
-      this.#end = live;
-    }
-    const n = await this.#conn.read(this.#buf.subarray(this.#end));
-    if (n === null) return false;
-    this.#end += n;
-    return true;
-  }
-
-  /** The request head up to the blank line (excluded), or undefined at end of input. */
-  async readHead(): Promise<string | undefined> {
-    let searched = 0; // bytes after #start already searched (#fill may move #start)
-    while (true) {
-      for (let i = this.#start + Math.max(0, searched - 3); i + 3 < this.#end; i++) {
-        if (
-          this.#buf[i] === 13 && this.#buf[i + 1] === 10 && this.#buf[i + 2] === 13 &&
-          this.#buf[i + 3] === 10
-        ) {
-          const head = decoder.decode(this.#buf.subarray(this.#start, i));
-          this.#start = i + 4;
-          return head;
-        }
-      }
-      searched = this.#end - this.#start;
-      if (searched > MAX_HEAD_BYTES) return undefined;
-      if (!await this.#fill()) return undefined;
-    }
-  }
-
-  /** Exactly `n` bytes (a copy), or undefined at end of input. */
-  async readExactly(n: number): Promise<Uint8Array<ArrayBuffer> | undefined> {
-    while (this.#end - this.#start < n) {
-      if (this.#buf.length - this.#start < n) {
-        const bigger = new Uint8Array(Math.max(this.#buf.length, n * 2));
-        bigger.set(this.#buf.subarray(this.#start, this.#end));
-        this.#end -= this.#start;
-        this.#start = 0;
-        this.#buf = bigger;
-      }
-      if (!await this.#fill()) return undefined;
-    }
-    const out = this.#buf.slice(this.#start, this.#start + n);
-    this.#start += n;
-    return out;
-  }
-}
-
 function parseHead(
   head: string,
   addr: Deno.NetAddr,
 ): { method: string; url: string; headers: Headers } | undefined {
-  const lines = head.split("\r\n");
-  const m = /^([A-Z]+) (\S+) HTTP\/1\.[01]$/.exec(lines[0]);
-  if (!m) return undefined;
-  const headers = new Headers();
-  for (const line of lines.slice(1)) {
-    const colon = line.indexOf(":");
-    if (colon <= 0) return undefined;
-    try {
-      headers.append(line.slice(0, colon).trim(), line.slice(colon + 1).trim());
-    } catch {
-      return undefined;
-    }
-  }
-  const host = headers.get("host") ?? `${addr.hostname}:${addr.port}`;
+  const parsed = parseRequestHead(head);
+  if (!parsed) return undefined;
+  const host = parsed.headers.get("host") ?? `${addr.hostname}:${addr.port}`;
   try {
-    return { method: m[1], url: new URL(m[2], `http://${host}`).href, headers };
+    return { ...parsed, url: new URL(parsed.target, `http://${host}`).href };
   } catch {
     return undefined;
   }
@@ -568,31 +461,4 @@ function parseHead(
 function plainResponse(status: number, text: string): string {
   return `HTTP/1.1 ${status} ${text}\r\ncontent-type: text/plain\r\ncontent-length: ${text.length}` +
     `\r\nconnection: close\r\n\r\n${text}`;
-}
-
-function concat(...parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.byteLength, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.byteLength;
-  }
-  return out;
-}
-
-async function writeAll(conn: Deno.TcpConn, bytes: Uint8Array): Promise<void> {
-  let at = 0;
-  while (at < bytes.byteLength) {
-    const n = await conn.write(bytes.subarray(at));
-    if (!(n > 0)) throw new Deno.errors.WriteZero("connection accepted no bytes");
-    at += n;
-  }
-}
-
-function closeQuietly(conn: Deno.TcpConn): void {
-  try {
-    conn.close();
-  } catch {
-    // already closed
-  }
 }

@@ -22,9 +22,25 @@
  * @module
  */
 
-const GUID = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11";
+import { ByteReader } from "../util/byte_reader.ts";
+import { parseRequestHead } from "../util/http_head.ts";
+import { closeQuietly, concatBytes, writeAll } from "../util/tcp.ts";
+import {
+  closeCode,
+  closePayload,
+  encodeFrame,
+  OPCODE_BINARY,
+  OPCODE_CLOSE,
+  OPCODE_CONTINUATION,
+  OPCODE_PING,
+  OPCODE_PONG,
+  OPCODE_TEXT,
+  readFrameHeader,
+  switchingProtocols,
+  unmask,
+} from "../util/websocket_frame.ts";
+
 const MAX_HEAD_BYTES = 16 * 1024;
-const READ_CHUNK = 16 * 1024;
 const CONNECTING = 0;
 const OPEN = 1;
 const CLOSING = 2;
@@ -305,7 +321,7 @@ export class HttpTransport {
     } catch {
       // not fatal
     }
-    const input = new ByteReader(conn);
+    const input = new ByteReader(conn, MAX_HEAD_BYTES);
     const timer = setTimeout(() => {
       this.counters.headerTimeouts++;
       closeQuietly(conn);
@@ -357,7 +373,7 @@ export class HttpTransport {
       }
       text += `content-length: ${body.byteLength}\r\nconnection: close\r\n\r\n`;
       const headBytes = encoder.encode(text);
-      await writeAll(conn, request.method === "HEAD" ? headBytes : join(headBytes, body));
+      await writeAll(conn, request.method === "HEAD" ? headBytes : concatBytes(headBytes, body));
     } catch {
       // the peer went away
     }
@@ -412,12 +428,12 @@ export class ServerSocket extends EventTarget {
 
   send(data: string | ArrayBufferLike | ArrayBufferView): void {
     if (this.#state !== OPEN) throw new DOMException("readyState not OPEN", "InvalidStateError");
-    if (typeof data === "string") this.#frame(0x1, encoder.encode(data));
+    if (typeof data === "string") this.#frame(OPCODE_TEXT, encoder.encode(data));
     else {
       const bytes = ArrayBuffer.isView(data)
         ? new Uint8Array(data.buffer, data.byteOffset, data.byteLength)
         : new Uint8Array(data);
-      this.#frame(0x2, bytes);
+      this.#frame(OPCODE_BINARY, bytes);
     }
   }
 
@@ -453,16 +469,8 @@ export class ServerSocket extends EventTarget {
     this.#conn = conn;
     this.#limits = limits;
     this.#counters = counters;
-    const digest = await crypto.subtle.digest("SHA-1", encoder.encode(this.#key + GUID));
-    const accept = btoa(String.fromCharCode(...new Uint8Array(digest)));
     try {
-      await writeAll(
-        conn,
-        encoder.encode(
-          "HTTP/1.1 101 Switching Protocols\r\nupgrade: websocket\r\nconnection: Upgrade\r\n" +
-            `sec-websocket-accept: ${accept}\r\n\r\n`,
-        ),
-      );
+      await writeAll(conn, await switchingProtocols(this.#key));
     } catch {
       this.#finish(1006, "", false);
       return;
@@ -488,7 +496,7 @@ export class ServerSocket extends EventTarget {
       else this.#finish(1006, "", false);
     } else if (silent >= idle / 2 && !this.#pinged && this.#state === OPEN) {
       this.#pinged = true;
-      this.#frame(0x9, new Uint8Array(0));
+      this.#frame(OPCODE_PING, new Uint8Array(0));
     }
   }
 
@@ -504,22 +512,7 @@ export class ServerSocket extends EventTarget {
 
   #frame(opcode: number, payload: Uint8Array): void {
     if (this.#state === CLOSED) return;
-    const n = payload.byteLength;
-    const headerLength = n < 126 ? 2 : n < 65536 ? 4 : 10;
-    const frame = new Uint8Array(headerLength + n);
-    frame[0] = 0x80 | opcode;
-    if (n < 126) frame[1] = n;
-    else if (n < 65536) {
-      frame[1] = 126;
-      frame[2] = n >>> 8;
-      frame[3] = n & 0xff;
-    } else {
-      frame[1] = 127;
-      const hi = Math.floor(n / 4294967296);
-      for (let i = 0; i < 4; i++) frame[2 + i] = (hi >>> (24 - 8 * i)) & 0xff;
-      for (let i = 0; i < 4; i++) frame[6 + i] = (n >>> (24 - 8 * i)) & 0xff;
-    }
-    frame.set(payload, headerLength);
+    const frame = encodeFrame(opcode, payload);
     this.#queue.push(frame);
     this.#queued += frame.byteLength;
     if (!this.#flushQueued) {
@@ -534,7 +527,7 @@ export class ServerSocket extends EventTarget {
     while (this.#queue.length > 0 && this.#state !== CLOSED) {
       const frames = this.#queue;
       this.#queue = [];
-      const batch = frames.length === 1 ? frames[0] : join(...frames);
+      const batch = frames.length === 1 ? frames[0] : concatBytes(...frames);
       this.#writing = batch.byteLength;
       this.#queued -= batch.byteLength;
       try {
@@ -551,12 +544,7 @@ export class ServerSocket extends EventTarget {
   #sendClose(code: number, reason: string): void {
     if (this.#closeSent) return;
     this.#closeSent = true;
-    const text = encoder.encode(reason).subarray(0, 123);
-    const payload = new Uint8Array(2 + text.length);
-    payload[0] = code >>> 8;
-    payload[1] = code & 0xff;
-    payload.set(text, 2);
-    this.#frame(0x8, code === 1005 ? new Uint8Array(0) : payload);
+    this.#frame(OPCODE_CLOSE, code === 1005 ? new Uint8Array(0) : closePayload(code, reason));
   }
 
   async #readLoop(input: ByteReader, limits: TransportLimits): Promise<void> {
@@ -568,31 +556,16 @@ export class ServerSocket extends EventTarget {
     let discarding = false;
     try {
       while (this.#state !== CLOSED) {
-        const head = await input.readExactly(2);
-        if (head === undefined) break;
+        const header = await readFrameHeader(input);
+        if (header === undefined) break;
         this.#lastInput = performance.now();
         this.#pinged = false;
-        const fin = (head[0] & 0x80) !== 0;
-        const opcode = head[0] & 0x0f;
-        const masked = (head[1] & 0x80) !== 0;
-        let length = head[1] & 0x7f;
-        if (length === 126) {
-          const ext = await input.readExactly(2);
-          if (!ext) break;
-          length = (ext[0] << 8) | ext[1];
-        } else if (length === 127) {
-          const ext = await input.readExactly(8);
-          if (!ext) break;
-          length = ((ext[0] << 24 | ext[1] << 16 | ext[2] << 8 | ext[3]) >>> 0) * 4294967296 +
-            ((ext[4] << 24 | ext[5] << 16 | ext[6] << 8 | ext[7]) >>> 0);
-        }
-        if (!masked) {
+        const { fin, opcode, length, mask } = header;
+        if (!mask) {
           this.#protocolError(1002, "Client frames must be masked");
           continue;
         }
-        const mask = await input.readExactly(4);
-        if (!mask) break;
-        const control = opcode >= 0x8;
+        const control = opcode >= OPCODE_CLOSE;
         if (control && (length > 125 || !fin)) {
           this.#protocolError(1002, "Bad control frame");
           continue;
@@ -603,7 +576,7 @@ export class ServerSocket extends EventTarget {
           continue;
         }
         if (!control) {
-          if (opcode !== 0x0) {
+          if (opcode !== OPCODE_CONTINUATION) {
             fragments = [];
             fragmentBytes = 0;
             fragmentOpcode = opcode;
@@ -628,9 +601,9 @@ export class ServerSocket extends EventTarget {
         }
         const payload = length > 0 ? await input.readExactly(length) : new Uint8Array(0);
         if (!payload) break;
-        for (let i = 0; i < payload.length; i++) payload[i] ^= mask[i & 3];
-        if (opcode === 0x8) {
-          const code = payload.length >= 2 ? (payload[0] << 8) | payload[1] : 1005;
+        unmask(payload, mask);
+        if (opcode === OPCODE_CLOSE) {
+          const code = closeCode(payload);
           if (!this.#closeSent) this.#sendClose(code === 1005 ? 1000 : code, "");
           const initiated = this.#closeCode !== 1005;
           await this.#drainWrites();
@@ -640,25 +613,27 @@ export class ServerSocket extends EventTarget {
             true,
           );
           break;
-        } else if (opcode === 0x9) {
-          if (this.#state === OPEN) this.#frame(0xa, payload);
-        } else if (opcode === 0xa) {
+        } else if (opcode === OPCODE_PING) {
+          if (this.#state === OPEN) this.#frame(OPCODE_PONG, payload);
+        } else if (opcode === OPCODE_PONG) {
           // pong
-        } else if (opcode === 0x1 || opcode === 0x2 || opcode === 0x0) {
-          if (opcode === 0x0 && fragmentOpcode === 0) {
+        } else if (
+          opcode === OPCODE_TEXT || opcode === OPCODE_BINARY || opcode === OPCODE_CONTINUATION
+        ) {
+          if (opcode === OPCODE_CONTINUATION && fragmentOpcode === 0) {
             this.#protocolError(1002, "Continuation without a message");
             continue;
           }
           fragments.push(payload);
           fragmentBytes += payload.byteLength;
           if (!fin) continue;
-          const whole = fragments.length === 1 ? fragments[0] : join(...fragments);
+          const whole = fragments.length === 1 ? fragments[0] : concatBytes(...fragments);
           fragments = [];
           fragmentBytes = 0;
           const kind = fragmentOpcode;
           fragmentOpcode = 0;
           let data: string | ArrayBuffer;
-          if (kind === 0x1) {
+          if (kind === OPCODE_TEXT) {
             try {
               data = decoder.decode(whole);
             } catch {
@@ -710,114 +685,13 @@ export class ServerSocket extends EventTarget {
   }
 }
 
-/** Buffered reads from a connection, bounded: it grows only to the largest exact read asked. */
-export class ByteReader {
-  readonly #conn: Deno.TcpConn;
-  #buf: Uint8Array<ArrayBuffer> = new Uint8Array(READ_CHUNK);
-  #start = 0;
-  #end = 0;
-
-  constructor(conn: Deno.TcpConn) {
-    this.#conn = conn;
-  }
-
-  async #fill(): Promise<boolean> {
-    if (this.#start === this.#end) this.#start = this.#end = 0;
-    if (this.#end === this.#buf.length) {
-      const live = this.#end - this.#start;
-      if (this.#start === 0) {
-        const bigger = new Uint8Array(this.#buf.length * 2);
-        bigger.set(this.#buf.subarray(0, this.#end));
-        this.#buf = bigger;
-      } else {
-        this.#buf.copyWithin(0, this.#start, this.#end);
-        this.#start = 0;
-        this.#end = live;
-      }
-    }
-    const n = await this.#conn.read(this.#buf.subarray(this.#end));
-    if (n === null) return false;
-    this.#end += n;
-    return true;
-  }
-
-  /** The request head up to the blank line, undefined at end of input, or "too large". */
-  async readHead(): Promise<string | undefined | "too large"> {
-    let searched = 0;
-    while (true) {
-      for (let i = this.#start + Math.max(0, searched - 3); i + 3 < this.#end; i++) {
-        if (
-          this.#buf[i] === 13 && this.#buf[i + 1] === 10 && this.#buf[i + 2] === 13 &&
-          this.#buf[i + 3] === 10
-        ) {
-          const head = new TextDecoder().decode(this.#buf.subarray(this.#start, i));
-          this.#start = i + 4;
-          return head;
-        }
-      }
-      searched = this.#end - this.#start;
-      if (searched > MAX_HEAD_BYTES) return "too large";
-      if (!await this.#fill()) return undefined;
-    }
-  }
-
-  /** Exactly `n` bytes (a copy), or undefined at end of input. */
-  async readExactly(n: number): Promise<Uint8Array<ArrayBuffer> | undefined> {
-    while (this.#end - this.#start < n) {
-      if (this.#buf.length - this.#start < n) {
-        const bigger = new Uint8Array(Math.max(this.#buf.length, n * 2));
-        bigger.set(this.#buf.subarray(this.#start, this.#end));
-        this.#end -= this.#start;
-        this.#start = 0;
-        this.#buf = bigger;
-      }
-      if (!await this.#fill()) return undefined;
-    }
-    const out = this.#buf.slice(this.#start, this.#start + n);
-    this.#start += n;
-    return out;
-  }
-
-  /** Reads and drops `n` bytes without buffering more than one chunk; returns bytes skipped. */
-  async skip(n: number): Promise<number> {
-    let left = n;
-    const buffered = Math.min(left, this.#end - this.#start);
-    this.#start += buffered;
-    left -= buffered;
-    if (left > 0) {
-      this.#start = this.#end = 0;
-      const chunk = this.#buf.length > READ_CHUNK * 4
-        ? this.#buf.subarray(0, READ_CHUNK * 4)
-        : this.#buf;
-      while (left > 0) {
-        const got = await this.#conn.read(chunk.subarray(0, Math.min(chunk.length, left)));
-        if (got === null) return n - left;
-        left -= got;
-      }
-    }
-    return n;
-  }
-}
-
 function parseHead(head: string, addr: Deno.NetAddr): Request | undefined {
-  const lines = head.split("\r\n");
-  const m = /^([A-Z]+) (\S+) HTTP\/1\.[01]$/.exec(lines[0]);
-  if (!m) return undefined;
-  const headers = new Headers();
-  for (const line of lines.slice(1)) {
-    const colon = line.indexOf(":");
-    if (colon <= 0) return undefined;
-    try {
-      headers.append(line.slice(0, colon).trim(), line.slice(colon + 1).trim());
-    } catch {
-      return undefined;
-    }
-  }
-  if (!m[2].startsWith("/")) return undefined;
+  const parsed = parseRequestHead(head);
+  if (!parsed || !parsed.target.startsWith("/")) return undefined;
   try {
-    return new Request(new URL(m[2], `http://${addr.hostname}:${addr.port}`), {
-      method: m[1],
-      headers,
+    return new Request(new URL(parsed.target, `http://${addr.hostname}:${addr.port}`), {
+      method: parsed.method,
+      headers: parsed.headers,
     });
   } catch {
     return undefined;
@@ -855,32 +729,5 @@ async function refuse(conn: Deno.TcpConn, status: number, text: string): Promise
   } finally {
     clearTimeout(timer);
     closeQuietly(conn);
-  }
-}
-
-function join(...parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.byteLength, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.byteLength;
-  }
-  return out;
-}
-
-async function writeAll(conn: Deno.TcpConn, bytes: Uint8Array): Promise<void> {
-  let at = 0;
-  while (at < bytes.byteLength) {
-    const n = await conn.write(bytes.subarray(at));
-    if (!(n > 0)) throw new Deno.errors.WriteZero("connection accepted no bytes");
-    at += n;
-  }
-}
-
-function closeQuietly(resource: { close(): void }): void {
-  try {
-    resource.close();
-  } catch {
-    // already closed
   }
 }
