@@ -6,7 +6,8 @@
  * @module
  */
 import { DECIMAL_INVALID, DECIMAL_POSITIVE } from "./decimal_text.ts";
-import type { JsonScanner } from "./json_scanner.ts";
+import { JsonScanner } from "./json_scanner.ts";
+import type { LevelText } from "./types.ts";
 
 const QUOTE = 34;
 const COMMA = 44;
@@ -95,4 +96,64 @@ function levelProblem(
 
 function q(text: string): string {
   return JSON.stringify(text.length > 48 ? `${text.slice(0, 45)}...` : text);
+}
+
+/** A book message's sides, as parsers with the `levelText` option fill them. */
+interface LevelSides {
+  bids: string[];
+  asks: string[];
+  bidsText?: LevelText;
+  asksText?: LevelText;
+}
+
+/**
+ * Turns a message's level arrays left in the frame back into decimal strings (`bids` / `asks`),
+ * for the rare paths that need them (a snapshot, a buffered or dropped event): returns the
+ * problem the string path would have found, or `undefined` once the strings are in place.
+ *
+ * @example
+ * ```ts
+ * import { levelTextToStrings } from "./string_levels.ts";
+ * const text = '{"b":[["1.5","2"]],"a":[]}';
+ * const m = { bids: [], asks: [], bidsText: { text, at: 5 }, asksText: { text, at: 22 } };
+ * if (levelTextToStrings(m) !== undefined || m.bids.join() !== "1.5,2") throw new Error();
+ * ```
+ */
+export function levelTextToStrings(m: LevelSides): string | undefined {
+  for (const side of ["bids", "asks"] as const) {
+    const lt = side === "bids" ? m.bidsText : m.asksText;
+    if (lt === undefined) continue;
+    const out: string[] = [];
+    let problem: string | undefined;
+    try {
+      problem = scanStringLevels(new JsonScanner(lt.text, lt.at), out, side);
+    } catch (e) {
+      if (!(e instanceof SyntaxError)) throw e;
+      problem = `${side}: ${e.message}`;
+    }
+    if (problem !== undefined) return problem;
+    m[side] = out;
+  }
+  m.bidsText = undefined;
+  m.asksText = undefined;
+  return undefined;
+}
+
+/**
+ * Leaves the level array at the scanner's position in the frame: skips it (checking only that
+ * it is well-formed JSON) and returns where it starts, for the core to stage from the bytes.
+ *
+ * @example
+ * ```ts
+ * import { JsonScanner } from "./json_scanner.ts";
+ * import { skipLevelText } from "./string_levels.ts";
+ * const s = new JsonScanner('[["1.5","2"]] ');
+ * if (skipLevelText(s).at !== 0 || s.pos !== 13) throw new Error();
+ * ```
+ */
+export function skipLevelText(s: JsonScanner): LevelText {
+  s.peek();
+  const at = s.pos;
+  s.skipValue();
+  return { text: s.text, at };
 }
