@@ -165,67 +165,97 @@ export function text_field(): i32 {
   }
 }
 
+// The plain decimal scanned last by scanDecimal: its bytes [decStart, decEnd) and whether any
+// digit is non-zero.
+let decStart: usize = 0;
+let decEnd: usize = 0;
+
 /**
- * Reads a JSON string at `pos` that must hold a plain decimal; converts it at `scale` into
- * `mantissa`. Returns false when the string is not a plain decimal (marks the call invalid and
- * skips the string); a scale or range problem is recorded and the value reads as 0.
+ * Scans `digits[.digits]` at `pos` (pos ends at the first other byte). Returns whether it is a
+ * plain decimal; `intDigits` tells the caller about leading zeros.
  */
-function readDecimal(scale: i32, which: i32): bool {
-  // pos is at the opening quote.
-  const start = ++pos;
-  let m: u64 = 0;
-  let overflow = false;
+function scanDecimal(): bool {
+  decStart = pos;
   let nz = false;
   let c = byteAt(pos);
   while (c >= C_ZERO && c <= C_NINE) {
     if (c != C_ZERO) nz = true;
-    if (m > I64_MAX_DIV10) overflow = true;
-    m = m * 10 + (c - C_ZERO);
     c = byteAt(++pos);
   }
-  let ok = pos > start;
-  let frac = 0;
-  let lastNonZeroFrac = 0;
+  intDigits = <i32>(pos - decStart);
+  let ok = intDigits > 0;
   if (c == C_DOT) {
     const f = ++pos;
     c = byteAt(pos);
     while (c >= C_ZERO && c <= C_NINE) {
-      frac++;
-      if (c != C_ZERO) {
-        nz = true;
-        lastNonZeroFrac = frac;
-      }
-      if (frac <= scale) {
-        if (m > I64_MAX_DIV10) overflow = true;
-        m = m * 10 + (c - C_ZERO);
-      }
+      if (c != C_ZERO) nz = true;
       c = byteAt(++pos);
     }
     if (pos == f) ok = false;
   }
-  if (c != C_QUOTE || !ok || <i32>(pos - start) > MAX_DECIMAL_TEXT) {
-    // Not a plain decimal: skip the rest of the string.
-    skipStringBody();
-    invalid = true;
-    return false;
-  }
-  pos++;
+  decEnd = pos;
   nonZero = nz;
+  return ok && <i32>(decEnd - decStart) <= MAX_DECIMAL_TEXT;
+}
+
+let intDigits: i32 = 0;
+
+/**
+ * Converts the plain decimal at bytes [from, to) at `scale` into `mantissa`; a scale or range
+ * problem is recorded (the first one wins) and the value reads as 0.
+ */
+function convertDecimal(from: usize, to: usize, scale: i32, which: i32): void {
+  let m: u64 = 0;
+  let overflow = false;
+  let p = from;
+  let c: u32 = 0;
+  while (p < to && (c = <u32>load<u8>(p)) != C_DOT) {
+    if (m > I64_MAX_DIV10) overflow = true;
+    m = m * 10 + (c - C_ZERO);
+    p++;
+  }
+  let frac = 0;
+  let lastNonZeroFrac = 0;
+  if (p < to) {
+    for (p++; p < to; p++) {
+      c = <u32>load<u8>(p);
+      frac++;
+      if (c != C_ZERO) lastNonZeroFrac = frac;
+      if (frac <= scale) {
+        if (m > I64_MAX_DIV10) overflow = true;
+        m = m * 10 + (c - C_ZERO);
+      }
+    }
+  }
+  mantissa = 0;
   if (lastNonZeroFrac > scale) {
-    stagingError(ERR_SCALE, which, lastNonZeroFrac, start, pos - 1);
-    mantissa = 0;
-    return true;
+    stagingError(ERR_SCALE, which, lastNonZeroFrac, from, to);
+    return;
   }
   for (let i = frac; i < scale; i++) {
     if (m > I64_MAX_DIV10) overflow = true;
     m *= 10;
   }
   if (overflow || m > I64_MAX) {
-    stagingError(ERR_TEXT_RANGE, which, 0, start, pos - 1);
-    mantissa = 0;
-    return true;
+    stagingError(ERR_TEXT_RANGE, which, 0, from, to);
+    return;
   }
   mantissa = <i64>m;
+}
+
+/**
+ * Reads a JSON string at `pos` that must hold a plain decimal; converts it at `scale` into
+ * `mantissa`. Returns false when the string is not a plain decimal (marks the call invalid).
+ */
+function readDecimal(scale: i32, which: i32): bool {
+  // pos is at the opening quote.
+  pos++;
+  if (!scanDecimal() || byteAt(pos) != C_QUOTE) {
+    invalid = true;
+    return false;
+  }
+  pos++;
+  convertDecimal(decStart, decEnd, scale, which);
   return true;
 }
 
