@@ -117,5 +117,10 @@
 @inline export const ERR_TEXT_INVALID: i32 = -12;
 @inline export const ERR_TEXT_RANGE: i32 = -13;
 
+// Level formats of frame-text staging (text_levels.ts): `[["price", "size", …], …]` (Binance,
+// Bybit, OKX) and `[{"price": n, "qty": n, …}, …]` (Kraken v2).
+@inline export const TEXT_PAIRS: i32 = 0;
+@inline export const TEXT_PRICE_QTY: i32 = 1;
+
 // Longest decimal text accepted (bytes): a price or size longer than this is not a decimal.
 @inline export const MAX_DECIMAL_TEXT: i32 = 40;

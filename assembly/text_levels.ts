@@ -38,6 +38,8 @@ import {
   IN_SIZE,
   INPUT_CHANGE_SIZE,
   MAX_DECIMAL_TEXT,
+  TEXT_PAIRS,
+  TEXT_PRICE_QTY,
 } from "./layout";
 import { input_capacity, input_reserve } from "./staging";
 
@@ -407,6 +409,128 @@ function skipValue(depth: i32): void {
   }
 }
 
+@inline function keyIs(from: usize, len: i32, a: u32, b: u32, c: u32, d: u32, e: u32): bool {
+  // Compares a key's bytes with a 3- or 5-letter name.
+  if (len == 3) {
+    return <u32>load<u8>(from) == a && <u32>load<u8>(from + 1) == b &&
+      <u32>load<u8>(from + 2) == c;
+  }
+  return len == 5 && <u32>load<u8>(from) == a && <u32>load<u8>(from + 1) == b &&
+    <u32>load<u8>(from + 2) == c && <u32>load<u8>(from + 3) == d && <u32>load<u8>(from + 4) == e;
+}
+
+/**
+ * Reads a JSON number value that must be a plain decimal as the host's `readDecimalNumber` takes
+ * it (no sign, exponent or leading zero); returns 1 when it is (its bytes in decStart..decEnd),
+ * 0 when it is another valid JSON number (not acceptable), and marks the call invalid when it is
+ * not a number at all.
+ */
+function readNumberValue(): i32 {
+  const c = byteAt(pos);
+  if (c != C_MINUS && !(c >= C_ZERO && c <= C_NINE)) {
+    invalid = true;
+    return 0;
+  }
+  const from = pos;
+  if (
+    scanDecimal() && (intDigits == 1 || load<u8>(decStart) != <u8>C_ZERO) &&
+    byteAt(pos) != 101 && byteAt(pos) != 69
+  ) {
+    return 1;
+  }
+  pos = from;
+  skipNumber();
+  return 0;
+}
+
+/**
+ * Reads one `{"price": n, "qty": n, …}` level (Kraken v2) into input slot `slot`: other keys are
+ * skipped, a repeated key's last value counts, both keys are required, values are JSON numbers.
+ * Only for texts without a backslash (`plain`): the host decodes escaped keys itself.
+ */
+function readPriceQty(slot: i32, side: u32): bool {
+  // pos is at '{'.
+  pos++;
+  let priceFrom: usize = 0;
+  let priceTo: usize = 0;
+  let qtyFrom: usize = 0;
+  let qtyTo: usize = 0;
+  let havePrice = false;
+  let haveQty = false;
+  let priceOk = false;
+  let qtyOk = false;
+  let priceNonZero = false;
+  let c = skipSpace();
+  if (c == C_RBRACE) {
+    pos++;
+    invalid = true;
+    return false;
+  }
+  while (true) {
+    if (c != C_QUOTE) {
+      invalid = true;
+      return false;
+    }
+    const keyFrom = ++pos;
+    skipStringBody();
+    if (invalid) return false;
+    const keyLen = <i32>(pos - 1 - keyFrom);
+    if (skipSpace() != C_COLON) {
+      invalid = true;
+      return false;
+    }
+    pos++;
+    skipSpace();
+    if (keyIs(keyFrom, keyLen, 112, 114, 105, 99, 101)) { // price
+      priceOk = readNumberValue() == 1;
+      priceFrom = decStart;
+      priceTo = decEnd;
+      priceNonZero = nonZero;
+      havePrice = true;
+    } else if (keyIs(keyFrom, keyLen, 113, 116, 121, 0, 0)) { // qty
+      qtyOk = readNumberValue() == 1;
+      qtyFrom = decStart;
+      qtyTo = decEnd;
+      haveQty = true;
+    } else {
+      skipValue(1);
+    }
+    if (invalid) return false;
+    c = skipSpace();
+    pos++;
+    if (c == C_RBRACE) break;
+    if (c != C_COMMA) {
+      invalid = true;
+      return false;
+    }
+    c = skipSpace();
+  }
+  if (!havePrice || !haveQty || !priceOk || !priceNonZero || !qtyOk) {
+    invalid = true;
+    return false;
+  }
+  if (firstError != 0) return false;
+  convertDecimal(priceFrom, priceTo, priceScale, 0);
+  const price = mantissa;
+  convertDecimal(qtyFrom, qtyTo, sizeScale, 1);
+  const size = mantissa;
+  if (firstError != 0) return false;
+  stage(slot, side, price, size);
+  return true;
+}
+
+/** Writes one change into input slot `slot` (growing the input area when needed). */
+function stage(slot: i32, side: u32, price: i64, size: i64): void {
+  if (slot >= input_capacity()) {
+    input_reserve(slot + 1);
+    inputBase = input_reserve(0);
+  }
+  const p = inputBase + IN_CHANGES + <usize>slot * INPUT_CHANGE_SIZE;
+  store<i64>(p + IN_PRICE, price);
+  store<i64>(p + IN_SIZE, size);
+  store<u32>(p + IN_SIDE, side);
+}
+
 /** Reads one `[price, size, …]` level into input slot `slot`; returns whether it staged one. */
 function readLevel(slot: i32, side: u32): bool {
   // pos is at '['.
@@ -437,14 +561,7 @@ function readLevel(slot: i32, side: u32): bool {
   if (d != C_RBRACKET) invalid = true;
   pos++;
   if (invalid || firstError != 0) return false;
-  if (slot >= input_capacity()) {
-    input_reserve(slot + 1);
-    inputBase = input_reserve(0);
-  }
-  const p = inputBase + IN_CHANGES + <usize>slot * INPUT_CHANGE_SIZE;
-  store<i64>(p + IN_PRICE, price);
-  store<i64>(p + IN_SIZE, size);
-  store<u32>(p + IN_SIDE, side);
+  stage(slot, side, price, size);
   return true;
 }
 
@@ -458,8 +575,10 @@ function finish(result: i32): i32 {
  * Stages the level array at byte `start` of the loaded text at input slots from `first`; see
  * the module comment for the result.
  */
-export function stage_text_levels(start: i32, side: u32, first: i32): i32 {
+export function stage_text_levels(start: i32, side: u32, first: i32, format: i32): i32 {
   if (start < 0 || start > textBytes || first < 0) return ERR_TEXT_INVALID;
+  if (format != TEXT_PAIRS && (format != TEXT_PRICE_QTY || !plain)) return ERR_TEXT_INVALID;
+  const open = format == TEXT_PAIRS ? C_LBRACKET : C_LBRACE;
   pos = textBase + <usize>start;
   limit = textBase + <usize>textBytes;
   invalid = false;
@@ -475,8 +594,10 @@ export function stage_text_levels(start: i32, side: u32, first: i32): i32 {
     pos++;
   } else {
     while (true) {
-      if (c != C_LBRACKET) return finish(ERR_TEXT_INVALID);
-      if (readLevel(first + count, side)) count++;
+      if (c != open) return finish(ERR_TEXT_INVALID);
+      if (format == TEXT_PAIRS ? readLevel(first + count, side) : readPriceQty(first + count, side)) {
+        count++;
+      }
       if (invalid) return finish(ERR_TEXT_INVALID);
       c = skipSpace();
       if (c == C_RBRACKET) {

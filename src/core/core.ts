@@ -70,6 +70,9 @@ export class CoreError extends RangeError {
 
 const TWO32 = 4294967296;
 
+/** Level formats {@linkcode Core.addTextLevels} reads (see there). */
+export type TextLevelFormat = "pairs" | "price_qty";
+
 /**
  * The core's writer API.
  *
@@ -354,9 +357,11 @@ export class Core {
   }
 
   /**
-   * Stages the level array `[[price, size, …], …]` that starts at offset `start` of the loaded
-   * text (whitespace before it allowed), every level on `side`, straight from the text's bytes:
-   * no level strings are made. Returns the offset just after the array. It accepts and refuses
+   * Stages the level array `[[price, size, …], …]` (`format` `"pairs"`, prices and sizes JSON
+   * strings) or `[{"price": n, "qty": n, …}, …]` (`"price_qty"`, JSON numbers; only for a text
+   * without any backslash) that starts at offset `start` of the loaded text (whitespace before
+   * it allowed), every level on `side`, straight from the text's bytes: no level strings are
+   * made. Returns the offset just after the array. It accepts and refuses
    * exactly what parsing the array into strings (`scanStringLevels`) and {@linkcode addLevels}
    * do: `SyntaxError` for malformed JSON, a wrong shape, a value that is not a plain decimal or
    * a price that is not > 0 (checked over the whole array first); then {@linkcode ScaleError}
@@ -374,12 +379,18 @@ export class Core {
    * if (core.staged !== 2 || text[end] !== ",") throw new Error();
    * ```
    */
-  addTextLevels(side: SideCode, start: number): number {
+  addTextLevels(side: SideCode, start: number, format: TextLevelFormat = "pairs"): number {
     const text = this.#text;
     if (text === undefined) throw new TypeError("addTextLevels: no text loaded (see loadText)");
     const ex = this.#ex;
     ex.text_scales(this.#priceScale, this.#sizeScale);
-    const r = ex.stage_text_levels(start, side, this.#count);
+    const l = this.#layout;
+    const r = ex.stage_text_levels(
+      start,
+      side,
+      this.#count,
+      format === "pairs" ? l.textPairs : l.textPriceQty,
+    );
     // Staging may have grown the input area (and memory).
     this.#inputBase = ex.input_reserve(0);
     this.#inputCap = ex.input_capacity();

@@ -54,6 +54,10 @@ export interface CoreLayout {
   readonly maxDepth: number;
   /** Longest decimal text (bytes) the core's text staging accepts. */
   readonly maxDecimalText: number;
+  /** Frame-text level format `[["price", "size", …], …]`. */
+  readonly textPairs: number;
+  /** Frame-text level format `[{"price": n, "qty": n, …}, …]`. */
+  readonly textPriceQty: number;
   readonly results: Readonly<Record<string, number>>;
 }
 
@@ -105,6 +109,8 @@ const LAYOUT_KEYS = [
   "sideAsk",
   "maxDepth",
   "maxDecimalText",
+  "textPairs",
+  "textPriceQty",
 ] as const satisfies ReadonlyArray<Exclude<keyof CoreLayout, "results">>;
 
 // Compile-time check that LAYOUT_KEYS names every numeric key of CoreLayout.

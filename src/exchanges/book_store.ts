@@ -478,11 +478,12 @@ function stageSide(core: Core, side: 0 | 1, levels: Levels): void {
     core.addLevels(side, levels as readonly string[]);
     return;
   }
-  const { text, at } = levels as LevelText;
+  const { text, at, format } = levels as LevelText;
   if (core.loadText(text)) {
-    core.addTextLevels(side, at);
+    core.addTextLevels(side, at, format);
     return;
   }
+  if (format === "price_qty") throw new TypeError("price_qty level text must be ASCII");
   const flat: string[] = [];
   const problem = scanStringLevels(new JsonScanner(text, at), flat, side ? "asks" : "bids");
   if (problem !== undefined) throw new SyntaxError(problem);

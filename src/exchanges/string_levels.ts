@@ -134,8 +134,8 @@ export function levelTextToStrings(m: LevelSides): string | undefined {
     if (problem !== undefined) return problem;
     m[side] = out;
   }
-  m.bidsText = undefined;
-  m.asksText = undefined;
+  delete m.bidsText;
+  delete m.asksText;
   return undefined;
 }
 

@@ -44,6 +44,11 @@ export type Side = "bid" | "ask";
 export interface LevelText {
   readonly text: string;
   readonly at: number;
+  /**
+   * `[["price", "size", …], …]` (default) or `[{"price": n, "qty": n, …}, …]` (Kraken v2; only
+   * for a frame that is ASCII and holds no backslash, which the parser checks).
+   */
+  readonly format?: "pairs" | "price_qty";
 }
 
 /** One side's changes: flat `[price, size, …]` decimal texts, or a level array in its frame. */

@@ -12,9 +12,16 @@ import { Core } from "../../src/core/core.ts";
 import { ScaleError } from "../../src/core/decimal.ts";
 import { MAX_DECIMAL_TEXT_LENGTH } from "../../src/exchanges/decimal_text.ts";
 import { JsonScanner } from "../../src/exchanges/json_scanner.ts";
+import { parseKrakenMessage } from "../../src/exchanges/kraken/parse.ts";
 import { scanStringLevels } from "../../src/exchanges/string_levels.ts";
 import { readCryptofeedV3 } from "../exchanges/cryptofeed_v3.ts";
-import { DATA_DIR, readCryptofeed, readHftbacktest, recording } from "../exchanges/recordings.ts";
+import {
+  DATA_DIR,
+  rawArrayElements,
+  readCryptofeed,
+  readHftbacktest,
+  recording,
+} from "../exchanges/recordings.ts";
 import { mutate, mutations } from "../support/mutations.ts";
 
 type Outcome =
@@ -305,5 +312,111 @@ Deno.test({
       }`,
     );
     ok(kinds.get("invalid")! > 0 && kinds.get("ok")! > 0);
+  },
+});
+
+// ── Kraken v2 `[{"price": n, "qty": n}, …]` levels: the message parsed with strings vs with
+// its update levels left in the frame (format price_qty) and staged by the core. ──
+
+const krakenFile = recording("python-kraken-sdk/orderbook-v2.json");
+const krakenFrames: string[] = [];
+if (krakenFile) {
+  const text = Deno.readTextFileSync(krakenFile);
+  // The updates as Kraken sends them (compact JSON, number texts kept by the raw slices).
+  for (const raw of rawArrayElements(text, "updates")) {
+    krakenFrames.push(raw.replace(/\s+/g, ""));
+  }
+}
+for (const name of ["book_update.json", "book_snapshot.json"]) {
+  const path = new URL(`../fixtures/kraken/${name}`, import.meta.url);
+  krakenFrames.push(Deno.readTextFileSync(path).replace(/\s+/g, ""));
+}
+
+function krakenOutcome(text: string, scales: [number, number], spans: boolean): Outcome {
+  const out = parseKrakenMessage(text, { levelText: spans });
+  const m = out[0];
+  if (out.length !== 1 || m.kind !== "book") return { kind: "invalid" };
+  core.begin(bookAt(...scales));
+  try {
+    for (const [side, strings, lt] of [[0, m.bids, m.bidsText], [1, m.asks, m.asksText]] as const) {
+      if (lt) {
+        ok(core.loadText(lt.text));
+        core.addTextLevels(side, lt.at, lt.format);
+      } else core.addLevels(side, strings);
+    }
+  } catch (e) {
+    return classify(e);
+  }
+  return { kind: "ok", end: 0, staged: staged() };
+}
+
+function compareKraken(text: string, label: string): string {
+  let first: string | undefined;
+  for (const scales of [[1, 8], [0, 8], [1, 7], [18, 18]] as [number, number][]) {
+    const js = krakenOutcome(text, scales, false);
+    deepStrictEqual(krakenOutcome(text, scales, true), js, `${label}, scales ${scales}`);
+    first ??= js.kind;
+  }
+  return first!;
+}
+
+Deno.test("text staging, Kraken price/qty objects: edge cases agree with the string path", () => {
+  const wrap = (levels: string) =>
+    `{"channel":"book","type":"update","data":[{"symbol":"BTC/USD","bids":${levels},"asks":[],` +
+    `"checksum":1,"timestamp":"2026-07-01T12:00:00.5Z"}]}`;
+  const kinds = new Set<string>();
+  for (
+    const levels of [
+      `[{"price":45281.0,"qty":0.10000000}]`,
+      `[ { "qty" : 1 , "price" : 2.5 , "x" : [ {"y":null} ] } ]`,
+      `[{"price":1.5,"qty":2,"price":1.6}]`,
+      `[{"price":"1.5","qty":2}]`,
+      `[{"price":1.5}]`,
+      `[{"price":0,"qty":2}]`,
+      `[{"price":-1.5,"qty":2}]`,
+      `[{"price":1e5,"qty":2}]`,
+      `[{"price":01.5,"qty":2}]`,
+      `[{"price":1.5,"qty":0.0}]`,
+      `[{"price":1.55,"qty":2}]`,
+      `[{"price":99999999999999999999,"qty":2}]`,
+      `[{"price":1.5,"qty":2},]`,
+      `[{}]`,
+      `[[1.5,2]]`,
+      `{"price":1.5}`,
+      `[]`,
+    ]
+  ) kinds.add(compareKraken(wrap(levels), levels));
+  for (const kind of ["ok", "invalid", "scale", "range"]) ok(kinds.has(kind), kind);
+});
+
+Deno.test({
+  name: "text staging, Kraken price/qty objects: recorded and mutated frames agree",
+  fn() {
+    const kinds = new Map<string, number>();
+    for (const f of krakenFrames) {
+      const k = compareKraken(f, "recorded");
+      kinds.set(k, (kinds.get(k) ?? 0) + 1);
+    }
+    ok(kinds.get("ok")! > 0);
+    const fuzz = new Map<string, number>();
+    fc.assert(
+      fc.property(
+        fc.nat({ max: krakenFrames.length - 1 }),
+        mutations(['"bids"', '"asks"', '"price"', '"qty"']),
+        (i, m) => {
+          const text = mutate(krakenFrames[i], m);
+          if (/[\\\u0080-\uffff]/.test(text)) return;
+          const k = compareKraken(text, `mutated (${JSON.stringify(m)})`);
+          fuzz.set(k, (fuzz.get(k) ?? 0) + 1);
+        },
+      ),
+      { numRuns: 3000, seed: 20261207 },
+    );
+    console.log(
+      `Kraken text staging: ${krakenFrames.length} recorded frames (${
+        [...kinds].map(([k, n]) => `${k} ${n}`).join(", ")
+      }); 3000 mutated (${[...fuzz].map(([k, n]) => `${k} ${n}`).join(", ")})`,
+    );
+    ok(fuzz.get("invalid")! > 0 && fuzz.get("ok")! > 0);
   },
 });

@@ -9,8 +9,11 @@
 import { type CollectorContext, type ConnectionSettings, SocketCollector } from "../collector.ts";
 import type { FeedSocket } from "../feed_socket.ts";
 import type { BookMessage } from "../types.ts";
-import { parseKrakenMessage } from "./parse.ts";
+import { krakenLevelStrings, parseKrakenMessage } from "./parse.ts";
 import { krakenNativeSymbol, krakenSymbol } from "./symbols.ts";
+
+/** Updates' level arrays are staged by the core from the frame's bytes. */
+const LEVEL_TEXT = { levelText: true } as const;
 
 /** Kraken section of the config. */
 export interface KrakenSettings extends ConnectionSettings {
@@ -119,10 +122,10 @@ export class KrakenCollector extends SocketCollector {
   }
 
   protected handle(text: string, receivedMs: number): void {
-    for (const m of parseKrakenMessage(text)) {
+    for (const m of parseKrakenMessage(text, LEVEL_TEXT)) {
       switch (m.kind) {
         case "book":
-          this.#book(m, receivedMs);
+          this.#book(m, text, receivedMs);
           break;
         case "instrument":
           for (const p of m.pairs) {
@@ -146,11 +149,20 @@ export class KrakenCollector extends SocketCollector {
     }
   }
 
-  #book(m: BookMessage, receivedMs: number): void {
+  #book(m: BookMessage, text: string, receivedMs: number): void {
     const symbol = this.fromNative(m.symbol);
     if (symbol === undefined) {
       this.unknownMessages++;
       return;
+    }
+    // An update's levels left in the frame are checked when staged; one for a book that is not
+    // live is not staged, so it is checked here with the string rule.
+    if ((m.bidsText || m.asksText) && this.books.state(symbol) !== "live") {
+      const problem = krakenLevelStrings(m);
+      if (problem !== undefined) {
+        this.common({ kind: "invalid", reason: `book: ${problem}` }, text, receivedMs);
+        return;
+      }
     }
     const exchangeMs = m.exchangeTimeMs ?? 0;
     const checksum = m.checksum;
@@ -174,8 +186,8 @@ export class KrakenCollector extends SocketCollector {
     }
     const result = this.books.update(
       symbol,
-      m.bids,
-      m.asks,
+      m.bidsText ?? m.bids,
+      m.asksText ?? m.asks,
       exchangeMs,
       receivedMs,
       checksum === undefined ? undefined : (_id) => {

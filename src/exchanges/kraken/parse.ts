@@ -17,7 +17,8 @@ import {
   sizeProblem,
 } from "../decimal_text.ts";
 import { parseRfc3339Ms } from "../timestamps.ts";
-import type { BookMessage, ParsedMessage, TradeMessage } from "../types.ts";
+import { skipLevelText } from "../string_levels.ts";
+import type { BookMessage, LevelText, ParsedMessage, TradeMessage } from "../types.ts";
 import { invalid } from "../types.ts";
 import type { WireKey } from "../wire_types.ts";
 import { parseKrakenControl } from "./control.ts";
@@ -56,7 +57,12 @@ const MAX_U32 = 4294967295;
  * if (m.kind !== "book" || m.bids[0] !== "45281.0" || m.bids[1] !== "0.10000000") throw new Error();
  * ```
  */
-export function parseKrakenMessage(text: string): ParsedMessage[] {
+export function parseKrakenMessage(
+  text: string,
+  options: KrakenParseOptions = {},
+): ParsedMessage[] {
+  // Level text needs a frame the core reads exactly like the scanner: ASCII, no escapes.
+  const spans = options.levelText === true && !NOT_PLAIN_ASCII.test(text);
   let channel: string | undefined;
   let type: string | undefined;
   let elements: KrakenElement[] | undefined;
@@ -88,7 +94,7 @@ export function parseKrakenMessage(text: string): ParsedMessage[] {
             (channel === undefined || channel === "book" || channel === "trade") &&
             s.kind() === "array"
           ) {
-            elements = scanElements(s);
+            elements = scanElements(s, spans);
           } else s.skipValue();
           break;
         default:
@@ -113,11 +119,61 @@ export function parseKrakenMessage(text: string): ParsedMessage[] {
   return parseKrakenControl(text);
 }
 
+/** Options of {@linkcode parseKrakenMessage}. */
+export interface KrakenParseOptions {
+  /**
+   * Leave an update's level arrays in the frame (`bidsText` / `asksText`, format `price_qty`;
+   * `bids` / `asks` empty) when the frame is ASCII without escapes: the core stages them from
+   * the frame's bytes and makes the level checks then. Snapshots keep strings.
+   */
+  levelText?: boolean;
+}
+
+/** A character the core's frame-text staging does not read as the scanner does. */
+const NOT_PLAIN_ASCII = /[\\\u0080-\uffff]/;
+
+/**
+ * Turns a Kraken book message's level arrays left in the frame back into decimal strings, for
+ * the paths that need them (snapshots, updates of a book that is not live): the problem the
+ * string path would have found, or `undefined` once `bids` / `asks` hold the strings.
+ *
+ * @example
+ * ```ts
+ * import { krakenLevelStrings } from "./parse.ts";
+ * const text = '{"bids":[{"price":1.5,"qty":2}]}';
+ * const m = { bids: [], asks: [], bidsText: { text, at: 8 } };
+ * if (krakenLevelStrings(m) !== undefined || m.bids.join() !== "1.5,2") throw new Error();
+ * ```
+ */
+export function krakenLevelStrings(
+  m: { bids: string[]; asks: string[]; bidsText?: LevelText; asksText?: LevelText },
+): string | undefined {
+  for (const side of ["bids", "asks"] as const) {
+    const lt = side === "bids" ? m.bidsText : m.asksText;
+    if (lt === undefined) continue;
+    const e = new KrakenElement();
+    let levels: string[] | undefined;
+    try {
+      levels = readLevels(new JsonScanner(lt.text, lt.at), e, side);
+    } catch (err) {
+      if (!(err instanceof SyntaxError)) throw err;
+      return `${side}: ${err.message}`;
+    }
+    if (e.problem !== undefined) return e.problem;
+    m[side] = levels ?? [];
+  }
+  delete m.bidsText;
+  delete m.asksText;
+  return undefined;
+}
+
 /** Fields of one `data` element, read without knowing the channel yet. */
 class KrakenElement {
   symbol: string | undefined = undefined;
   bids: string[] | undefined = undefined;
   asks: string[] | undefined = undefined;
+  bidsText: LevelText | undefined = undefined;
+  asksText: LevelText | undefined = undefined;
   checksum: string | undefined = undefined;
   timestamp: string | undefined = undefined;
   side: string | undefined = undefined;
@@ -127,11 +183,11 @@ class KrakenElement {
   problem: string | undefined = undefined;
 }
 
-function scanElements(s: JsonScanner): KrakenElement[] {
+function scanElements(s: JsonScanner, spans: boolean): KrakenElement[] {
   const out: KrakenElement[] = [];
   s.beginArray();
   while (s.nextItem()) {
-    if (s.kind() === "object") out.push(scanElement(s));
+    if (s.kind() === "object") out.push(scanElement(s, spans));
     else {
       s.skipValue();
       const e = new KrakenElement();
@@ -154,7 +210,7 @@ const ELEMENT_KEYS = [
   "trade_id",
 ] as const satisfies readonly WireKey<KrakenBookData | KrakenTradeData>[];
 
-function scanElement(s: JsonScanner): KrakenElement {
+function scanElement(s: JsonScanner, spans: boolean): KrakenElement {
   const e = new KrakenElement();
   s.beginObject();
   for (let key = s.nextKeyIn(ELEMENT_KEYS); key !== KEY_END; key = s.nextKeyIn(ELEMENT_KEYS)) {
@@ -163,11 +219,18 @@ function scanElement(s: JsonScanner): KrakenElement {
         e.symbol = readString(s, e, "symbol");
         break;
       case 1:
-        e.bids = readLevels(s, e, "bids");
+      case 2: {
+        const side = key === 1 ? "bids" : "asks";
+        if (e[side] !== undefined) e.problem ??= `${side} repeated`;
+        if (spans) {
+          e[side] = [];
+          e[key === 1 ? "bidsText" : "asksText"] = {
+            ...skipLevelText(s),
+            format: "price_qty",
+          };
+        } else e[side] = readLevels(s, e, side);
         break;
-      case 2:
-        e.asks = readLevels(s, e, "asks");
-        break;
+      }
       case 3:
         e.checksum = readNumber(s, e, "checksum");
         break;
@@ -278,6 +341,12 @@ function buildBooks(snapshot: boolean, elements: KrakenElement[]): ParsedMessage
       bids: e.bids ?? [],
       asks: e.asks ?? [],
     };
+    if (e.bidsText !== undefined) m.bidsText = e.bidsText;
+    if (e.asksText !== undefined) m.asksText = e.asksText;
+    if (snapshot) {
+      const problem = krakenLevelStrings(m);
+      if (problem !== undefined) return [invalid(`book data[${i}]: ${problem}`)];
+    }
     if (e.checksum !== undefined) {
       const c = isUnsignedIntegerText(e.checksum) ? Number(e.checksum) : -1;
       if (c < 0 || c > MAX_U32) {
