@@ -51,6 +51,8 @@ export class BinanceCollector extends SocketCollector {
   #generation = 0;
   /** REST snapshots requested. */
   snapshotRequests = 0;
+  /** Depth events skipped as already covered (`u` not above the book's). */
+  oldEvents = 0;
 
   constructor(
     settings: BinanceSettings,
@@ -225,6 +227,7 @@ export class BinanceCollector extends SocketCollector {
           const sync = this.#sync.get(symbol)!;
           const outcome = sync.onEvent(m);
           if (outcome === "apply") this.#apply(symbol, m, receivedMs);
+          else if (outcome === "old") this.oldEvents++;
           else if (outcome === "gap") {
             this.gaps++;
             this.books.countGap(symbol);
