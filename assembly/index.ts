@@ -3,13 +3,26 @@
 // The host stages a batch of level changes in the input area (staging.ts), then calls `apply`
 // (or `reset` for a fresh full book; book_ops.ts). The tracker (tracker.ts) diffs the top-N and
 // writes delta records into the ring (ring.ts), which readers on other threads consume from shared
-// memory. Mirrors (mirror.ts) rebuild a top-N book from records. Every offset the host needs is
+// memory. The host may instead write a frame's text into the text area and have its level
+// arrays staged from the bytes (text_levels.ts). Mirrors (mirror.ts) rebuild a top-N book from records. Every offset the host needs is
 // exported by layout_exports.ts. Benchmark hooks are exported only by bench.ts.
 
 export * from "./layout_exports";
 export { MAX_DEPTH, book_create } from "./books";
 export { input_capacity, input_reserve } from "./staging";
 export { ring_address, ring_create } from "./ring";
+export {
+  stage_text_levels,
+  text_capacity,
+  text_end,
+  text_error_end,
+  text_error_start,
+  text_field,
+  text_loaded,
+  text_needed,
+  text_reserve,
+  text_scales,
+} from "./text_levels";
 export {
   apply,
   apply_levels,

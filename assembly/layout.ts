@@ -113,3 +113,9 @@
 @inline export const ERR_NO_RING: i32 = -9;
 @inline export const ERR_CHECKSUM: i32 = -10;
 @inline export const ERR_TOO_MANY_BOOKS: i32 = -11;
+// Frame-text staging (text_levels.ts): malformed or unacceptable level text; a mantissa beyond i64.
+@inline export const ERR_TEXT_INVALID: i32 = -12;
+@inline export const ERR_TEXT_RANGE: i32 = -13;
+
+// Longest decimal text accepted (bytes): a price or size longer than this is not a decimal.
+@inline export const MAX_DECIMAL_TEXT: i32 = 40;

@@ -101,6 +101,8 @@ export class Core {
   #priceScale = 0;
   #sizeScale = 0;
   #scaleField: "price" | "size" = "price";
+  #text: string | undefined;
+  #encoder = new TextEncoder();
 
   private constructor(
     ex: CoreExports,
@@ -315,6 +317,89 @@ export class Core {
       throw e;
     }
     return this;
+  }
+
+  /**
+   * Writes a frame's text into the core's text area for {@linkcode addTextLevels}. Returns
+   * `false` (nothing loaded) when the text is not pure ASCII: offsets into the string would not
+   * be byte offsets, so the caller stages from strings instead. Loading the text that is already
+   * loaded costs nothing.
+   *
+   * @example
+   * ```ts
+   * import { Core } from "./core.ts";
+   * const core = await Core.create({ ringCapacity: 0 });
+   * if (!core.loadText('{"b":[]}') || core.loadText('{"s":"€"}')) throw new Error();
+   * ```
+   */
+  loadText(text: string): boolean {
+    if (text === this.#text) return true;
+    this.#text = undefined;
+    const n = text.length;
+    const base = this.#ex.text_reserve(n);
+    this.#refresh();
+    const { read, written } = this.#encoder.encodeInto(
+      text,
+      new Uint8Array(this.#buffer, base, n),
+    );
+    if (read !== n || written !== n) return false;
+    this.#ex.text_loaded(n, text.indexOf("\\") < 0 ? 1 : 0);
+    this.#text = text;
+    return true;
+  }
+
+  /**
+   * Stages the level array `[[price, size, …], …]` that starts at offset `start` of the loaded
+   * text (whitespace before it allowed), every level on `side`, straight from the text's bytes:
+   * no level strings are made. Returns the offset just after the array. It accepts and refuses
+   * exactly what parsing the array into strings (`scanStringLevels`) and {@linkcode addLevels}
+   * do: `SyntaxError` for malformed JSON, a wrong shape, a value that is not a plain decimal or
+   * a price that is not > 0 (checked over the whole array first); then {@linkcode ScaleError}
+   * for the first value with more decimals than the book's scale; `RangeError` for a mantissa
+   * beyond 64 bits. On an error nothing of this array stays staged.
+   *
+   * @example
+   * ```ts
+   * import { Core } from "./core.ts";
+   * const core = await Core.create({ ringCapacity: 0 });
+   * const book = core.createBook({ exchange: 1, symbol: 0, priceScale: 2, sizeScale: 1, depth: 5 });
+   * const text = '{"b":[["100.50","2"],["100.40","0.5"]],"a":[]}';
+   * core.loadText(text);
+   * const end = core.begin(book).addTextLevels(0, text.indexOf("[["));
+   * if (core.staged !== 2 || text[end] !== ",") throw new Error();
+   * ```
+   */
+  addTextLevels(side: SideCode, start: number): number {
+    const text = this.#text;
+    if (text === undefined) throw new TypeError("addTextLevels: no text loaded (see loadText)");
+    const ex = this.#ex;
+    ex.text_scales(this.#priceScale, this.#sizeScale);
+    const r = ex.stage_text_levels(start, side, this.#count);
+    // Staging may have grown the input area (and memory).
+    this.#inputBase = ex.input_reserve(0);
+    this.#inputCap = ex.input_capacity();
+    this.#refresh();
+    const end = ex.text_end();
+    if (r >= 0) {
+      this.#count += r;
+      return end;
+    }
+    const results = this.#layout.results;
+    if (r === results.SCALE || r === results.TEXT_RANGE) {
+      const value = text.slice(ex.text_error_start(), ex.text_error_end());
+      this.#scaleField = ex.text_field() === 0 ? "price" : "size";
+      if (r === results.SCALE) {
+        throw new ScaleError(
+          value,
+          this.#scaleField === "price" ? this.#priceScale : this.#sizeScale,
+        );
+      }
+      throw new RangeError(`Value ${value} does not fit a 64-bit fixed-point integer`);
+    }
+    throw new SyntaxError(
+      `Level array at offset ${start} is malformed or holds an unacceptable level ` +
+        `(problem near offset ${end}: ${JSON.stringify(text.slice(end, end + 24))})`,
+    );
   }
 
   /** Stages one level change as mantissas at the book's scales. */

@@ -52,6 +52,8 @@ export interface CoreLayout {
   readonly sideBid: number;
   readonly sideAsk: number;
   readonly maxDepth: number;
+  /** Longest decimal text (bytes) the core's text staging accepts. */
+  readonly maxDecimalText: number;
   readonly results: Readonly<Record<string, number>>;
 }
 
@@ -102,6 +104,7 @@ const LAYOUT_KEYS = [
   "sideBid",
   "sideAsk",
   "maxDepth",
+  "maxDecimalText",
 ] as const satisfies ReadonlyArray<Exclude<keyof CoreLayout, "results">>;
 
 // Compile-time check that LAYOUT_KEYS names every numeric key of CoreLayout.
@@ -120,6 +123,8 @@ const RESULT_KEYS = [
   "DEPTH",
   "CHECKSUM",
   "TOO_MANY_BOOKS",
+  "TEXT_INVALID",
+  "TEXT_RANGE",
 ] as const;
 
 function camel(name: string): string {

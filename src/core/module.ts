@@ -18,6 +18,16 @@ export interface CoreExports {
   _start(): void;
   input_reserve(changes: number): number;
   input_capacity(): number;
+  text_reserve(bytes: number): number;
+  text_capacity(): number;
+  text_scales(priceScale: number, sizeScale: number): void;
+  text_loaded(bytes: number, plain: number): void;
+  stage_text_levels(start: number, side: number, first: number): number;
+  text_end(): number;
+  text_error_start(): number;
+  text_error_end(): number;
+  text_needed(): number;
+  text_field(): number;
   ring_create(capacity: number): number;
   ring_address(): number;
   book_create(

@@ -8,6 +8,9 @@
 import { type Core, CoreError } from "../core/core.ts";
 import { decimalsOf, ScaleError } from "../core/decimal.ts";
 import type { BookHealth, BookState } from "./health.ts";
+import { JsonScanner } from "./json_scanner.ts";
+import { scanStringLevels } from "./string_levels.ts";
+import type { Levels, LevelText } from "./types.ts";
 
 /** Options of {@linkcode BookStore}. */
 export interface BookStoreOptions {
@@ -172,8 +175,8 @@ export class BookStore {
    */
   update(
     symbol: string,
-    bids: readonly string[],
-    asks: readonly string[],
+    bids: Levels,
+    asks: Levels,
     exchangeMs: number,
     receivedMs: number,
     verify?: (bookId: number) => boolean,
@@ -182,7 +185,7 @@ export class BookStore {
     if (!e || e.state !== "live") return "ignored";
     const core = this.#core;
     try {
-      core.begin(e.id).addLevels(0, bids).addLevels(1, asks);
+      this.#stage(e.id, bids, asks);
       if (verify) {
         core.applyLevels();
         if (!verify(e.id)) {
@@ -240,11 +243,11 @@ export class BookStore {
    * {@linkcode commitSnapshot} after a staged snapshot) publishes it once verified. Returns false
    * when the core refused it (the book is then STALE).
    */
-  stageUpdate(symbol: string, bids: readonly string[], asks: readonly string[]): boolean {
+  stageUpdate(symbol: string, bids: Levels, asks: Levels): boolean {
     const e = this.#entry(symbol);
     if (!e) return false;
     try {
-      this.#core.begin(e.id).addLevels(0, bids).addLevels(1, asks);
+      this.#stage(e.id, bids, asks);
       this.#core.applyLevels();
     } catch (err) {
       this.#refused(e, err, "update");
@@ -300,6 +303,13 @@ export class BookStore {
     return this.#core.top(this.bookId(symbol), side, n);
   }
 
+  /** Stages one message's changes (see `stageSide`). */
+  #stage(book: number, bids: Levels, asks: Levels): void {
+    const core = this.#core.begin(book);
+    stageSide(core, 0, bids);
+    stageSide(core, 1, asks);
+  }
+
   #refused(e: Entry, err: unknown, what: string): void {
     if (err instanceof CoreError) {
       this.#opts.log?.(`${e.symbol}: ${what} refused by the core (${err.result}); resyncing`);
@@ -310,7 +320,8 @@ export class BookStore {
         e.minPriceScale = Math.max(e.minPriceScale, err.needed);
       } else e.minSizeScale = Math.max(e.minSizeScale, err.needed);
       this.#opts.log?.(`${e.symbol}: ${what}: ${err.message}; resyncing at a larger scale`);
-    } else if (err instanceof RangeError) {
+    } else if (err instanceof RangeError || err instanceof SyntaxError) {
+      // Bad numbers, or (levels staged from the frame text) a malformed or unacceptable level.
       e.parseErrors++;
       this.#opts.log?.(`${e.symbol}: ${what} has bad numbers (${err.message}); resyncing`);
     } else {
@@ -398,4 +409,25 @@ export function inferScales(bids: readonly string[], asks: readonly string[]): [
     }
   }
   return [Math.min(ps, 18), Math.min(ss, 18)];
+}
+
+/**
+ * Stages one side: string levels through `addLevels`, a level array left in its frame straight
+ * from the frame's bytes (`addTextLevels`); a frame that is not ASCII takes the string path, with
+ * the same checks.
+ */
+function stageSide(core: Core, side: 0 | 1, levels: Levels): void {
+  if (Array.isArray(levels)) {
+    core.addLevels(side, levels as readonly string[]);
+    return;
+  }
+  const { text, at } = levels as LevelText;
+  if (core.loadText(text)) {
+    core.addTextLevels(side, at);
+    return;
+  }
+  const flat: string[] = [];
+  const problem = scanStringLevels(new JsonScanner(text, at), flat, side ? "asks" : "bids");
+  if (problem !== undefined) throw new SyntaxError(problem);
+  core.addLevels(side, flat);
 }

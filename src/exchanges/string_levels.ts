@@ -6,7 +6,8 @@
  * @module
  */
 import { DECIMAL_INVALID, DECIMAL_POSITIVE } from "./decimal_text.ts";
-import type { JsonScanner } from "./json_scanner.ts";
+import { JsonScanner } from "./json_scanner.ts";
+import type { LevelText } from "./types.ts";
 
 const QUOTE = 34;
 const COMMA = 44;
@@ -95,4 +96,26 @@ function levelProblem(
 
 function q(text: string): string {
   return JSON.stringify(text.length > 48 ? `${text.slice(0, 45)}...` : text);
+}
+
+/**
+ * Why a level array left in its frame would be refused, or `undefined` when every level is
+ * acceptable (the check the string path makes at parse time, for the rare messages that are not
+ * staged at once: buffered or dropped by a sequence rule).
+ *
+ * @example
+ * ```ts
+ * import { levelTextProblem } from "./string_levels.ts";
+ * const text = '{"b":[["-1","2"]]}';
+ * if (levelTextProblem({ text, at: 5 }, "b") === undefined) throw new Error();
+ * if (levelTextProblem({ text: '{"b":[["1","2"]]}', at: 5 }, "b") !== undefined) throw new Error();
+ * ```
+ */
+export function levelTextProblem(levels: LevelText, side: string): string | undefined {
+  try {
+    return scanStringLevels(new JsonScanner(levels.text, levels.at), [], side);
+  } catch (e) {
+    if (e instanceof SyntaxError) return `${side}: ${e.message}`;
+    throw e;
+  }
 }

@@ -29,6 +29,27 @@ export type ExchangeId = string;
 export type Side = "bid" | "ask";
 
 /**
+ * A level array `[[price, size, …], …]` left in its frame: `at` is the offset in `text` where
+ * the array's value starts (whitespace before the `[` allowed). The core stages it straight from
+ * the text's bytes (`Core.addTextLevels`), with exactly the checks the string path makes.
+ *
+ * @example
+ * ```ts
+ * import type { LevelText } from "./types.ts";
+ * const text = '{"b":[["1.5","2"]]}';
+ * const bids: LevelText = { text, at: 5 };
+ * if (bids.text[bids.at] !== "[") throw new Error();
+ * ```
+ */
+export interface LevelText {
+  readonly text: string;
+  readonly at: number;
+}
+
+/** One side's changes: flat `[price, size, …]` decimal texts, or a level array in its frame. */
+export type Levels = readonly string[] | LevelText;
+
+/**
  * A batch of order-book level changes (or a full snapshot) for one symbol.
  *
  * `bids` and `asks` are flat `[price0, size0, price1, size1, ...]` arrays of exact decimal text in
@@ -55,6 +76,13 @@ export interface BookMessage {
   bids: string[];
   /** Flat `[price, size, ...]` pairs of exact decimal text, wire order. */
   asks: string[];
+  /**
+   * Set instead of `bids` / `asks` (which are then empty) by parsers asked to leave the level
+   * arrays in the frame (`levelText`): the core stages them from the text's bytes.
+   */
+  bidsText?: LevelText;
+  /** See `bidsText`. */
+  asksText?: LevelText;
   /**
    * Checksum of the book after applying this message: Kraken's CRC-32 of the top 10 (unsigned);
    * OKX's legacy CRC-32 of the top 25 (signed; 0 = not sent).

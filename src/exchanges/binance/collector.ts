@@ -9,11 +9,16 @@
 import { type CollectorContext, type ConnectionSettings, SocketCollector } from "../collector.ts";
 import type { FeedSocket } from "../feed_socket.ts";
 import type { BookMessage } from "../types.ts";
+import { levelTextProblem } from "../string_levels.ts";
 import { DepthSync } from "./depth_sync.ts";
 import { parseBinanceDepthSnapshot, parseBinanceMessage } from "./parse.ts";
+
 import { binanceNativeSymbol, binanceStreamSymbol, binanceSymbolFromList } from "./symbols.ts";
 import { type BinanceVariant, depthWeight } from "./variant.ts";
 import { WeightLimiter } from "./weight_limiter.ts";
+
+/** Depth updates' level arrays are staged by the core from the frame's bytes. */
+const LEVEL_TEXT = { levelText: true } as const;
 
 /** A Binance family section of the config. */
 export interface BinanceSettings extends ConnectionSettings {
@@ -208,15 +213,30 @@ export class BinanceCollector extends SocketCollector {
   }
 
   #apply(symbol: string, ev: BookMessage, receivedMs: number): void {
-    const r = this.books.update(symbol, ev.bids, ev.asks, ev.exchangeTimeMs ?? 0, receivedMs);
+    const r = this.books.update(
+      symbol,
+      ev.bidsText ?? ev.bids,
+      ev.asksText ?? ev.asks,
+      ev.exchangeTimeMs ?? 0,
+      receivedMs,
+    );
     if (r === "rejected") {
       this.#sync.get(symbol)!.restart(true);
       this.#fetchSnapshot(symbol, RETRY_MS);
     }
   }
 
+  /** Whether a depth event's level text would be refused (then handled as an invalid message). */
+  #badLevels(m: BookMessage, text: string, receivedMs: number): boolean {
+    const problem = levelTextProblem(m.bidsText!, "b") ??
+      (m.asksText ? levelTextProblem(m.asksText, "a") : undefined);
+    if (problem === undefined) return false;
+    this.common({ kind: "invalid", reason: `depthUpdate: ${problem}` }, text, receivedMs);
+    return true;
+  }
+
   protected handle(text: string, receivedMs: number): void {
-    for (const m of parseBinanceMessage(text)) {
+    for (const m of parseBinanceMessage(text, LEVEL_TEXT)) {
       switch (m.kind) {
         case "book": {
           const symbol = this.fromNative(m.symbol);
@@ -225,7 +245,11 @@ export class BinanceCollector extends SocketCollector {
             break;
           }
           const sync = this.#sync.get(symbol)!;
+          // Levels left in the frame are checked when staged; an event that is buffered or
+          // dropped as old is not staged now, so it is checked here (the string path's rule).
+          if (m.bidsText && !sync.live && this.#badLevels(m, text, receivedMs)) break;
           const outcome = sync.onEvent(m);
+          if (outcome === "old" && m.bidsText) this.#badLevels(m, text, receivedMs);
           if (outcome === "apply") this.#apply(symbol, m, receivedMs);
           else if (outcome === "old") this.oldEvents++;
           else if (outcome === "gap") {

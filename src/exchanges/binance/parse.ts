@@ -227,6 +227,12 @@ function scan(text: string): BinanceFields | InvalidMessage {
   }
 }
 
+/** Options of {@linkcode parseBinanceMessage}. */
+export interface BinanceParseOptions {
+  /** Leave a compact `depthUpdate`'s level arrays in the frame (`bidsText` / `asksText`). */
+  levelText?: boolean;
+}
+
 /**
  * Parse one Binance family WebSocket text message (raw or combined stream). Never throws.
  *
@@ -248,12 +254,31 @@ function scan(text: string): BinanceFields | InvalidMessage {
  *   '"E":1,"s":"BTCUSDT","U":5,"u":7,"b":[["60000.00","0.5"]],"a":[]}}');
  * if (m.kind !== "book" || m.firstUpdateId !== 5 || m.bids[1] !== "0.5") throw new Error();
  * ```
+ *
+ * With `{ levelText: true }` (the collector's hot path), a `depthUpdate` in Binance's compact
+ * form leaves its level arrays in the frame (`bidsText` / `asksText`; `bids` and `asks` empty):
+ * the core stages them from the frame's bytes and makes the level checks then.
+ *
+ * @example
+ * ```ts
+ * import { parseBinanceMessage } from "./parse.ts";
+ * const text = '{"e":"depthUpdate","E":1,"s":"BTCUSDT","U":5,"u":7,"b":[["60000.00","0.5"]],"a":[]}';
+ * const [m] = parseBinanceMessage(text, { levelText: true });
+ * if (m.kind !== "book" || m.bids.length !== 0 || text[m.bidsText!.at] !== "[") throw new Error();
+ * ```
  */
-export function parseBinanceMessage(text: string): ParsedMessage[] {
+export function parseBinanceMessage(
+  text: string,
+  options: BinanceParseOptions = {},
+): ParsedMessage[] {
   // The busiest message by far: JSON.parse plus the same validation measured faster than the
   // scanner on real-size depth updates (bench/ingest.ts). Anything unusual falls through to the
   // scanner, which also produces the precise `invalid` reasons.
   if (text.includes('"depthUpdate"')) {
+    if (options.levelText) {
+      const spans = depthUpdateCompact(text, true);
+      if (spans !== undefined) return [spans];
+    }
     const fast = depthUpdateFast(text);
     if (fast !== undefined) return [fast];
   }
@@ -401,7 +426,7 @@ function intField(text: string, key: string, from: number): number {
  * busiest message; measured faster than both the general scanner and `JSON.parse`). Anything
  * else, or anything unexpected, returns undefined and takes the general path.
  */
-function depthUpdateCompact(text: string): BookMessage | undefined {
+function depthUpdateCompact(text: string, levelText = false): BookMessage | undefined {
   const d = text.indexOf('{"e":"depthUpdate",');
   if (d < 0) return undefined;
   const sAt = text.indexOf('"s":"', d);
@@ -412,6 +437,20 @@ function depthUpdateCompact(text: string): BookMessage | undefined {
   const bAt = text.indexOf('"b":[', d);
   const aAt = text.indexOf('"a":[', d);
   if (sEnd <= sAt + 5 || U < 0 || u < U || E < 0 || bAt < 0 || aAt < 0) return undefined;
+  if (levelText) {
+    return {
+      kind: "book",
+      symbol: text.slice(sAt + 5, sEnd),
+      snapshot: false,
+      bids: [],
+      asks: [],
+      bidsText: { text, at: bAt + 4 },
+      asksText: { text, at: aAt + 4 },
+      firstUpdateId: U,
+      lastUpdateId: u,
+      exchangeTimeMs: E,
+    };
+  }
   const bids: string[] = [];
   const asks: string[] = [];
   if (levelsAt(text, bAt + 4, bids) < 0 || levelsAt(text, aAt + 4, asks) < 0) return undefined;
