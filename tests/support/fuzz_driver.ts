@@ -161,6 +161,14 @@ function notCrossed(c: SocketCollector, symbol: string, where: string) {
 /**
  * Runs one venue's fuzz case (see the module documentation) and returns what it saw; fails with
  * an assertion error naming the broken property.
+ *
+ * @example
+ * ```ts ignore
+ * const report = await fuzzVenue({ venue: "Bybit", frames, collector, feed, text, isTarget,
+ *   target: "BTC/USDT", symbols, fields: ['"u"'], gapScope: "book", runs: 30, seed: 5,
+ *   maxEvery: 40 });
+ * console.log(describeReport({ venue: "Bybit", target: "BTC/USDT" }, report));
+ * ```
  */
 export async function fuzzVenue<F, C extends SocketCollector>(
   fz: FuzzCase<F, C>,
@@ -311,7 +319,19 @@ export async function fuzzVenue<F, C extends SocketCollector>(
   return report;
 }
 
-/** One line summing up a report (the fuzz tests print it). */
+/**
+ * One line summing up a report (the fuzz tests print it).
+ *
+ * @example
+ * ```ts
+ * import { describeReport } from "./fuzz_driver.ts";
+ * const line = describeReport({ venue: "X", target: "BTC/USD" }, {
+ *   runs: 1, mutated: 2, unchanged: 0, refused: 1, applied: 1, whileResyncing: 0, verified: 0,
+ *   resyncs: 1, targetLive: 1, connectionResyncs: 0, maxMemory: 1, cleanMemory: 1,
+ * });
+ * if (!line.includes("2 mutated BTC/USD frames over 1 runs")) throw new Error(line);
+ * ```
+ */
 export function describeReport(
   fz: { venue: string; target: string; bookOf?: unknown; verified?: unknown },
   r: FuzzReport,
