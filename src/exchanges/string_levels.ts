@@ -98,24 +98,62 @@ function q(text: string): string {
   return JSON.stringify(text.length > 48 ? `${text.slice(0, 45)}...` : text);
 }
 
+/** A book message's sides, as parsers with the `levelText` option fill them. */
+interface LevelSides {
+  bids: string[];
+  asks: string[];
+  bidsText?: LevelText;
+  asksText?: LevelText;
+}
+
 /**
- * Why a level array left in its frame would be refused, or `undefined` when every level is
- * acceptable (the check the string path makes at parse time, for the rare messages that are not
- * staged at once: buffered or dropped by a sequence rule).
+ * Turns a message's level arrays left in the frame back into decimal strings (`bids` / `asks`),
+ * for the rare paths that need them (a snapshot, a buffered or dropped event): returns the
+ * problem the string path would have found, or `undefined` once the strings are in place.
  *
  * @example
  * ```ts
- * import { levelTextProblem } from "./string_levels.ts";
- * const text = '{"b":[["-1","2"]]}';
- * if (levelTextProblem({ text, at: 5 }, "b") === undefined) throw new Error();
- * if (levelTextProblem({ text: '{"b":[["1","2"]]}', at: 5 }, "b") !== undefined) throw new Error();
+ * import { levelTextToStrings } from "./string_levels.ts";
+ * const text = '{"b":[["1.5","2"]],"a":[]}';
+ * const m = { bids: [], asks: [], bidsText: { text, at: 5 }, asksText: { text, at: 22 } };
+ * if (levelTextToStrings(m) !== undefined || m.bids.join() !== "1.5,2") throw new Error();
  * ```
  */
-export function levelTextProblem(levels: LevelText, side: string): string | undefined {
-  try {
-    return scanStringLevels(new JsonScanner(levels.text, levels.at), [], side);
-  } catch (e) {
-    if (e instanceof SyntaxError) return `${side}: ${e.message}`;
-    throw e;
+export function levelTextToStrings(m: LevelSides): string | undefined {
+  for (const side of ["bids", "asks"] as const) {
+    const lt = side === "bids" ? m.bidsText : m.asksText;
+    if (lt === undefined) continue;
+    const out: string[] = [];
+    let problem: string | undefined;
+    try {
+      problem = scanStringLevels(new JsonScanner(lt.text, lt.at), out, side);
+    } catch (e) {
+      if (!(e instanceof SyntaxError)) throw e;
+      problem = `${side}: ${e.message}`;
+    }
+    if (problem !== undefined) return problem;
+    m[side] = out;
   }
+  m.bidsText = undefined;
+  m.asksText = undefined;
+  return undefined;
+}
+
+/**
+ * Leaves the level array at the scanner's position in the frame: skips it (checking only that
+ * it is well-formed JSON) and returns where it starts, for the core to stage from the bytes.
+ *
+ * @example
+ * ```ts
+ * import { JsonScanner } from "./json_scanner.ts";
+ * import { skipLevelText } from "./string_levels.ts";
+ * const s = new JsonScanner('[["1.5","2"]] ');
+ * if (skipLevelText(s).at !== 0 || s.pos !== 13) throw new Error();
+ * ```
+ */
+export function skipLevelText(s: JsonScanner): LevelText {
+  s.peek();
+  const at = s.pos;
+  s.skipValue();
+  return { text: s.text, at };
 }

@@ -9,7 +9,7 @@
 import { type CollectorContext, type ConnectionSettings, SocketCollector } from "../collector.ts";
 import type { FeedSocket } from "../feed_socket.ts";
 import type { BookMessage } from "../types.ts";
-import { levelTextProblem } from "../string_levels.ts";
+import { levelTextToStrings } from "../string_levels.ts";
 import { DepthSync } from "./depth_sync.ts";
 import { parseBinanceDepthSnapshot, parseBinanceMessage } from "./parse.ts";
 
@@ -228,8 +228,7 @@ export class BinanceCollector extends SocketCollector {
 
   /** Whether a depth event's level text would be refused (then handled as an invalid message). */
   #badLevels(m: BookMessage, text: string, receivedMs: number): boolean {
-    const problem = levelTextProblem(m.bidsText!, "b") ??
-      (m.asksText ? levelTextProblem(m.asksText, "a") : undefined);
+    const problem = levelTextToStrings(m);
     if (problem === undefined) return false;
     this.common({ kind: "invalid", reason: `depthUpdate: ${problem}` }, text, receivedMs);
     return true;

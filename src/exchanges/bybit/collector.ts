@@ -13,10 +13,14 @@
 import { type CollectorContext, type ConnectionSettings, SocketCollector } from "../collector.ts";
 import type { FeedSocket } from "../feed_socket.ts";
 import { type InstrumentScales, parseInstruments } from "./instruments.ts";
+import { levelTextToStrings } from "../string_levels.ts";
 import { type BybitBookMessage, parseBybitMessage } from "./parse.ts";
 import { chunkArgs, TopicSync } from "./sync.ts";
 import { bybitNativeSymbol, bybitSymbol } from "./symbols.ts";
 import { SPOT_ARGS_PER_REQUEST } from "./wire.ts";
+
+/** Deltas' level arrays are staged by the core from the frame's bytes. */
+const LEVEL_TEXT = { levelText: true } as const;
 
 /** Bybit section of the config. */
 export interface BybitSettings extends ConnectionSettings {
@@ -200,10 +204,10 @@ export class BybitCollector extends SocketCollector {
   }
 
   protected handle(text: string, receivedMs: number): void {
-    for (const m of parseBybitMessage(text)) {
+    for (const m of parseBybitMessage(text, LEVEL_TEXT)) {
       switch (m.kind) {
         case "book":
-          this.#book(m, receivedMs);
+          this.#book(m, text, receivedMs);
           break;
         case "bybit-ticker":
           break;
@@ -238,7 +242,7 @@ export class BybitCollector extends SocketCollector {
     }
   }
 
-  #book(m: BybitBookMessage, receivedMs: number): void {
+  #book(m: BybitBookMessage, text: string, receivedMs: number): void {
     const symbol = this.fromNative(m.symbol);
     const sync = this.#topics.get(m.topic);
     if (symbol === undefined || sync === undefined) {
@@ -246,7 +250,17 @@ export class BybitCollector extends SocketCollector {
       return;
     }
     const exchangeMs = m.exchangeTimeMs ?? 0;
-    switch (sync.next(m.snapshot, m.updateId)) {
+    const outcome = sync.next(m.snapshot, m.updateId);
+    // A delta's levels left in the frame are checked when staged; any other outcome (a reset
+    // by u = 1, a duplicate, a gap) checks them here with the string rule.
+    if (outcome !== "apply" && (m.bidsText || m.asksText)) {
+      const problem = levelTextToStrings(m);
+      if (problem !== undefined) {
+        this.common({ kind: "invalid", reason: `${m.topic}: ${problem}` }, text, receivedMs);
+        return;
+      }
+    }
+    switch (outcome) {
       case "snapshot": {
         if (this.books.state(symbol) === "live") this.resets++;
         const ok = this.books.snapshot(
@@ -262,7 +276,15 @@ export class BybitCollector extends SocketCollector {
         return;
       }
       case "apply":
-        if (this.books.update(symbol, m.bids, m.asks, exchangeMs, receivedMs) === "rejected") {
+        if (
+          this.books.update(
+            symbol,
+            m.bidsText ?? m.bids,
+            m.asksText ?? m.asks,
+            exchangeMs,
+            receivedMs,
+          ) === "rejected"
+        ) {
           this.#resubscribe(symbol);
         }
         return;

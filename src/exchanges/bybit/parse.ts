@@ -8,9 +8,9 @@
  * @module
  */
 import { JsonScanner, KEY_END } from "../json_scanner.ts";
-import { scanStringLevels } from "../string_levels.ts";
+import { scanStringLevels, skipLevelText } from "../string_levels.ts";
 import { DECIMAL_INVALID, DECIMAL_POSITIVE } from "../decimal_text.ts";
-import type { BookMessage, ParsedMessage, TradeMessage } from "../types.ts";
+import type { BookMessage, LevelText, ParsedMessage, TradeMessage } from "../types.ts";
 import { invalid, unknown } from "../types.ts";
 import { parseBybitControl } from "./control.ts";
 
@@ -45,6 +45,15 @@ export type BybitParsed =
 
 const TOP_KEYS = ["topic", "type", "ts", "data", "cts", "cs"] as const;
 
+/** Options of {@linkcode parseBybitMessage}. */
+export interface BybitParseOptions {
+  /**
+   * Leave a delta's level arrays in the frame (`bidsText` / `asksText`, `bids` / `asks` empty):
+   * the core stages them from the frame's bytes and makes the level checks then.
+   */
+  levelText?: boolean;
+}
+
 /**
  * Parse one Bybit v5 text message.
  *
@@ -58,7 +67,7 @@ const TOP_KEYS = ["topic", "type", "ts", "data", "cts", "cs"] as const;
  * if (m.kind !== "book" || m.updateId !== 14768461 || m.bids.join() !== "1921.16,0") throw new Error();
  * ```
  */
-export function parseBybitMessage(text: string): BybitParsed[] {
+export function parseBybitMessage(text: string, options: BybitParseOptions = {}): BybitParsed[] {
   let topic: string | undefined;
   let type: string | undefined;
   let ts: string | undefined;
@@ -107,7 +116,7 @@ export function parseBybitMessage(text: string): BybitParsed[] {
     const d = new JsonScanner(text, dataStart);
     switch (channel) {
       case "orderbook":
-        return [book(d, topic, type, timeMs)];
+        return [book(d, topic, type, timeMs, options.levelText === true)];
       case "publicTrade":
         return trades(d, topic);
       case "tickers":
@@ -127,6 +136,7 @@ function book(
   topic: string,
   type: string | undefined,
   timeMs: number,
+  levelText: boolean,
 ): BybitBookMessage | ReturnType<typeof invalid> {
   const m = /^orderbook\.(\d{1,4})\.([A-Z0-9]{1,40})$/.exec(topic);
   if (m === null) return invalid(`bad orderbook topic ${JSON.stringify(topic.slice(0, 60))}`);
@@ -136,6 +146,9 @@ function book(
   if (s.kind() !== "object") return invalid(`${topic}: data must be an object`);
   const bids: string[] = [];
   const asks: string[] = [];
+  const spans = levelText && type === "delta";
+  let bidsText: LevelText | undefined;
+  let asksText: LevelText | undefined;
   let symbol: string | undefined;
   let u: number | undefined;
   let seq: number | undefined;
@@ -148,10 +161,12 @@ function book(
         else (s.skipValue(), problem ??= "s must be a string");
         break;
       case 1:
-        problem ??= scanStringLevels(s, bids, "b");
+        if (spans) bidsText = skipLevelText(s);
+        else problem ??= scanStringLevels(s, bids, "b");
         break;
       case 2:
-        problem ??= scanStringLevels(s, asks, "a");
+        if (spans) asksText = skipLevelText(s);
+        else problem ??= scanStringLevels(s, asks, "a");
         break;
       case 3:
         u = readInteger(s);
@@ -176,6 +191,8 @@ function book(
     snapshot: type === "snapshot",
     bids,
     asks,
+    ...(bidsText ? { bidsText } : {}),
+    ...(asksText ? { asksText } : {}),
     exchangeTimeMs: timeMs,
     topic,
     depth: Number(m[1]),

@@ -17,9 +17,13 @@ import { TokenBucket } from "../token_bucket.ts";
 import type { BookMessage } from "../types.ts";
 import { okxLegacyChecksum } from "./checksum.ts";
 import { parseOkxMessage, parseOkxRestBooks } from "./parse.ts";
+import { levelTextToStrings } from "../string_levels.ts";
 import { OkxSeqSync } from "./seq_sync.ts";
 import { okxInstId, type OkxInstType } from "./symbols.ts";
 import { OKX_PING, type OkxRequest } from "./wire.ts";
+
+/** Updates' level arrays are staged by the core from the frame's bytes. */
+const LEVEL_TEXT = { levelText: true } as const;
 
 /** OKX section of the config. */
 export interface OkxSettings extends ConnectionSettings {
@@ -253,8 +257,8 @@ export class OkxCollector extends SocketCollector {
   #apply(symbol: string, m: BookMessage, receivedMs: number): boolean {
     const r = this.books.update(
       symbol,
-      m.bids,
-      m.asks,
+      m.bidsText ?? m.bids,
+      m.asksText ?? m.asks,
       m.exchangeTimeMs ?? 0,
       receivedMs,
       this.#verifier(symbol, m),
@@ -264,12 +268,20 @@ export class OkxCollector extends SocketCollector {
     return false;
   }
 
+  /** Whether an update's level text would be refused (then handled as an invalid message). */
+  #badLevels(m: BookMessage, text: string, receivedMs: number): boolean {
+    const problem = levelTextToStrings(m);
+    if (problem === undefined) return false;
+    this.common({ kind: "invalid", reason: `books: ${problem}` }, text, receivedMs);
+    return true;
+  }
+
   protected handle(text: string, receivedMs: number): void {
     this.#pinged = false;
-    for (const m of parseOkxMessage(text)) {
+    for (const m of parseOkxMessage(text, LEVEL_TEXT)) {
       switch (m.kind) {
         case "book":
-          this.#book(m, receivedMs);
+          this.#book(m, text, receivedMs);
           break;
         case "error": {
           this.exchangeErrors++;
@@ -290,7 +302,7 @@ export class OkxCollector extends SocketCollector {
     }
   }
 
-  #book(m: BookMessage, receivedMs: number): void {
+  #book(m: BookMessage, text: string, receivedMs: number): void {
     const symbol = this.fromNative(m.symbol);
     if (symbol === undefined) {
       this.unknownMessages++;
@@ -313,7 +325,12 @@ export class OkxCollector extends SocketCollector {
       else this.resync(symbol);
       return;
     }
-    switch (sync.onUpdate(m)) {
+    // Levels left in the frame are checked when staged; an update that is buffered (before the
+    // REST snapshot) or dropped is not staged now, so it is checked here with the string rule.
+    if ((m.bidsText || m.asksText) && !sync.live && this.#badLevels(m, text, receivedMs)) return;
+    const outcome = sync.onUpdate(m);
+    if (outcome !== "apply" && (m.bidsText || m.asksText)) this.#badLevels(m, text, receivedMs);
+    switch (outcome) {
       case "apply":
         this.#apply(symbol, m, receivedMs);
         break;

@@ -10,8 +10,8 @@
  */
 import { JsonScanner } from "../json_scanner.ts";
 import { priceProblem, sizeProblem } from "../decimal_text.ts";
-import { scanStringLevels } from "../string_levels.ts";
-import type { BookMessage, InvalidMessage, ParsedMessage } from "../types.ts";
+import { levelTextToStrings, scanStringLevels, skipLevelText } from "../string_levels.ts";
+import type { BookMessage, InvalidMessage, LevelText, ParsedMessage } from "../types.ts";
 import { invalid, unknown } from "../types.ts";
 import type { WireKey } from "../wire_types.ts";
 import { parseOkxEvent } from "./control.ts";
@@ -43,6 +43,8 @@ const BOOK_CHANNELS = new Set(["books", "books-elp", "books-l2-tbt", "books50-l2
 class OkxItem {
   bids: string[] | undefined = undefined;
   asks: string[] | undefined = undefined;
+  bidsText: LevelText | undefined = undefined;
+  asksText: LevelText | undefined = undefined;
   ts: string | undefined = undefined;
   checksum: string | undefined = undefined;
   prevSeqId: string | undefined = undefined;
@@ -82,7 +84,7 @@ function num(s: JsonScanner, key: string, item: OkxItem, allowString = false): s
   return undefined;
 }
 
-function scanItem(s: JsonScanner, restBody: boolean): OkxItem {
+function scanItem(s: JsonScanner, restBody: boolean, levelText: boolean): OkxItem {
   const item = new OkxItem();
   const problem = (p: string) => item.problem ??= p;
   s.beginObject();
@@ -90,6 +92,12 @@ function scanItem(s: JsonScanner, restBody: boolean): OkxItem {
     switch (key as OkxItemKey) {
       case "bids":
       case "asks": {
+        if (levelText) {
+          // Left in the frame for the core; an empty array stands for "present".
+          item[key === "bids" ? "bidsText" : "asksText"] = skipLevelText(s);
+          item[key as "bids" | "asks"] = [];
+          break;
+        }
         const out: string[] = [];
         const p = scanStringLevels(s, out, key);
         if (p !== undefined) problem(p);
@@ -130,7 +138,7 @@ function scanItem(s: JsonScanner, restBody: boolean): OkxItem {
   return item;
 }
 
-function scanData(s: JsonScanner, f: OkxFields, restBody: boolean): void {
+function scanData(s: JsonScanner, f: OkxFields, restBody: boolean, levelText: boolean): void {
   if (s.kind() !== "array") {
     s.skipValue();
     f.problem ??= "data must be an array";
@@ -144,12 +152,12 @@ function scanData(s: JsonScanner, f: OkxFields, restBody: boolean): void {
       f.problem ??= "data items must be objects";
       continue;
     }
-    items.push(scanItem(s, restBody));
+    items.push(scanItem(s, restBody, levelText));
   }
   f.items = items;
 }
 
-function scan(text: string, restBody: boolean): OkxFields | InvalidMessage {
+function scan(text: string, restBody: boolean, levelText = false): OkxFields | InvalidMessage {
   try {
     const s = new JsonScanner(text);
     if (s.kind() !== "object") return invalid("OKX message must be a JSON object");
@@ -175,7 +183,7 @@ function scan(text: string, restBody: boolean): OkxFields | InvalidMessage {
           f.action = str(s, key, problem);
           break;
         case "data":
-          scanData(s, f, restBody);
+          scanData(s, f, restBody, levelText);
           break;
         case "event":
           f.event = true;
@@ -227,6 +235,12 @@ function buildBook(
     bids: item.bids,
     asks: item.asks,
   };
+  if (item.bidsText !== undefined) m.bidsText = item.bidsText;
+  if (item.asksText !== undefined) m.asksText = item.asksText;
+  if (m.snapshot) {
+    const problem = levelTextToStrings(m);
+    if (problem !== undefined) return invalid(`${what}: ${problem}`);
+  }
   if (item.ts !== undefined) {
     const ts = toMs(item.ts);
     if (ts === undefined) return invalid(`${what}: ts must be epoch milliseconds`);
@@ -295,12 +309,12 @@ function buildTrade(item: OkxItem, instId: string): ParsedMessage {
  * if (m.kind !== "book" || m.seqId !== 123456795 || m.bids[1] !== "1.2") throw new Error();
  * ```
  */
-export function parseOkxMessage(text: string): ParsedMessage[] {
+export function parseOkxMessage(text: string, options: OkxParseOptions = {}): ParsedMessage[] {
   if (text.length <= 4) {
     if (text === OKX_PONG) return [{ kind: "pong" }];
     if (text === OKX_PING) return [{ kind: "ping" }];
   }
-  const f = scan(text, false);
+  const f = scan(text, false, options.levelText === true);
   if (!(f instanceof OkxFields)) return [f];
   if (f.event) return parseOkxEvent(text);
   if (f.problem !== undefined) return [invalid(f.problem)];
@@ -317,6 +331,16 @@ export function parseOkxMessage(text: string): ParsedMessage[] {
   }
   if (f.channel === "trades") return f.items.map((item) => buildTrade(item, instId));
   return [unknown(f.channel)];
+}
+
+/** Options of {@linkcode parseOkxMessage}. */
+export interface OkxParseOptions {
+  /**
+   * Leave an update's level arrays in the frame (`bidsText` / `asksText`, `bids` / `asks`
+   * empty): the core stages them from the frame's bytes and makes the level checks then. A
+   * snapshot's levels are still returned as strings (its scales are inferred from them).
+   */
+  levelText?: boolean;
 }
 
 /**
