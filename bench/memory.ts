@@ -6,6 +6,7 @@
  *   deno run -A bench/memory.ts
  */
 import { Simulator } from "../src/simulator/simulator.ts";
+import { serviceArgs } from "../src/service_permissions.ts";
 
 const SYMBOLS = {
   coinbase: [
@@ -64,15 +65,8 @@ for (const mode of ["workers", "single"] as const) {
   const config = { ...sim.config({ server: { port: 0 }, runtime: { mode } }) };
   await Deno.writeTextFile(`${dir}/config.json`, JSON.stringify(config));
   const child = new Deno.Command(Deno.execPath(), {
-    // exactly what `deno task start` runs (see deno.json)
-    args: [
-      "run",
-      "-A",
-      "--v8-flags=--max-semi-space-size=1",
-      "src/main.ts",
-      "--config",
-      `${dir}/config.json`,
-    ],
+    // the service as `deno task start`'s launcher runs it (same permissions and V8 flags)
+    args: serviceArgs(["--config", `${dir}/config.json`]),
     cwd: new URL("../", import.meta.url),
     stdout: "piped",
     stderr: "null",

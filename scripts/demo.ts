@@ -1,9 +1,10 @@
 /**
  * `deno task demo`: the whole pipeline offline. Starts the exchange simulator (every registered
- * venue's mock on 127.0.0.1: Coinbase, Kraken, Binance.US, Binance, Bybit, OKX, Bitfinex), writes a temporary config pointing every exchange at it, starts
- * the service exactly as `deno task start` does (`src/main.ts --config <tmp>`, collectors in
- * Workers), prints the dashboard URL and runs until Ctrl-C; then stops both and removes the
- * temporary config.
+ * venue's mock on 127.0.0.1: Coinbase, Kraken, Binance.US, Binance, Bybit, OKX, Bitfinex), writes
+ * a temporary config pointing every exchange at it, starts the service exactly as `deno task start`
+ * does (`src/main.ts --config <tmp>`, collectors in Workers, the same permissions:
+ * `src/service_permissions.ts`), prints the dashboard URL and runs until Ctrl-C; then stops both
+ * and removes the temporary config.
  *
  * Flags: `--rate <steps/s>` (default 200), `--port <n>` (dashboard port; default `PORT` or 8080,
  * or a free port when that one is taken), `--faults` (a gentle fault mix: gaps, bad checksums,
@@ -14,6 +15,7 @@
  */
 import { parseArgs } from "node:util";
 import { Simulator, type SimulatorOptions } from "../src/simulator/simulator.ts";
+import { serviceArgs } from "../src/service_permissions.ts";
 
 const ROOT = new URL("..", import.meta.url).pathname;
 const START_TIMEOUT_MS = 60_000;
@@ -111,8 +113,10 @@ async function main(): Promise<number> {
   const config = sim.config({ server: { hostname: "127.0.0.1", port } });
   await Deno.writeTextFile(configPath, JSON.stringify(config, null, 2));
 
-  const args = ["run", "-A", "--unstable-worker-options", "src/main.ts", "--config", configPath];
-  if (values.record !== undefined) args.push("--record", values.record);
+  const serviceFlags = ["--config", configPath];
+  if (values.record !== undefined) serviceFlags.push("--record", values.record);
+  // With exactly the permissions `deno task start` gives it.
+  const args = serviceArgs(serviceFlags);
   const child = new Deno.Command(Deno.execPath(), {
     args,
     cwd: ROOT,

@@ -7,23 +7,21 @@
 import { ConfigError, loadConfig } from "./config.ts";
 import { startFeeds } from "./runtime/feeds.ts";
 import { createServer } from "./server/server.ts";
+import { flagValue } from "./cli_flags.ts";
+import { FD_LIMIT_ENV, fdLimitFrom } from "./service_permissions.ts";
 
 function log(line: string): void {
   console.log(`${new Date().toISOString()} ${line}`);
 }
 
-/** The value of `--name <value>` or `--name=<value>` (throws when the value is missing). */
-function flagValue(args: readonly string[], name: string): string | undefined {
-  let value: string | undefined;
-  for (let i = 0; i < args.length; i++) {
-    if (args[i] === name) {
-      value = args[i + 1];
-      if (value === undefined || value.startsWith("--")) {
-        throw new ConfigError(`${name} needs a value`);
-      }
-    } else if (args[i].startsWith(`${name}=`)) value = args[i].slice(name.length + 1);
+/** What the runtime says the service may write (`deno task start` grants only `--record`). */
+function writeAccess(recordDir: string | undefined): string {
+  if (Deno.permissions.querySync({ name: "write" }).state === "granted") {
+    return "write anywhere (started with --allow-write or -A; `deno task start` grants less)";
   }
-  return value;
+  if (recordDir === undefined) return "no write access";
+  const state = Deno.permissions.querySync({ name: "write", path: recordDir }).state;
+  return `write ${state === "granted" ? "only" : "NOT granted to"} ${recordDir}`;
 }
 
 async function main(): Promise<number> {
@@ -33,7 +31,7 @@ async function main(): Promise<number> {
     config = loadConfig({ args: Deno.args, env: (name) => Deno.env.get(name) });
     recordDir = flagValue(Deno.args, "--record");
   } catch (e) {
-    if (e instanceof ConfigError) {
+    if (e instanceof ConfigError || e instanceof TypeError) {
       console.error(e.message);
       return 2;
     }
@@ -41,11 +39,17 @@ async function main(): Promise<number> {
   }
   const exchanges = Object.keys(config.exchanges);
   log(`starting collectors (${config.runtime.mode} mode): ${exchanges.join(", ") || "none"}`);
+  log(`permissions: ${writeAccess(recordDir)}`);
   if (recordDir !== undefined) log(`recording every raw exchange input into ${recordDir}`);
   const feeds = await startFeeds(config, log, { recordDir });
-  const server = await createServer({ config, feeds });
+  const server = await createServer({
+    config,
+    feeds,
+    descriptorLimit: fdLimitFrom(Deno.env.get(FD_LIMIT_ENV)),
+  });
   log(
-    `listening on http://${server.hostname}:${server.port}/ (WebSocket: /ws, health: /health, metrics: /metrics)`,
+    `listening on http://${server.hostname}:${server.port}/ (WebSocket: /ws, health: /health, ` +
+      `metrics: /metrics; at most ${server.maxConnections} connections)`,
   );
 
   const stopped = Promise.withResolvers<void>();

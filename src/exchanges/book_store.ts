@@ -35,6 +35,8 @@ interface Entry {
   /** Smallest scales the book must use (raised when a message needs more decimals). */
   minPriceScale: number;
   minSizeScale: number;
+  /** The instrument's precisions when the venue announces them: the only scales allowed. */
+  fixedScales: readonly [number, number] | undefined;
   lastUpdateAt: number;
   updates: number;
   resyncs: number;
@@ -76,6 +78,7 @@ export class BookStore {
         state: "connecting",
         minPriceScale: 0,
         minSizeScale: 0,
+        fixedScales: undefined,
         lastUpdateAt: 0,
         updates: 0,
         resyncs: 0,
@@ -132,16 +135,8 @@ export class BookStore {
     const e = this.#entry(symbol);
     if (!e) return false;
     const core = this.#core;
-    let [ps, ss] = scales ?? inferScales(bids, asks);
-    ps = Math.max(ps, e.minPriceScale);
-    ss = Math.max(ss, e.minSizeScale);
     try {
-      const [cps, css] = core.scales(e.id);
-      if (cps !== ps || css !== ss) {
-        core.clear(e.id);
-        core.setScales(e.id, ps, ss);
-      }
-      core.begin(e.id).addLevels(0, bids).addLevels(1, asks);
+      this.#stageAtScales(e, bids, asks, scales, false);
       if (verify) {
         // Load without publishing, check, then publish: a bad snapshot never reaches clients.
         if (e.state === "live") this.markStale(symbol, "resnapshot", receivedMs);
@@ -222,14 +217,8 @@ export class BookStore {
     if (!e) return false;
     const core = this.#core;
     if (e.state === "live") this.markStale(symbol, "resnapshot", receivedMs);
-    let [ps, ss] = scales ?? inferScales(bids, asks);
-    ps = Math.max(ps, e.minPriceScale);
-    ss = Math.max(ss, e.minSizeScale);
     try {
-      core.clear(e.id);
-      const [cps, css] = core.scales(e.id);
-      if (cps !== ps || css !== ss) core.setScales(e.id, ps, ss);
-      core.begin(e.id).addLevels(0, bids).addLevels(1, asks);
+      this.#stageAtScales(e, bids, asks, scales, true);
       core.applyLevels();
     } catch (err) {
       this.#refused(e, err, "snapshot");
@@ -303,6 +292,65 @@ export class BookStore {
     return this.#core.top(this.bookId(symbol), side, n);
   }
 
+  /**
+   * Fixes a book's scales to the instrument's precisions (Kraken's `instrument` channel): every
+   * later snapshot is loaded at exactly these scales, and a value with more decimals is a bad
+   * message for that book (counted, book resynced at these scales), never a new scale. `undefined`
+   * lets the book's scales follow its snapshots again.
+   */
+  setInstrumentScales(symbol: string, scales: readonly [number, number] | undefined): void {
+    const e = this.#entry(symbol);
+    if (e) e.fixedScales = scales && [scales[0], scales[1]];
+  }
+
+  /**
+   * Stages a snapshot's levels at the scales it needs: the instrument's when fixed, else
+   * `scales` (or the snapshot's own decimals) raised to the book's minimum. When a raised
+   * minimum makes the snapshot's values overflow an i64 (a single absurd value asked for 18
+   * decimals), the minimum is dropped and the snapshot staged at its own scales, so one message
+   * can never wedge the book.
+   */
+  #stageAtScales(
+    e: Entry,
+    bids: readonly string[],
+    asks: readonly string[],
+    scales: readonly [number, number] | undefined,
+    alwaysClear: boolean,
+  ): void {
+    const own = e.fixedScales ?? scales ?? inferScales(bids, asks);
+    const fixed = e.fixedScales !== undefined;
+    const ps = fixed ? own[0] : Math.max(own[0], e.minPriceScale);
+    const ss = fixed ? own[1] : Math.max(own[1], e.minSizeScale);
+    try {
+      this.#stageLevels(e, bids, asks, ps, ss, alwaysClear);
+    } catch (err) {
+      const raised = ps !== own[0] || ss !== own[1];
+      if (!raised || !(err instanceof RangeError) || err instanceof ScaleError) throw err;
+      this.#opts.log?.(
+        `${e.symbol}: snapshot does not fit scales ${ps}/${ss} (${err.message}); ` +
+          `back to its own scales ${own[0]}/${own[1]}`,
+      );
+      e.minPriceScale = 0;
+      e.minSizeScale = 0;
+      this.#stageLevels(e, bids, asks, own[0], own[1], true);
+    }
+  }
+
+  #stageLevels(
+    e: Entry,
+    bids: readonly string[],
+    asks: readonly string[],
+    ps: number,
+    ss: number,
+    alwaysClear: boolean,
+  ): void {
+    const core = this.#core;
+    const [cps, css] = core.scales(e.id);
+    if (alwaysClear || cps !== ps || css !== ss) core.clear(e.id);
+    if (cps !== ps || css !== ss) core.setScales(e.id, ps, ss);
+    core.begin(e.id).addLevels(0, bids).addLevels(1, asks);
+  }
+
   /** Stages one message's changes (see `stageSide`). */
   #stage(book: number, bids: Levels, asks: Levels): void {
     const core = this.#core.begin(book);
@@ -315,11 +363,20 @@ export class BookStore {
       this.#opts.log?.(`${e.symbol}: ${what} refused by the core (${err.result}); resyncing`);
     } else if (err instanceof ScaleError) {
       e.parseErrors++;
-      // More decimals than the book's scale: resync at a scale that holds them.
-      if (this.#core.lastScaleField === "price") {
-        e.minPriceScale = Math.max(e.minPriceScale, err.needed);
-      } else e.minSizeScale = Math.max(e.minSizeScale, err.needed);
-      this.#opts.log?.(`${e.symbol}: ${what}: ${err.message}; resyncing at a larger scale`);
+      const field = this.#core.lastScaleField;
+      if (e.fixedScales) {
+        // Finer than the instrument's precision: a bad message, never a new scale (the venue's
+        // checksum is computed at the instrument's precision).
+        this.#opts.log?.(
+          `${e.symbol}: ${what}: ${field} ${err.text} is finer than the instrument's precision ` +
+            `(${err.scale} decimals); resyncing at that precision`,
+        );
+      } else {
+        // More decimals than the book's scale: resync at a scale that holds them.
+        if (field === "price") e.minPriceScale = Math.max(e.minPriceScale, err.needed);
+        else e.minSizeScale = Math.max(e.minSizeScale, err.needed);
+        this.#opts.log?.(`${e.symbol}: ${what}: ${err.message}; resyncing at a larger scale`);
+      }
     } else if (err instanceof RangeError || err instanceof SyntaxError) {
       // Bad numbers, or (levels staged from the frame text) a malformed or unacceptable level.
       e.parseErrors++;

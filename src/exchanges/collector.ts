@@ -8,6 +8,7 @@ import type { Core } from "../core/core.ts";
 import type { ExchangeHealth, NormalizedTrade } from "./health.ts";
 import { BookStore } from "./book_store.ts";
 import { FeedSocket } from "./feed_socket.ts";
+import { exceedsLevels } from "./level_cap.ts";
 import type { ExchangeId, ParsedMessage, TradeMessage } from "./types.ts";
 
 /** What every exchange collector offers. */
@@ -73,7 +74,12 @@ export interface ConnectionSettings {
   silenceTimeoutMs: number;
   minBackoffMs: number;
   maxBackoffMs: number;
+  /** Levels one message may hold; more is refused before parsing (default 50,000). */
+  maxLevelsPerMessage?: number;
 }
+
+/** {@linkcode ConnectionSettings.maxLevelsPerMessage} when a settings object has none. */
+export const DEFAULT_MAX_LEVELS_PER_MESSAGE = 50_000;
 
 /**
  * Base of the WebSocket adapters. Subclasses implement {@linkcode url}, {@linkcode subscribe},
@@ -101,6 +107,10 @@ export abstract class SocketCollector implements Collector {
   protected checksumFailures = 0;
   /** Messages whose handling threw (a bug, not bad input): caught, counted, logged. */
   handlerFailures = 0;
+  /** Messages (WebSocket frames and REST bodies) refused for holding too many levels. */
+  protected oversizeMessages = 0;
+  /** Levels one message may hold. */
+  readonly maxLevelsPerMessage: number;
 
   constructor(
     settings: ConnectionSettings,
@@ -111,6 +121,7 @@ export abstract class SocketCollector implements Collector {
     this.settings = settings;
     this.context = context;
     this.symbols = Object.freeze([...settings.symbols]);
+    this.maxLevelsPerMessage = settings.maxLevelsPerMessage ?? DEFAULT_MAX_LEVELS_PER_MESSAGE;
     this.books = new BookStore(context.core, {
       exchangeCode: context.exchangeCode,
       symbols: this.symbols,
@@ -202,12 +213,47 @@ export abstract class SocketCollector implements Collector {
   #onMessage(text: string, receivedMs: number): void {
     this.context.record?.("ws", text, receivedMs);
     try {
-      this.handle(text, receivedMs);
+      if (this.tooManyLevels(text, "message")) this.refuseOversize(text, receivedMs);
+      else this.handle(text, receivedMs);
     } catch (e) {
       // A bug or an input no parser anticipated: count it, never crash the collector.
       this.handlerFailures++;
       this.parseErrors++;
       this.log(`message handling failed: ${(e as Error).message}`);
+    }
+  }
+
+  /**
+   * Whether `text` holds more than {@linkcode maxLevelsPerMessage} levels (checked before any
+   * parsing; see `level_cap.ts`). When it does, the message is counted (`oversizeMessages`) and
+   * logged; the caller drops it and resyncs what it belonged to.
+   */
+  protected tooManyLevels(text: string, what: string): boolean {
+    if (!exceedsLevels(text, this.maxLevelsPerMessage)) return false;
+    this.oversizeMessages++;
+    if (this.oversizeMessages <= 20 || this.oversizeMessages % 1000 === 0) {
+      this.log(
+        `${what} of ${text.length} bytes holds more than ${this.maxLevelsPerMessage} levels ` +
+          `(maxLevelsPerMessage); refused unparsed (${this.oversizeMessages} so far)`,
+      );
+    }
+    return true;
+  }
+
+  /**
+   * A WebSocket message refused for its size is a lost message of the book it belonged to
+   * ({@linkcode unreadableBook}): that book is marked STALE and resynced, whatever its state (the
+   * refused message may have been its snapshot). Venues with one sequence per connection
+   * override this to keep their sequence, so the other books never notice.
+   */
+  protected refuseOversize(text: string, receivedMs: number): void {
+    const book = this.unreadableBook(text);
+    if (book === "all") {
+      this.books.markAllStale("oversize book message");
+      this.resyncAll();
+    } else if (book !== undefined && this.books.state(book) !== "stopped") {
+      this.books.markStale(book, "oversize book message", receivedMs);
+      this.resync(book);
     }
   }
 
@@ -307,6 +353,7 @@ export abstract class SocketCollector implements Collector {
       bytes: this.socket.bytes,
       parseErrors: this.parseErrors + books.reduce((a, b) => a + b.parseErrors, 0),
       unknownMessages: this.unknownMessages,
+      oversizeMessages: this.oversizeMessages,
       exchangeErrors: this.exchangeErrors,
       gaps: this.gaps,
       checksumFailures: this.checksumFailures,

@@ -50,6 +50,8 @@ export interface ExchangeHealth {
   bytes: number;
   parseErrors: number;
   unknownMessages: number;
+  /** Messages refused unparsed for holding more than `maxLevelsPerMessage` levels. */
+  oversizeMessages: number;
   /** Errors reported by the exchange (failed subscribes, rate limits). */
   exchangeErrors: number;
   gaps: number;

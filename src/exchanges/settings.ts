@@ -44,6 +44,12 @@ export const httpUrl = z.string().url().refine(
 /** A duration in ms (10 ms to one day) with a default. */
 export const ms = (def: number) => z.number().int().min(10).max(86_400_000).default(def);
 
+/**
+ * The most levels one exchange message may hold (counted as its JSON arrays and objects, see
+ * `level_cap.ts`), with a default; a message over it is refused before it is parsed.
+ */
+export const levelCap = (def: number) => z.number().int().min(100).max(10_000_000).default(def);
+
 /** Reconnect and liveness settings shared by every exchange. */
 export const connection = {
   /** Silence longer than this means the connection is dead. */
@@ -51,4 +57,10 @@ export const connection = {
   /** First reconnect delay; doubles up to `maxBackoffMs`, with jitter. */
   minBackoffMs: ms(250),
   maxBackoffMs: ms(30_000),
+  /**
+   * Levels one message may hold. 50,000 is five times the largest real message of the
+   * depth-limited venues (a 5,000-per-side REST snapshot); Coinbase raises it for its full-book
+   * snapshots.
+   */
+  maxLevelsPerMessage: levelCap(50_000),
 };

@@ -115,7 +115,7 @@ interface LevelSides {
  * ```ts
  * import { levelTextToStrings } from "./string_levels.ts";
  * const text = '{"b":[["1.5","2"]],"a":[]}';
- * const m = { bids: [], asks: [], bidsText: { text, at: 5 }, asksText: { text, at: 22 } };
+ * const m = { bids: [], asks: [], bidsText: { text, at: 5 }, asksText: { text, at: 23 } };
  * if (levelTextToStrings(m) !== undefined || m.bids.join() !== "1.5,2") throw new Error();
  * ```
  */

@@ -20,8 +20,10 @@
  * file replays on its own, with the same symbol ids.
  *
  * **Hot path.** {@linkcode Recorder.record} only appends one line to an in-memory batch; a timer
- * (every `flushIntervalMs`, or sooner once a batch passes 1 MiB) hands batches to the compressor
- * and the file, one at a time, in order. If the disk cannot keep up and more than
+ * (every `flushIntervalMs`, 250 ms by default and at most 1 s, or sooner once a batch passes
+ * 1 MiB) hands batches to the compressor, which is sync-flushed into the file after each one, in
+ * order. A process killed at any moment (SIGKILL, a crash) leaves a file that reads up to the
+ * last flushed batch: it loses at most about `flushIntervalMs` of records. If the disk cannot keep up and more than
  * `maxBufferBytes` are waiting, further records are dropped and counted (`stats.dropped`) rather
  * than stalling the adapter. {@linkcode Recorder.close} flushes everything and closes the file.
  *
@@ -39,6 +41,7 @@
  *
  * @module
  */
+import { constants, createGzip, type Gzip } from "node:zlib";
 import type { RecordedKind } from "../exchanges/collector.ts";
 
 /** Format tag written in every `meta` record. */
@@ -69,7 +72,10 @@ export interface RecorderOptions {
   meta?: Record<string, unknown>;
   /** Start a new file once the current one holds this many compressed bytes. Default 64 MiB. */
   maxFileBytes?: number;
-  /** How often batches are written. Default 250 ms. */
+  /**
+   * How often batches are compressed, flushed and written (1–1000 ms, default 250): a crash
+   * loses at most about this much.
+   */
   flushIntervalMs?: number;
   /** Uncompressed bytes allowed to wait for the disk before records are dropped. Default 64 MiB. */
   maxBufferBytes?: number;
@@ -96,27 +102,29 @@ export interface RecorderStats {
 const DEFAULT_MAX_FILE_BYTES = 64 * 1024 * 1024;
 const DEFAULT_MAX_BUFFER_BYTES = 64 * 1024 * 1024;
 const EAGER_FLUSH_BYTES = 1024 * 1024;
+const DEFAULT_FLUSH_INTERVAL_MS = 250;
+/** A crash loses at most about a second of a recording (DESIGN §10). */
+const MAX_FLUSH_INTERVAL_MS = 1000;
 
-/** An open gzip file: bytes in, compressed bytes counted on their way to disk. */
+/**
+ * An open gzip file: one gzip stream, **sync-flushed** after every write (`Z_SYNC_FLUSH`), so
+ * everything written so far is on disk as complete deflate blocks a reader can decompress even
+ * when the stream's trailer never comes (the process was killed). `CompressionStream` cannot
+ * flush: it held a quiet session's records until it closed.
+ */
 class GzipFile {
   readonly path: string;
-  readonly #writer: WritableStreamDefaultWriter<BufferSource>;
-  readonly #done: Promise<void>;
+  readonly #file: Deno.FsFile;
+  readonly #gzip: Gzip = createGzip();
+  #out: Uint8Array[] = [];
+  #error: unknown;
   bytes = 0;
 
   private constructor(path: string, file: Deno.FsFile) {
     this.path = path;
-    const gzip = new CompressionStream("gzip");
-    const count = new TransformStream<Uint8Array<ArrayBuffer>, Uint8Array<ArrayBuffer>>({
-      transform: (chunk, controller) => {
-        this.bytes += chunk.byteLength;
-        controller.enqueue(chunk);
-      },
-    });
-    this.#done = gzip.readable.pipeThrough(count).pipeTo(file.writable);
-    this.#writer = gzip.writable.getWriter();
-    // Surfaced by close(); never an unhandled rejection.
-    this.#done.catch(() => {});
+    this.#file = file;
+    this.#gzip.on("data", (chunk: Uint8Array) => this.#out.push(chunk));
+    this.#gzip.on("error", (error: unknown) => this.#error ??= error);
   }
 
   static async create(path: string): Promise<GzipFile> {
@@ -124,13 +132,40 @@ class GzipFile {
     return new GzipFile(path, file);
   }
 
-  write(bytes: Uint8Array<ArrayBuffer>): Promise<void> {
-    return this.#writer.write(bytes);
+  /** Compresses `bytes`, flushes the compressor and writes all it produced to the file. */
+  async write(bytes: Uint8Array): Promise<void> {
+    this.#gzip.write(bytes);
+    await new Promise<void>((resolve, reject) => {
+      const failed = (error: unknown) => reject(error);
+      this.#gzip.once("error", failed);
+      this.#gzip.flush(constants.Z_SYNC_FLUSH, () => {
+        this.#gzip.off("error", failed);
+        resolve();
+      });
+    });
+    await this.#drain();
+  }
+
+  async #drain(): Promise<void> {
+    if (this.#error !== undefined) throw this.#error;
+    for (const chunk of this.#out.splice(0)) {
+      for (let at = 0; at < chunk.length;) at += await this.#file.write(chunk.subarray(at));
+      this.bytes += chunk.length;
+    }
   }
 
   async close(): Promise<void> {
-    await this.#writer.close();
-    await this.#done;
+    try {
+      await new Promise<void>((resolve, reject) => {
+        this.#gzip.once("end", resolve);
+        this.#gzip.once("error", reject);
+        this.#gzip.end();
+        this.#gzip.resume();
+      });
+      await this.#drain();
+    } finally {
+      this.#file.close();
+    }
   }
 }
 
@@ -183,8 +218,14 @@ export class Recorder {
       startedAt: started.toISOString(),
       ...options.meta,
     });
+    const every = options.flushIntervalMs ?? DEFAULT_FLUSH_INTERVAL_MS;
+    if (!Number.isInteger(every) || every < 1 || every > MAX_FLUSH_INTERVAL_MS) {
+      throw new RangeError(
+        `Recorder flushIntervalMs must be an integer from 1 to ${MAX_FLUSH_INTERVAL_MS}: ${every}`,
+      );
+    }
     Deno.mkdirSync(this.#dir, { recursive: true });
-    this.#timer = setInterval(() => void this.flush(), options.flushIntervalMs ?? 250);
+    this.#timer = setInterval(() => void this.flush(), every);
   }
 
   /** Counters (a copy). */

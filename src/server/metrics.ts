@@ -418,6 +418,12 @@ export function renderMetrics(input: MetricsInput): string {
     (h) => h.unknownMessages,
   );
   exFamily(
+    "alphapulse_exchange_oversize_messages_total",
+    "counter",
+    "Exchange messages refused unparsed for holding more than maxLevelsPerMessage levels.",
+    (h) => typeof h.oversizeMessages === "number" ? h.oversizeMessages : null,
+  );
+  exFamily(
     "alphapulse_exchange_errors_total",
     "counter",
     "Errors reported by the exchange (failed subscribes, rate limits).",

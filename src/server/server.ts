@@ -39,6 +39,11 @@ export interface ServerOptions {
   feeds: readonly ExchangeFeed[];
   /** Tuning for tests and benchmarks. */
   tuning?: BroadcasterTuning;
+  /**
+   * The process's open-file limit, when the caller knows it (`deno task start`'s launcher reads
+   * it: Deno lets only `-A` read `/proc/self/limits`); otherwise it is read from there.
+   */
+  descriptorLimit?: number;
 }
 
 /** A running broadcast server. */
@@ -192,7 +197,7 @@ export async function createServer(options: ServerOptions): Promise<BroadcastSer
   };
 
   const assets = await loadStaticAssets();
-  const fds = descriptorLimit();
+  const fds = options.descriptorLimit ?? descriptorLimit();
   const maxConnections = config.maxConnections > 0
     ? config.maxConnections
     : fds === undefined

@@ -29,7 +29,12 @@ export const FAST = { silenceTimeoutMs: 1500, minBackoffMs: 20, maxBackoffMs: 20
 
 export async function kraken(
   symbols: string[],
-  opts: { wsUrl?: string; depth?: number; silenceTimeoutMs?: number } = {},
+  opts: {
+    wsUrl?: string;
+    depth?: number;
+    silenceTimeoutMs?: number;
+    maxLevelsPerMessage?: number;
+  } = {},
 ): Promise<Harness<KrakenCollector>> {
   const b = await base();
   const cfg = parseConfig({
@@ -55,7 +60,7 @@ export async function kraken(
 
 export async function coinbase(
   symbols: string[],
-  opts: { wsUrl?: string; silenceTimeoutMs?: number } = {},
+  opts: { wsUrl?: string; silenceTimeoutMs?: number; maxLevelsPerMessage?: number } = {},
 ): Promise<Harness<CoinbaseCollector>> {
   const b = await base();
   const cfg = parseConfig({
@@ -81,6 +86,7 @@ export async function binance(
     silenceTimeoutMs?: number;
     maxConnectionAgeMs?: number;
     snapshotLimit?: number;
+    maxLevelsPerMessage?: number;
   } = {},
 ): Promise<Harness<BinanceCollector>> {
   const b = await base();

@@ -109,6 +109,7 @@ export class RawRingFeed implements ExchangeFeed {
       bytes: 0,
       parseErrors: 0,
       unknownMessages: 0,
+      oversizeMessages: 0,
       exchangeErrors: 0,
       gaps: 0,
       checksumFailures: 0,

@@ -187,6 +187,10 @@ export class BinanceCollector extends SocketCollector {
   }
 
   #onSnapshot(symbol: string, body: string): void {
+    if (this.tooManyLevels(body, `REST snapshot for ${symbol}`)) {
+      this.#fetchSnapshot(symbol, RETRY_MS);
+      return;
+    }
     const snap = parseBinanceDepthSnapshot(body, this.toNative(symbol));
     if (snap.kind === "invalid") {
       this.invalid(`REST snapshot for ${symbol}: ${snap.reason}`);

@@ -197,23 +197,45 @@ export class BitfinexCollector extends SocketCollector {
         return;
       case "invalid":
         this.invalid(f.reason);
-        // A readable number still takes its place in the sequence; the lost payload is then
-        // repaired like a gap when it belonged to a book (or could have).
-        if (this.#seqOn && f.seq !== undefined && this.#sequence.check(f.seq) === "gap") {
-          this.#gap(receivedMs);
-        }
-        if (f.chanId !== undefined) {
-          const info = this.#channels.get(f.chanId);
-          const symbol = info?.channel === "book" ? this.fromNative(info.symbol) : undefined;
-          if (symbol !== undefined) {
-            this.books.markStale(symbol, "unreadable book message", receivedMs);
-            this.#resubscribe(symbol);
-          }
-        }
+        this.#lost(f.chanId, f.seq, "unreadable book message", receivedMs);
         return;
       case "channel":
         this.#channel(f, receivedMs);
     }
+  }
+
+  /**
+   * A channel message that could not be used: a readable sequence number still takes its place
+   * in the sequence, and the lost payload is repaired like a gap when it belonged to a book.
+   */
+  #lost(
+    chanId: number | undefined,
+    seq: number | undefined,
+    reason: string,
+    receivedMs: number,
+  ): void {
+    if (this.#seqOn && seq !== undefined && this.#sequence.check(seq) === "gap") {
+      this.#gap(receivedMs);
+    }
+    if (chanId === undefined) return;
+    const info = this.#channels.get(chanId);
+    const symbol = info?.channel === "book" ? this.fromNative(info.symbol) : undefined;
+    if (symbol !== undefined) {
+      this.books.markStale(symbol, reason, receivedMs);
+      this.#resubscribe(symbol);
+    }
+  }
+
+  /** An oversize frame `[chanId, …, seq]`: its channel id and sequence number, read unparsed. */
+  protected override refuseOversize(text: string, receivedMs: number): void {
+    const chanId = /^\s*\[\s*(\d{1,15})\s*,/.exec(text.slice(0, 64))?.[1];
+    const seq = /,\s*(\d{1,15})\s*\]\s*$/.exec(text.slice(-64))?.[1];
+    this.#lost(
+      chanId === undefined ? undefined : Number(chanId),
+      seq === undefined ? undefined : Number(seq),
+      "oversize book message",
+      receivedMs,
+    );
   }
 
   #gap(receivedMs: number): void {

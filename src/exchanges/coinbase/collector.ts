@@ -78,26 +78,37 @@ export class CoinbaseCollector extends SocketCollector {
     return (native ? this.fromNative(native) : undefined) ?? "all";
   }
 
+  /** Checks a message's `sequence_num`; false when the message is old or repeated (ignore it). */
+  #sequence(seq: number): boolean {
+    if (this.#nextSeq >= 0 && seq !== this.#nextSeq) {
+      if (seq < this.#nextSeq) {
+        // Older or repeated message: never apply it twice.
+        this.log(`out-of-order sequence ${seq} (expected ${this.#nextSeq}); ignored`);
+        return false;
+      }
+      this.gaps++;
+      for (const s of this.symbols) this.books.countGap(s);
+      this.log(`sequence gap: expected ${this.#nextSeq}, got ${seq}; resyncing all books`);
+      this.books.markAllStale("sequence gap");
+      this.resyncAll();
+    }
+    this.#nextSeq = seq + 1;
+    return true;
+  }
+
+  /**
+   * A refused (oversize) message still takes its place in the connection's sequence, read from
+   * its head, so only its own product is resynced.
+   */
+  protected override refuseOversize(text: string, receivedMs: number): void {
+    const seq = /"sequence_num"\s*:\s*(\d{1,15})[,}]/.exec(text.slice(0, 1024))?.[1];
+    if (seq !== undefined && !this.#sequence(Number(seq))) return;
+    super.refuseOversize(text, receivedMs);
+  }
+
   protected handle(text: string, receivedMs: number): void {
     const r = parseCoinbaseMessage(text, { tradeSide: this.#tradeSide });
-    if (r.sequenceNum !== undefined) {
-      if (this.#nextSeq >= 0 && r.sequenceNum !== this.#nextSeq) {
-        if (r.sequenceNum > this.#nextSeq) {
-          this.gaps++;
-          for (const s of this.symbols) this.books.countGap(s);
-          this.log(
-            `sequence gap: expected ${this.#nextSeq}, got ${r.sequenceNum}; resyncing all books`,
-          );
-          this.books.markAllStale("sequence gap");
-          this.resyncAll();
-        } else {
-          // Older or repeated message: never apply it twice.
-          this.log(`out-of-order sequence ${r.sequenceNum} (expected ${this.#nextSeq}); ignored`);
-          return;
-        }
-      }
-      this.#nextSeq = r.sequenceNum + 1;
-    }
+    if (r.sequenceNum !== undefined && !this.#sequence(r.sequenceNum)) return;
     for (const m of r.items) {
       switch (m.kind) {
         case "book": {

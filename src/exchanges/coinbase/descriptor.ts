@@ -10,7 +10,7 @@
  * @module
  */
 import { z } from "zod";
-import { connection, symbols, wsUrl } from "../settings.ts";
+import { connection, levelCap, symbols, wsUrl } from "../settings.ts";
 import { defineVenue } from "../venue.ts";
 import { CoinbaseCollector } from "./collector.ts";
 import { CoinbaseMock } from "./mock.ts";
@@ -27,6 +27,8 @@ export const coinbase = defineVenue({
     /** What `market_trades.side` means (undocumented by Coinbase). */
     tradeSide: z.enum(["taker", "maker"]).default("taker"),
     ...connection,
+    /** The `level2` snapshot is the full book (~44,000 levels for BTC-USD in 2026). */
+    maxLevelsPerMessage: levelCap(250_000),
   }).strict(),
   defaultConfig: { symbols: ["BTC/USD", "ETH/USD"] },
   createCollector: (settings, context) => new CoinbaseCollector(settings, context),

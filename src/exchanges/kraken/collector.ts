@@ -127,7 +127,10 @@ export class KrakenCollector extends SocketCollector {
         case "instrument":
           for (const p of m.pairs) {
             const symbol = this.fromNative(p.symbol);
-            if (symbol) this.#precision.set(symbol, [p.priceDecimals, p.qtyDecimals]);
+            if (symbol === undefined) continue;
+            this.#precision.set(symbol, [p.priceDecimals, p.qtyDecimals]);
+            // Kraken's checksum is computed at these precisions: finer values are bad messages.
+            this.books.setInstrumentScales(symbol, [p.priceDecimals, p.qtyDecimals]);
           }
           break;
         case "error": {

@@ -207,6 +207,10 @@ export class OkxCollector extends SocketCollector {
     const sync = this.#sync.get(symbol);
     if (sync === undefined) return;
     if (sync.live) return; // seeded meanwhile by an in-band snapshot (older wire)
+    if (this.tooManyLevels(body, `REST snapshot for ${symbol}`)) {
+      this.#later(() => this.#fetcher.fetch(symbol), RETRY_MS);
+      return;
+    }
     const snap = parseOkxRestBooks(body, this.toNative(symbol));
     if (snap.kind !== "book") {
       if (snap.kind === "error") this.exchangeErrors++;
