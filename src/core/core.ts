@@ -102,6 +102,11 @@ export class Core {
   #sizeScale = 0;
   #scaleField: "price" | "size" = "price";
   #text: string | undefined;
+  /**
+   * Called (synchronously) after every call that wrote records into the ring: a reader on the
+   * same thread drains then, without waiting for a wake-up through `Atomics.waitAsync`.
+   */
+  onWritten: (() => void) | undefined = undefined;
   #encoder = new TextEncoder();
 
   private constructor(
@@ -432,6 +437,7 @@ export class Core {
   #written(records: number, what: string): number {
     if (records !== 0 && this.#ringAddress !== 0) {
       Atomics.notify(this.#i32, (this.#ringAddress + this.#layout.ringWriteSeq) >> 2);
+      this.onWritten?.();
     }
     if (records < 0) this.#fail(records, what);
     return records;

@@ -170,11 +170,15 @@ export class RingReader {
    * Resolves when a record is ready (or after `timeoutMs`). Uses `Atomics.waitAsync` on the
    * write cursor; the writer calls `Atomics.notify` after each batch.
    */
-  async wait(timeoutMs = 1000): Promise<void> {
+  async wait(timeoutMs = 1000, keepAlive = true): Promise<void> {
     const seen = this.#cursor | 0;
     if ((Atomics.load(this.#i32, this.#writeSeqWord) | 0) !== seen) return;
     const result = Atomics.waitAsync(this.#i32, this.#writeSeqWord, seen, timeoutMs);
     if (!result.async) return;
+    if (!keepAlive) {
+      await result.value;
+      return;
+    }
     // A pending waitAsync alone does not keep every runtime's event loop alive (Deno's does
     // not), so a timer of the same length holds it open until the wake-up or the timeout.
     let timer: ReturnType<typeof setTimeout> | undefined;

@@ -42,4 +42,10 @@ export interface ExchangeFeed {
   requestSnapshots(symbols?: readonly string[]): void;
   /** Stops the collector (closes its exchange connection). */
   stop(): Promise<void>;
+  /**
+   * Present when the collector writes the ring on the reader's own thread: calls `listener`
+   * synchronously after each write, so the reader drains in the same event-loop turn instead of
+   * being woken again. Returns an unsubscribe function.
+   */
+  onWrite?(listener: () => void): () => void;
 }

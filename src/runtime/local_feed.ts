@@ -38,6 +38,7 @@ export class LocalFeed implements ExchangeFeed {
   /** The recorder of this collector's raw inputs, when recording. */
   readonly recorder: Recorder | undefined;
   #listeners = new Set<(t: NormalizedTrade) => void>();
+  #writeListeners = new Set<() => void>();
 
   constructor(
     exchange: ExchangeId,
@@ -78,6 +79,18 @@ export class LocalFeed implements ExchangeFeed {
 
   requestSnapshots(symbols?: readonly string[]): void {
     this.collector.publishSnapshots(symbols);
+  }
+
+  /** The collector writes the ring on this thread: `listener` runs after each write. */
+  onWrite(listener: () => void): () => void {
+    this.#writeListeners.add(listener);
+    this.core.onWritten = () => {
+      for (const l of this.#writeListeners) l();
+    };
+    return () => {
+      this.#writeListeners.delete(listener);
+      if (this.#writeListeners.size === 0) this.core.onWritten = undefined;
+    };
   }
 
   async stop(): Promise<void> {

@@ -198,6 +198,23 @@ export class BookSync implements RecordSink {
     this.request(pump, [ch]);
   }
 
+  /**
+   * A new subscriber wants `ch`'s records now: drains its feed's ring at once (the pump may be
+   * polling slowly while nobody watched) and ends the pump's sleep.
+   */
+  wake(ch: BookChannel): void {
+    const pump = this.#pumpOf.get(ch.feed as ExchangeFeed);
+    if (pump === undefined || this.#stopped) return;
+    pump.drain();
+    pump.wake();
+  }
+
+  /** Reads every ring now (reports then describe what the rings hold, not a pump's last wake). */
+  drainAll(): void {
+    if (this.#stopped) return;
+    for (const pump of this.#pumps) pump.drain();
+  }
+
   /** Asks every collector for snapshots of all its books. */
   requestAll(): void {
     for (const pump of this.#pumps) this.request(pump, this.channelsOf(pump.feed));

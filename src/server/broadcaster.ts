@@ -55,6 +55,12 @@ export interface BroadcasterTuning {
 /** Clients from which `batchIntervalMs: "auto"` batches wake-ups, and the interval it uses. */
 const AUTO_BATCH_CLIENTS = 256;
 const AUTO_BATCH_MS = 5;
+/**
+ * How often a ring is read while no client watches any of its books (ms). Every event-loop
+ * wake-up costs CPU (bench/service.ts), so an unwatched ring is not read per write; its mirror
+ * lags by at most this long, and the first subscription wakes the pump at once.
+ */
+const IDLE_POLL_MS = 25;
 
 /**
  * Reads the rings and serves the sessions. See the module documentation.
@@ -146,6 +152,8 @@ export class Broadcaster {
       pump.batchInterval = batch === "auto"
         ? () => subscriptions.size >= AUTO_BATCH_CLIENTS ? AUTO_BATCH_MS : 0
         : () => batch;
+      // Nobody watches any book of this feed: read its ring every IDLE_POLL_MS, not per write.
+      pump.idleInterval = () => this.#watched(feed) ? 0 : IDLE_POLL_MS;
       this.#sync.addPump(pump);
       metrics.rings.set(feed.exchange, pump.counters);
     }
@@ -164,6 +172,15 @@ export class Broadcaster {
       slowClients: () => this.#slow.size,
       onError: t.onError,
     });
+  }
+
+  /** Whether any client subscribes to a book of `feed`. */
+  #watched(feed: ExchangeFeed): boolean {
+    if (this.#subs.size === 0) return false;
+    for (const ch of this.#sync.channelsOf(feed)) {
+      if (this.#subs.subscriberCount(ch) > 0) return true;
+    }
+    return false;
   }
 
   /** Creates a broadcaster for these feeds (its mirror runs on its own core instance). */

@@ -109,6 +109,7 @@ export class HealthReporter {
   /** The `/health` document. */
   health(): HealthReport {
     const { sync, subscriptions } = this.#o;
+    sync.drainAll();
     const now = Date.now();
     let live = 0;
     let total = 0;
@@ -149,6 +150,7 @@ export class HealthReporter {
   /** The `/metrics` text. */
   metricsText(): string {
     const { sync, subscriptions } = this.#o;
+    sync.drainAll();
     const health: ExchangeHealth[] = [];
     for (const pump of sync.pumps) {
       const h = this.#feedHealth(pump.feed);

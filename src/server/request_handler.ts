@@ -202,6 +202,9 @@ export class RequestHandler {
 
   /** A new book subscription: the mirror's snapshot now, or a stale notice and a snapshot later. */
   #subscribeBook(session: ClientSession, ch: BookChannel): void {
+    // The pump may be polling slowly (nobody watched this feed): bring the mirror up to date
+    // now, before this session is a subscriber (what the drain publishes is not for it).
+    this.#o.sync.wake(ch);
     this.#o.subscriptions.addBook(session, ch);
     if (session.slow) return; // re-snapshotted when it drains
     const fanOut = this.#o.fanOut;
