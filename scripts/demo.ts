@@ -1,9 +1,10 @@
 /**
- * `deno task demo`: the whole pipeline offline. Starts the exchange simulator (Coinbase, Kraken
- * and Binance.US on 127.0.0.1), writes a temporary config pointing every exchange at it, starts
- * the service exactly as `deno task start` does (`src/main.ts --config <tmp>`, collectors in
- * Workers, the same permissions: `src/service_permissions.ts`), prints the dashboard URL and runs until Ctrl-C; then stops both and removes the
- * temporary config.
+ * `deno task demo`: the whole pipeline offline. Starts the exchange simulator (every registered
+ * venue's mock on 127.0.0.1: Coinbase, Kraken, Binance.US, Binance, Bybit, OKX, Bitfinex), writes
+ * a temporary config pointing every exchange at it, starts the service exactly as `deno task start`
+ * does (`src/main.ts --config <tmp>`, collectors in Workers, the same permissions:
+ * `src/service_permissions.ts`), prints the dashboard URL and runs until Ctrl-C; then stops both
+ * and removes the temporary config.
  *
  * Flags: `--rate <steps/s>` (default 200), `--port <n>` (dashboard port; default `PORT` or 8080,
  * or a free port when that one is taken), `--faults` (a gentle fault mix: gaps, bad checksums,
@@ -13,11 +14,40 @@
  * @module
  */
 import { parseArgs } from "node:util";
-import { Simulator } from "../src/simulator/simulator.ts";
+import { Simulator, type SimulatorOptions } from "../src/simulator/simulator.ts";
 import { serviceArgs } from "../src/service_permissions.ts";
 
 const ROOT = new URL("..", import.meta.url).pathname;
 const START_TIMEOUT_MS = 60_000;
+
+/**
+ * The demo's simulator: every registered venue with its mock's default symbols (the simulator's
+ * default), paced at `rate` steps/s, with bursts and, when asked, a gentle fault mix.
+ *
+ * @example
+ * ```ts
+ * import { demoSimulatorOptions } from "./demo.ts";
+ * const o = demoSimulatorOptions({ rate: 200, faults: true, bursts: false });
+ * if (o.exchanges !== undefined || o.faults?.gapEveryN !== 4001) throw new Error();
+ * ```
+ */
+export function demoSimulatorOptions(
+  flags: { rate: number; faults: boolean; bursts: boolean },
+): SimulatorOptions {
+  return {
+    rate: flags.rate,
+    bursts: flags.bursts ? { meanIntervalMs: 4000, durationMs: 400, multiplier: 8 } : false,
+    faults: flags.faults
+      ? {
+        gapEveryN: 4001,
+        badChecksumEveryN: 3001,
+        malformedEveryN: 5003,
+        disconnectEverySec: 45,
+        venues: { kraken: { gapEveryN: 0 } },
+      }
+      : undefined,
+  };
+}
 
 /** `preferred` when it is free on 127.0.0.1, else any free port. */
 function freePort(preferred: number): number {
@@ -70,19 +100,11 @@ async function main(): Promise<number> {
   const wanted = Number(values.port ?? Deno.env.get("PORT") ?? 8080);
   const port = freePort(wanted);
 
-  const sim = new Simulator({
+  const sim = new Simulator(demoSimulatorOptions({
     rate,
-    bursts: values["no-bursts"] ? false : { meanIntervalMs: 4000, durationMs: 400, multiplier: 8 },
-    faults: values.faults
-      ? {
-        gapEveryN: 4001,
-        badChecksumEveryN: 3001,
-        malformedEveryN: 5003,
-        disconnectEverySec: 45,
-        venues: { kraken: { gapEveryN: 0 } },
-      }
-      : undefined,
-  });
+    faults: values.faults,
+    bursts: !values["no-bursts"],
+  }));
   await sim.start();
   for (const v of sim.endpoints()) {
     console.log(`simulated ${v.exchange.padEnd(9)} ${v.wsUrl}  ${v.symbols.join(", ")}`);

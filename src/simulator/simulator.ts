@@ -355,7 +355,10 @@ export class Simulator {
 
   /** Normalised `BASE/QUOTE` symbols of a venue, in the order they were given. */
   symbols(exchange: ExchangeId): string[] {
-    return this.#books.filter((b) => b.exchange === exchange).map((b) => normalise(b.native));
+    const v = venueOf(exchange);
+    return this.#books.filter((b) => b.exchange === exchange).map((b) =>
+      v.fromNative(b.native) ?? normalise(b.native)
+    );
   }
 
   /** WebSocket URL of a venue (after {@linkcode start}). */
@@ -535,7 +538,10 @@ export class Simulator {
   }
 }
 
-/** `BTC-USD` / `BTCUSDT` / `BTC/USD` → `BTC/USD`. */
+/**
+ * `BTC-USD` / `BTCUSDT` / `BTC/USD` → `BTC/USD`: the fallback for spellings the venue's own
+ * `fromNative` cannot split without a symbol list (Binance's `BTCUSDT`).
+ */
 function normalise(symbol: string): string {
   const { base, quote } = splitSymbol(symbol);
   return quote ? `${base}/${quote}` : base;

@@ -27,11 +27,15 @@ export async function okxFrames(path: string): Promise<string[]> {
   return frames;
 }
 
-/** An OKX collector in replay mode (no network) for the capture's books, on a fresh core. */
+/**
+ * An OKX collector in replay mode (no network) for the capture's books, on a fresh core (or on
+ * `core`).
+ */
 export async function okxReplayCollector(
   logs: string[] = [],
+  core?: Core,
 ): Promise<OkxCollector> {
-  const core = await Core.create({ ringCapacity: 1 << 16 });
+  core ??= await Core.create({ ringCapacity: 1 << 16 });
   const cfg = parseConfig({
     exchanges: { okx: { symbols: OKX_CAPTURE_SYMBOLS, instIds: INST_IDS } },
   });

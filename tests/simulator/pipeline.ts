@@ -49,11 +49,13 @@ export class Pipeline {
       book: { depth: 10 },
       runtime: { mode: "single", ringCapacity: 1 << 16 },
       ...overrides,
-      exchanges: {
-        coinbase: { ...FAST, ...overrides.exchanges?.coinbase },
-        kraken: { ...FAST, ...overrides.exchanges?.kraken },
-        binanceus: { ...FAST, snapshotLimit: 100, ...overrides.exchanges?.binanceus },
-      },
+      exchanges: Object.fromEntries(
+        sim.exchanges.map((e) => [e, {
+          ...FAST,
+          ...(e === "binanceus" ? { snapshotLimit: 100 } : {}),
+          ...(overrides.exchanges as Record<string, object> | undefined)?.[e],
+        }]),
+      ),
     });
     const config = parseConfig(input);
     const feeds = await startFeeds(

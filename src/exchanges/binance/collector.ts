@@ -56,6 +56,8 @@ export class BinanceCollector extends SocketCollector {
   #generation = 0;
   /** REST snapshots requested. */
   snapshotRequests = 0;
+  /** Depth events skipped as already covered (`u` not above the book's). */
+  oldEvents = 0;
 
   constructor(
     settings: BinanceSettings,
@@ -252,6 +254,7 @@ export class BinanceCollector extends SocketCollector {
           const outcome = sync.onEvent(m);
           if (outcome === "old" && m.bidsText) this.#badLevels(m, text, receivedMs);
           if (outcome === "apply") this.#apply(symbol, m, receivedMs);
+          else if (outcome === "old") this.oldEvents++;
           else if (outcome === "gap") {
             this.gaps++;
             this.books.countGap(symbol);

@@ -14,7 +14,10 @@ export type EventOutcome =
   | "buffered"
   /** Apply it to the book now. */
   | "apply"
-  /** Already covered by the snapshot (or a repeat): skip it. */
+  /**
+   * Already covered by the snapshot (or a repeat): skip it. More than {@linkcode MAX_OLD_RUN} in
+   * a row once chained are a `"gap"` instead.
+   */
   | "old"
   /** Does not continue the chain: the book must resync (the event is kept in the buffer). */
   | "gap";
@@ -28,6 +31,14 @@ export type SnapshotOutcome =
 
 /** Most events buffered while waiting for a snapshot; older ones are dropped. */
 const MAX_BUFFER = 10_000;
+
+/**
+ * Old events (`u` not above the book's) in a row, once the chain is established, after which the
+ * book resyncs: the stream never goes back, so a run of them means the book's `u` is wrong (say a
+ * corrupted frame carried a far-future `u`) and every later event would be skipped as old — a
+ * book that looks live but no longer moves.
+ */
+export const MAX_OLD_RUN = 10;
 
 /**
  * @example
@@ -49,6 +60,8 @@ export class DepthSync {
   #lastU = -1;
   /** The first event after a snapshot only needs to cover L + 1. */
   #first = false;
+  /** Old events in a row since the chain was established. */
+  #oldRun = 0;
   /** Events dropped because the buffer overflowed. */
   dropped = 0;
 
@@ -71,6 +84,7 @@ export class DepthSync {
   restart(clear = false): void {
     this.#live = false;
     this.#first = false;
+    this.#oldRun = 0;
     if (clear) this.#buffer = [];
   }
 
@@ -85,15 +99,21 @@ export class DepthSync {
       }
       return "buffered";
     }
-    if (u <= this.#lastU) return "old";
-    const continues = this.#first ? U <= this.#lastU + 1 : U === this.#lastU + 1;
+    if (u <= this.#lastU) {
+      // Right after a snapshot the stream may still be behind it; once chained, it never is.
+      if (this.#first || ++this.#oldRun <= MAX_OLD_RUN) return "old";
+    }
+    const continues = u > this.#lastU &&
+      (this.#first ? U <= this.#lastU + 1 : U === this.#lastU + 1);
     if (!continues) {
       this.#live = false;
       this.#first = false;
+      this.#oldRun = 0;
       this.#buffer = [ev];
       return "gap";
     }
     this.#first = false;
+    this.#oldRun = 0;
     this.#lastU = u;
     return "apply";
   }
@@ -114,6 +134,7 @@ export class DepthSync {
     }
     this.#buffer = [];
     this.#live = true;
+    this.#oldRun = 0;
     this.#lastU = prev;
     this.#first = events.length === 0;
     return { status: "synced", events };

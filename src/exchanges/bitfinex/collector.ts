@@ -279,6 +279,9 @@ export class BitfinexCollector extends SocketCollector {
         if (this.#lastTrade.get(symbol) === t.tradeId) return;
         this.#lastTrade.set(symbol, t.tradeId);
         this.trade({ ...t, symbol: info.symbol });
+      } else if (body.type !== "rows" && body.type !== "tu") {
+        // A book row or checksum on a trades channel: not a message this channel sends.
+        this.unknownMessages++;
       }
       // Snapshots (recent history) and `tu` (the same trade again) are not new trades.
       return;

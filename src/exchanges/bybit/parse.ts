@@ -153,8 +153,15 @@ function book(
   let u: number | undefined;
   let seq: number | undefined;
   let problem: string | undefined;
+  let sides = 0;
   s.beginObject();
   for (let key = s.nextKeyIn(BOOK_KEYS); key !== KEY_END; key = s.nextKeyIn(BOOK_KEYS)) {
+    // A repeated b or a is refused on both paths: the frame path would skip the first value
+    // unchecked where the string path reads it.
+    if (key === 1 || key === 2) {
+      if ((sides & key) !== 0) problem ??= `${BOOK_KEYS[key]} repeated`;
+      sides |= key;
+    }
     switch (key) {
       case 0:
         if (s.kind() === "string") symbol = s.readString();

@@ -92,6 +92,9 @@ function scanItem(s: JsonScanner, restBody: boolean, levelText: boolean): OkxIte
     switch (key as OkxItemKey) {
       case "bids":
       case "asks": {
+        // A repeated key is refused on both paths: the frame path would skip the first value
+        // unchecked where the string path reads it.
+        if (item[key as "bids" | "asks"] !== undefined) problem(`${key} repeated`);
         if (levelText) {
           // Left in the frame for the core; an empty array stands for "present".
           item[key === "bids" ? "bidsText" : "asksText"] = skipLevelText(s);

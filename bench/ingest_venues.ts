@@ -1,15 +1,21 @@
 /**
- * Ingest per message for Binance (global) spot and OKX v5, frame in to delta records in the ring,
- * through the real adapters (parse, splice/chain check, legacy checksum where sent, core apply,
- * top-50 diff, ring write), with Binance.US as the peer in the same run (ratios). The frames are
- * built from one deterministic stream (`book_stream.ts`, 20 level changes per message near the
- * top); the bench prints the mix it generated. Each case runs twice on fresh collectors (the
- * first round warms the JIT) and reports the second.
+ * Ingest per message for the venues added after the first three — Binance (global) spot, OKX v5,
+ * Bybit v5, Bitfinex v2 — frame in to delta records in the ring, through the real adapters (parse,
+ * splice/chain/sequence check, checksum where sent, core apply, top-50 diff, ring write), with
+ * Binance.US as the peer in the same run (ratios). The frames are built from one deterministic
+ * stream (`book_stream.ts`, 20 level changes per message near the top); the bench prints the mix
+ * it generated. Bitfinex sends one level per message and, with `OB_CHECKSUM`, a `cs` message after
+ * it: its case times each row + `cs` pair (the checksum verified on every pair), from the same
+ * level changes one at a time. Each case runs twice on fresh collectors (the first round warms the
+ * JIT) and reports the second. The same figures on the real recordings, every venue:
+ * `bench/ingest_recordings.ts`.
  *
- *   flock /tmp/bench.lock deno run -A bench/ingest_binance_okx.ts
+ *   flock /tmp/bench.lock deno run -A bench/ingest_venues.ts
  */
 import { parseConfig } from "../src/config.ts";
 import { Core } from "../src/core/mod.ts";
+import { bitfinexChecksum } from "../src/exchanges/bitfinex/checksum.ts";
+import { OB_CHECKSUM, SEQ_ALL } from "../src/exchanges/bitfinex/wire.ts";
 import { okxLegacyChecksum } from "../src/exchanges/okx/checksum.ts";
 import type { SocketCollector } from "../src/exchanges/collector.ts";
 import { venue } from "../src/exchanges/registry.ts";
@@ -60,12 +66,20 @@ async function make(id: string, settings: Record<string, unknown>): Promise<Sock
   });
 }
 
-function measure(name: string, c: SocketCollector, frames: string[], quiet = false) {
+/** Times each frame (or each group of frames, fed back to back, as one message). */
+function measure(
+  name: string,
+  c: SocketCollector,
+  frames: ReadonlyArray<string | readonly string[]>,
+  quiet = false,
+) {
   const times = new Float64Array(frames.length);
   const t0 = performance.now();
   for (let i = 0; i < frames.length; i++) {
+    const f = frames[i];
     const a = performance.now();
-    c.ingest(frames[i], 0);
+    if (typeof f === "string") c.ingest(f, 0);
+    else for (const g of f) c.ingest(g, 0);
     times[i] = performance.now() - a;
   }
   const total = performance.now() - t0;
@@ -73,7 +87,9 @@ function measure(name: string, c: SocketCollector, frames: string[], quiet = fal
   const q = (p: number) => sorted[Math.floor(p * (sorted.length - 1))] * 1000;
   const h = c.health();
   const b = h.books[0];
-  const bytes = frames.reduce((s, f) => s + f.length, 0) / frames.length;
+  const size = (f: string | readonly string[]) =>
+    typeof f === "string" ? f.length : f.reduce((n, g) => n + g.length, 0);
+  const bytes = frames.reduce((n, f) => n + size(f), 0) / frames.length;
   const perSec = frames.length / (total / 1000);
   if (quiet) return perSec;
   console.log(
@@ -191,15 +207,91 @@ async function okxLegacyCase(quiet: boolean) {
   );
 }
 
+/** Bybit: in-band snapshot, then deltas with `u` + 1 each (depth 1000: nothing truncated). */
+async function bybitCase(quiet: boolean) {
+  const c = await make("bybit", { category: "spot", depth: 1000, instruments: false });
+  const init = initial(false);
+  const frame = (type: string, b: string[][], a: string[][], u: number) =>
+    JSON.stringify({
+      topic: "orderbook.1000.BTCUSDT",
+      type,
+      ts: 1786310819000 + u,
+      data: { s: "BTCUSDT", b, a, u, seq: 7_000_000 + u },
+      cts: 1786310819000 + u,
+    });
+  c.ingest(frame("snapshot", init.bids, init.asks, 1000));
+  const frames: string[] = [];
+  for (let m = 0; m < MESSAGES; m++) {
+    const { b, a } = message(m, false);
+    frames.push(frame("delta", b, a, 1001 + m));
+  }
+  rates.bybit = measure(`Bybit orderbook delta, ${PER} levels (u chain)`, c, frames, quiet);
+}
+
+/**
+ * Bitfinex with `SEQ_ALL + OB_CHECKSUM`: one `[price, count, amount]` row per message, each
+ * followed by the `cs` of the top 25 (from a reference core book fed the same changes).
+ */
+async function bitfinexCase(quiet: boolean) {
+  const LEN = 250;
+  const c = await make("bitfinex", { len: LEN });
+  const native = c.toNative("BTC/USDT");
+  c.ingestOpen();
+  c.ingest('{"event":"info","version":2,"platform":{"status":1}}');
+  c.ingest(`{"event":"conf","status":"OK","flags":${SEQ_ALL + OB_CHECKSUM}}`);
+  c.ingest(
+    `{"event":"subscribed","channel":"book","chanId":17,"symbol":"${native}","prec":"P0",` +
+      `"freq":"F0","len":"${LEN}","pair":"${native.slice(1)}"}`,
+  );
+  const ref = await Core.create({ ringCapacity: 0 });
+  const rb = ref.createBook({
+    exchange: 7,
+    symbol: 0,
+    priceScale: 8,
+    sizeScale: 8,
+    depth: 25,
+    maxLevels: LEN,
+  });
+  const sum = () => bitfinexChecksum(ref.top(rb, 0, 25), ref.top(rb, 1, 25), 8, 8);
+  const init = initial(true);
+  const bids = init.bids.slice(0, LEN);
+  const asks = init.asks.slice(0, LEN);
+  ref.begin(rb).addLevels(0, bids.flat()).addLevels(1, asks.flat());
+  ref.applyLevels();
+  let seq = 1;
+  const rows = [
+    ...bids.map(([p, s]) => `[${p},1,${s}]`),
+    ...asks.map(([p, s]) => `[${p},1,-${s}]`),
+  ];
+  c.ingest(`[17,[${rows.join(",")}],${seq++}]`);
+  c.ingest(`[17,"cs",${sum()},${seq++}]`);
+  const frames: string[][] = [];
+  for (let k = 0; k < MESSAGES; k++) {
+    const side = stream.side[k];
+    const p = fmt(stream.price[k], 2, true);
+    const s = fmt(stream.size[k], 8, true);
+    ref.begin(rb).addLevels(side as 0 | 1, [p, s]);
+    ref.applyLevels();
+    const sign = side === 0 ? "" : "-";
+    const row = s === "0" ? `[${p},0,${sign}1]` : `[${p},1,${sign}${s}]`;
+    frames.push([`[17,${row},${seq++}]`, `[17,"cs",${sum()},${seq++}]`]);
+  }
+  rates.bitfinex = measure(`Bitfinex book row + cs (checksum verified), 1 level`, c, frames, quiet);
+}
+
 for (const quiet of [true, false]) {
   await binanceCase("binanceus", quiet);
   await binanceCase("binance", quiet);
   await okxCase(quiet);
   await okxLegacyCase(quiet);
+  await bybitCase(quiet);
+  await bitfinexCase(quiet);
 }
 
 console.log(
   `\nratios to Binance.US: Binance ${(rates.binance / rates.binanceus).toFixed(2)}, OKX ${
     (rates.okx / rates.binanceus).toFixed(2)
-  }, OKX legacy ${(rates.okxLegacy / rates.binanceus).toFixed(2)}`,
+  }, OKX legacy ${(rates.okxLegacy / rates.binanceus).toFixed(2)}, Bybit ${
+    (rates.bybit / rates.binanceus).toFixed(2)
+  }, Bitfinex (per level) ${(rates.bitfinex / rates.binanceus).toFixed(2)}`,
 );
