@@ -13,8 +13,8 @@ import { parseKrakenV1Message } from "../tests/support/kraken_v1.ts";
 import { parseCoinbaseLegacyMessage } from "../tests/support/coinbase_legacy.ts";
 import type { BookMessage } from "../src/exchanges/types.ts";
 import { readCryptofeed, readHftbacktest, recording } from "../tests/exchanges/recordings.ts";
-import { binance, coinbase, kraken } from "../tests/adapters/harness.ts";
-import { coinbaseL2Frame, krakenV2Frame } from "../tests/adapters/frames.ts";
+import { binance, coinbase, kraken } from "../tests/exchanges/harness.ts";
+import { coinbaseL2Frame, krakenV2Frame } from "../tests/exchanges/frames.ts";
 
 interface Tally {
   deltas: number;

@@ -1,5 +1,5 @@
 /**
- * The one driver of the venues' fuzz tests over mutated real frames (`tests/adapters/*_fuzz_test.ts`):
+ * The one driver of the venues' fuzz tests over mutated real frames (`tests/exchanges/*_fuzz_test.ts`):
  * a real capture is fed, frame by frame, into a replay-mode collector on the compiled core, with
  * one book's frames (the target) mutated by {@linkcode mutations} (bytes flipped, cut short, digits
  * replaced, fields renamed away, text duplicated) from a random starting frame on. Per run it
