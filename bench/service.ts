@@ -19,6 +19,7 @@
  *
  * @module
  */
+import { SERVICE_V8_FLAGS } from "../src/service_permissions.ts";
 import { parseArgs } from "node:util";
 import { AlphaPulseClient } from "../src/client/mod.ts";
 import { normalizeDecimal } from "../src/exchanges/decimal_text.ts";
@@ -214,9 +215,10 @@ function alphaPulse(mode: "workers" | "single"): Consumer {
           binanceus: { symbols: ["BTC/USDT"], wsUrl: mock.wsUrl, restUrl: mock.restUrl },
         },
       };
-      // Exactly what `deno task start` runs (see deno.json), with the config in the environment.
+      // What `deno task start` runs (its V8 flags; -A instead of the launcher's permission list), with the
+      // config in the environment.
       const child = spawnDeno(
-        ["run", "-A", "--v8-flags=--max-semi-space-size=1", "src/main.ts"],
+        ["run", "-A", `--v8-flags=${SERVICE_V8_FLAGS}`, "src/main.ts"],
         { ALPHAPULSE_CONFIG: JSON.stringify(config) },
       );
       const next = lineReader(child);

@@ -44,7 +44,7 @@ export function fdLimitFrom(text: string | undefined): number | undefined {
 }
 
 /** V8 flags of the service (a 1 MB young generation; see the README's memory figures). */
-export const SERVICE_V8_FLAGS = "--max-semi-space-size=1";
+export const SERVICE_V8_FLAGS = "--max-semi-space-size=1,--optimize-for-size";
 
 /** Options of {@linkcode serviceArgs}. */
 export interface ServiceArgsOptions {

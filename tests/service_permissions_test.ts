@@ -21,7 +21,7 @@ Deno.test("service flags: network, its own code, build/, the config and two vari
     "--allow-net",
     "--allow-read=/repo/src/,/repo/build/,my.json",
     "--allow-env=PORT,ALPHAPULSE_CONFIG,ALPHAPULSE_FD_LIMIT",
-    "--v8-flags=--max-semi-space-size=1",
+    "--v8-flags=--max-semi-space-size=1,--optimize-for-size",
     "/repo/src/main.ts",
     "--config",
     "my.json",

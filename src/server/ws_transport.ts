@@ -23,12 +23,12 @@
  */
 
 import { ByteReader } from "../util/byte_reader.ts";
+import { encodeShared, FrameBuffer } from "../util/frame_buffer.ts";
 import { parseRequestHead } from "../util/http_head.ts";
 import { closeQuietly, concatBytes, writeAll } from "../util/tcp.ts";
 import {
   closeCode,
   closePayload,
-  encodeFrame,
   OPCODE_BINARY,
   OPCODE_CLOSE,
   OPCODE_CONTINUATION,
@@ -397,8 +397,7 @@ export class ServerSocket extends EventTarget {
   #state = CONNECTING;
   #conn: Deno.TcpConn | undefined;
   readonly #key: string;
-  #queue: Uint8Array[] = [];
-  #queued = 0;
+  readonly #out = new FrameBuffer();
   #writing = 0;
   #flushQueued = false;
   #closeSent = false;
@@ -423,12 +422,12 @@ export class ServerSocket extends EventTarget {
 
   /** Bytes queued or being written. */
   get bufferedAmount(): number {
-    return this.#queued + this.#writing;
+    return this.#out.length + this.#writing;
   }
 
   send(data: string | ArrayBufferLike | ArrayBufferView): void {
     if (this.#state !== OPEN) throw new DOMException("readyState not OPEN", "InvalidStateError");
-    if (typeof data === "string") this.#frame(OPCODE_TEXT, encoder.encode(data));
+    if (typeof data === "string") this.#frame(OPCODE_TEXT, encodeShared(data));
     else {
       const bytes = ArrayBuffer.isView(data)
         ? new Uint8Array(data.buffer, data.byteOffset, data.byteLength)
@@ -512,9 +511,7 @@ export class ServerSocket extends EventTarget {
 
   #frame(opcode: number, payload: Uint8Array): void {
     if (this.#state === CLOSED) return;
-    const frame = encodeFrame(opcode, payload);
-    this.#queue.push(frame);
-    this.#queued += frame.byteLength;
+    this.#out.append(opcode, payload);
     if (!this.#flushQueued) {
       this.#flushQueued = true;
       queueMicrotask(() => void this.#flush());
@@ -524,12 +521,9 @@ export class ServerSocket extends EventTarget {
   async #flush(): Promise<void> {
     this.#flushQueued = false;
     if (this.#writing > 0 || !this.#conn) return;
-    while (this.#queue.length > 0 && this.#state !== CLOSED) {
-      const frames = this.#queue;
-      this.#queue = [];
-      const batch = frames.length === 1 ? frames[0] : concatBytes(...frames);
+    while (this.#out.length > 0 && this.#state !== CLOSED) {
+      const batch = this.#out.take();
       this.#writing = batch.byteLength;
-      this.#queued -= batch.byteLength;
       try {
         await writeAll(this.#conn, batch);
       } catch {
@@ -538,6 +532,7 @@ export class ServerSocket extends EventTarget {
         return;
       }
       this.#writing = 0;
+      this.#out.written();
     }
   }
 
@@ -661,7 +656,7 @@ export class ServerSocket extends EventTarget {
   /** Waits (bounded by the close deadline) until what is queued has been written. */
   async #drainWrites(): Promise<void> {
     const until = performance.now() + (this.#limits?.closeTimeoutMs ?? 2000);
-    while ((this.#queued > 0 || this.#writing > 0) && performance.now() < until) {
+    while ((this.#out.length > 0 || this.#writing > 0) && performance.now() < until) {
       await new Promise((r) => setTimeout(r, 5));
     }
   }
@@ -677,8 +672,7 @@ export class ServerSocket extends EventTarget {
     this.#state = CLOSED;
     clearTimeout(this.#closeTimer);
     clearInterval(this.#idleTimer);
-    this.#queue = [];
-    this.#queued = 0;
+    this.#out.clear();
     if (this.#conn) closeQuietly(this.#conn);
     this.#done.resolve();
     if (wasOpen) this.#emit("close", new CloseEvent("close", { code, reason, wasClean }));
