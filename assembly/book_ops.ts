@@ -10,7 +10,7 @@ import { publishDelta, publishSnapshot, publishStale } from "./tracker";
 
 @inline function isCrossed(book: Book): bool {
   return book.bids.len > 0 && book.asks.len > 0 &&
-    book.bids.keyFromTop(0) >= -book.asks.keyFromTop(0);
+    book.bids.best() >= -book.asks.best();
 }
 
 /**

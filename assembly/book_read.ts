@@ -31,12 +31,12 @@ export function book_top(id: i32, side: u32, n: i32): i32 {
   const s = book.side(side);
   const count = s.len < n ? s.len : n;
   const out = reserveOutput(count);
-  const isAsk = side == SIDE_ASK;
-  for (let r = 0; r < count; r++) {
-    const at = out + <usize>r * CHANGE_SIZE;
-    const key = s.keyFromTop(r);
-    store<i64>(at + CHANGE_PRICE, isAsk ? -key : key);
-    store<i64>(at + CHANGE_SIZE_FIELD, s.sizeFromTop(r));
+  s.listTop(count, out + CHANGE_PRICE, out + CHANGE_SIZE_FIELD, CHANGE_SIZE);
+  if (side == SIDE_ASK) {
+    for (let r = 0; r < count; r++) {
+      const at = out + <usize>r * CHANGE_SIZE + CHANGE_PRICE;
+      store<i64>(at, -load<i64>(at));
+    }
   }
   return count;
 }

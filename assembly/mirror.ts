@@ -48,14 +48,13 @@ export function mirror_apply(id: i32, rec: usize): i32 {
   const nb = <i32>load<u8>(rec + REC_BID_COUNT);
   const na = <i32>load<u8>(rec + REC_ASK_COUNT);
   let p = rec + REC_HEADER_SIZE;
-  const depth = book.depth;
   for (let i = 0; i < nb + na; i++, p += CHANGE_SIZE) {
     const price = load<i64>(p + CHANGE_PRICE);
     const size = load<i64>(p + CHANGE_SIZE_FIELD);
     if (price <= 0) return ERR_BAD_PRICE;
     if (size < 0) return ERR_BAD_SIZE;
-    if (i < nb) book.bids.set(price, size, depth);
-    else book.asks.set(-price, size, depth);
+    if (i < nb) book.bids.set(price, size);
+    else book.asks.set(-price, size);
   }
   book.bids.topDirty = false;
   book.asks.topDirty = false;

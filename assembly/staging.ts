@@ -58,14 +58,13 @@ export function validateStaged(count: i32, first: i32 = 0): i32 {
 
 /** Applies staged, validated changes [first, first + count) to the book's sides. */
 export function applyStaged(book: Book, count: i32, first: i32 = 0): void {
-  const depth = book.depth;
   let p = inputBase + IN_CHANGES + <usize>first * INPUT_CHANGE_SIZE;
   for (let i = 0; i < count; i++, p += INPUT_CHANGE_SIZE) {
     const price = load<i64>(p + IN_PRICE);
     const size = load<i64>(p + IN_SIZE);
     const side = load<u32>(p + IN_SIDE);
     // Branch-free side choice: the side is a coin flip in real streams.
-    book.side(side).set(select<i64>(-price, price, side == SIDE_ASK), size, depth);
+    book.side(side).set(select<i64>(-price, price, side == SIDE_ASK), size);
   }
   if (book.maxLevels > 0) {
     book.bids.truncate(book.maxLevels);

@@ -2,7 +2,7 @@
 // published, and writes the difference to the ring as delta records (continued over several
 // records when large; LAST marks the final part). Also SNAPSHOT and STALE records.
 
-import { Book, Side, TopView } from "./book";
+import { Book, scratchKey, scratchSize, Side, topLevels, TopView } from "./book";
 import { CRC_INIT, crcByte, crcFinish, crcI64 } from "./crc32";
 import {
   CHANGE_PRICE,
@@ -57,11 +57,12 @@ function reserveOut(changes: i32): void {
 }
 
 /**
- * Merges the published view (best first) with the side's new top (best first) and writes the
- * levels that entered, changed or left (size 0) into `out`. Returns how many.
+ * Merges the published view (best first) with the side's new top (best first, listed into the
+ * scratch by `topLevels`) and writes the levels that entered, changed or left (size 0) into `out`.
+ * When any did, the view takes the new top. Returns how many.
  */
 function diffSide(view: TopView, side: Side, depth: i32, isAsk: bool, out: usize): i32 {
-  const newLen = side.len < depth ? side.len : depth;
+  const newLen = topLevels(side, depth);
   const oldLen = view.len;
   let i = 0;
   let j = 0;
@@ -71,33 +72,44 @@ function diffSide(view: TopView, side: Side, depth: i32, isAsk: bool, out: usize
       putChange(out, n++, priceOf(view.key(i), isAsk), 0);
       i++;
     } else if (i >= oldLen) {
-      putChange(out, n++, priceOf(side.keyFromTop(j), isAsk), side.sizeFromTop(j));
+      putChange(out, n++, priceOf(scratchKey(j), isAsk), scratchSize(j));
       j++;
     } else {
       const a = view.key(i);
-      const b = side.keyFromTop(j);
+      const b = scratchKey(j);
       if (a > b) {
         putChange(out, n++, priceOf(a, isAsk), 0);
         i++;
       } else if (b > a) {
-        putChange(out, n++, priceOf(b, isAsk), side.sizeFromTop(j));
+        putChange(out, n++, priceOf(b, isAsk), scratchSize(j));
         j++;
       } else {
-        const s = side.sizeFromTop(j);
+        const s = scratchSize(j);
         if (s != view.size(i)) putChange(out, n++, priceOf(b, isAsk), s);
         i++;
         j++;
       }
     }
   }
+  if (n > 0) view.copyFromScratch(side, newLen, depth);
   return n;
 }
 
-/** Writes every level of the side's top-N into `out` (for snapshots). */
-function listSide(side: Side, depth: i32, isAsk: bool, out: usize): i32 {
-  const n = side.len < depth ? side.len : depth;
-  for (let r = 0; r < n; r++) putChange(out, r, priceOf(side.keyFromTop(r), isAsk), side.sizeFromTop(r));
+/** Writes every level of the published view into `out` (for snapshots). */
+function listView(view: TopView, isAsk: bool, out: usize): i32 {
+  const n = view.len;
+  for (let r = 0; r < n; r++) putChange(out, r, priceOf(view.key(r), isAsk), view.size(r));
   return n;
+}
+
+/** CRC-32 state after the levels of one side (best first) in the record checksum form. */
+function crcSide(state: u32, side: Side, depth: i32, isAsk: bool): u32 {
+  const n = topLevels(side, depth);
+  for (let r = 0; r < n; r++) {
+    state = crcI64(state, priceOf(scratchKey(r), isAsk));
+    state = crcI64(state, scratchSize(r));
+  }
+  return state;
 }
 
 /**
@@ -105,18 +117,21 @@ function listSide(side: Side, depth: i32, isAsk: bool, out: usize): i32 {
  * level as price mantissa (i64 LE) then size mantissa (i64 LE).
  */
 export function topChecksum(book: Book, depth: i32): u32 {
+  return crcFinish(crcSide(crcSide(CRC_INIT, book.bids, depth, false), book.asks, depth, true));
+}
+
+/** The record checksum of the published views (equal to `topChecksum` at the book's depth). */
+function viewChecksum(book: Book): u32 {
   let state = CRC_INIT;
-  const bids = book.bids;
-  const nb = bids.len < depth ? bids.len : depth;
-  for (let r = 0; r < nb; r++) {
-    state = crcI64(state, bids.keyFromTop(r));
-    state = crcI64(state, bids.sizeFromTop(r));
+  const bids = book.pubBids;
+  for (let r = 0; r < bids.len; r++) {
+    state = crcI64(state, bids.key(r));
+    state = crcI64(state, bids.size(r));
   }
-  const asks = book.asks;
-  const na = asks.len < depth ? asks.len : depth;
-  for (let r = 0; r < na; r++) {
-    state = crcI64(state, -asks.keyFromTop(r));
-    state = crcI64(state, asks.sizeFromTop(r));
+  const asks = book.pubAsks;
+  for (let r = 0; r < asks.len; r++) {
+    state = crcI64(state, -asks.key(r));
+    state = crcI64(state, asks.size(r));
   }
   return crcFinish(state);
 }
@@ -184,10 +199,8 @@ export function publishDelta(book: Book, exchangeTs: i64, receiveTs: i64): i32 {
   book.bids.topDirty = false;
   book.asks.topDirty = false;
   if (nb + na == 0) return 0;
-  // Only a side that changed needs its published view refreshed.
-  if (nb > 0) book.pubBids.copyFrom(book.bids, depth);
-  if (na > 0) book.pubAsks.copyFrom(book.asks, depth);
-  book.checksum = topChecksum(book, depth);
+  // diffSide refreshed the view of a side that changed; the other one is still current.
+  book.checksum = viewChecksum(book);
   const prev = book.seq;
   book.seq = prev + 1;
   return emit(book, 0, nb, na, prev, exchangeTs, receiveTs);
@@ -201,9 +214,9 @@ export function publishSnapshot(book: Book, exchangeTs: i64, receiveTs: i64): i3
   book.asks.topDirty = false;
   book.pubBids.copyFrom(book.bids, depth);
   book.pubAsks.copyFrom(book.asks, depth);
-  book.checksum = topChecksum(book, depth);
-  const nb = listSide(book.bids, depth, false, bidOut);
-  const na = listSide(book.asks, depth, true, askOut);
+  book.checksum = viewChecksum(book);
+  const nb = listView(book.pubBids, false, bidOut);
+  const na = listView(book.pubAsks, true, askOut);
   return emit(book, FLAG_SNAPSHOT, nb, na, book.seq, exchangeTs, receiveTs);
 }
 
@@ -226,22 +239,19 @@ function crcDecimal(state: u32, value: i64): u32 {
   return state;
 }
 
+/** CRC state after the decimal digits of a side's best `n` levels (Kraken's form). */
+function crcDecimalSide(state: u32, side: Side, n: i32, isAsk: bool): u32 {
+  const count = topLevels(side, n);
+  for (let r = 0; r < count; r++) {
+    state = crcDecimal(state, priceOf(scratchKey(r), isAsk));
+    state = crcDecimal(state, scratchSize(r));
+  }
+  return state;
+}
+
 /** Kraken's book checksum over the top 10 asks (ascending) then top 10 bids (descending). */
 export function krakenChecksum(book: Book): u32 {
-  let state = CRC_INIT;
-  const asks = book.asks;
-  const na = asks.len < 10 ? asks.len : 10;
-  for (let r = 0; r < na; r++) {
-    state = crcDecimal(state, -asks.keyFromTop(r));
-    state = crcDecimal(state, asks.sizeFromTop(r));
-  }
-  const bids = book.bids;
-  const nb = bids.len < 10 ? bids.len : 10;
-  for (let r = 0; r < nb; r++) {
-    state = crcDecimal(state, bids.keyFromTop(r));
-    state = crcDecimal(state, bids.sizeFromTop(r));
-  }
-  return crcFinish(state);
+  return crcFinish(crcDecimalSide(crcDecimalSide(CRC_INIT, book.asks, 10, true), book.bids, 10, false));
 }
 
 /** Writes `n` delta records of `changes` changes each (copied from the scratch) — ring benchmark. */
