@@ -74,6 +74,8 @@ export interface ConnectionSettings {
   silenceTimeoutMs: number;
   minBackoffMs: number;
   maxBackoffMs: number;
+  /** Open this long before the reconnect backoff restarts (default 30 000 ms). */
+  backoffResetMs?: number;
   /** Deadline of each WebSocket handshake (default 10 000 ms). */
   handshakeTimeoutMs?: number;
   /** A book not live this long after its connection opened or its last resync is resynced. */
@@ -152,6 +154,7 @@ export abstract class SocketCollector implements Collector {
       onDisconnect: (reason) => this.onDisconnect(reason),
       silenceTimeoutMs: settings.silenceTimeoutMs,
       handshakeTimeoutMs: settings.handshakeTimeoutMs,
+      backoffResetMs: settings.backoffResetMs,
       minBackoffMs: settings.minBackoffMs,
       maxBackoffMs: settings.maxBackoffMs,
       maxAgeMs,

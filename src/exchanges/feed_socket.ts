@@ -30,6 +30,12 @@ export interface FeedSocketOptions {
   handshakeTimeoutMs?: number;
   minBackoffMs: number;
   maxBackoffMs: number;
+  /**
+   * A connection must stay open this long before the backoff starts again from `minBackoffMs`;
+   * messages alone never reset it (a server that answers and closes counts as a failure).
+   * Default 30 000 ms.
+   */
+  backoffResetMs?: number;
   /** Reconnect proactively after this long (0 = never). */
   maxAgeMs?: number;
   /** Logs one line. */
@@ -174,8 +180,6 @@ export class FeedSocket {
       if (this.#ws !== ws) return;
       const received = nowMs();
       this.#lastMessageAt = received;
-      // A connection that delivers data has recovered: reset the backoff.
-      this.#attempt = 0;
       const data = event.data;
       if (typeof data !== "string") return;
       this.messages++;
@@ -200,6 +204,12 @@ export class FeedSocket {
       } catch { /* already closed */ }
     }
     if (this.#state === "stopped") return;
+    // Only a connection that stayed open for a while has recovered: then the backoff restarts.
+    if (
+      this.#state === "open" && nowMs() - this.#openedAt >= (this.#opts.backoffResetMs ?? 30_000)
+    ) {
+      this.#attempt = 0;
+    }
     this.#state = "reconnecting";
     this.reconnects++;
     this.#opts.log?.(`connection lost: ${reason}`);

@@ -68,6 +68,11 @@ export const connection = {
   minBackoffMs: ms(250),
   maxBackoffMs: ms(30_000),
   /**
+   * A connection must stay open this long before the reconnect backoff starts again from
+   * `minBackoffMs` (messages alone never reset it).
+   */
+  backoffResetMs: ms(30_000),
+  /**
    * Levels one message may hold. 50,000 is five times the largest real message of the
    * depth-limited venues (a 5,000-per-side REST snapshot); Coinbase raises it for its full-book
    * snapshots.
