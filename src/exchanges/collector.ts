@@ -74,6 +74,12 @@ export interface ConnectionSettings {
   silenceTimeoutMs: number;
   minBackoffMs: number;
   maxBackoffMs: number;
+  /** Open this long before the reconnect backoff restarts (default 30 000 ms). */
+  backoffResetMs?: number;
+  /** Deadline of each WebSocket handshake (default 10 000 ms). */
+  handshakeTimeoutMs?: number;
+  /** A book not live this long after its connection opened or its last resync is resynced. */
+  bookSyncTimeoutMs?: number;
   /** Levels one message may hold; more is refused before parsing (default 50,000). */
   maxLevelsPerMessage?: number;
 }
@@ -111,6 +117,13 @@ export abstract class SocketCollector implements Collector {
   protected oversizeMessages = 0;
   /** Levels one message may hold. */
   readonly maxLevelsPerMessage: number;
+  /** Books resynced for not becoming live within `bookSyncTimeoutMs` of subscribing. */
+  protected syncTimeouts = 0;
+  #syncWatch: ReturnType<typeof setInterval> | undefined;
+  /** When each book not live was last (re)subscribed or first seen not live, by symbol. */
+  #notLiveSince = new Map<string, number>();
+  /** Books whose missed sync deadline was logged (cleared when they go live). */
+  #syncLogged = new Set<string>();
 
   constructor(
     settings: ConnectionSettings,
@@ -133,11 +146,15 @@ export abstract class SocketCollector implements Collector {
       url: () => this.url(),
       onOpen: (s) => {
         context.record?.("open", this.url(), Date.now());
+        // Every book's sync deadline starts again with the connection.
+        this.#notLiveSince.clear();
         this.subscribe(s);
       },
       onMessage: (text, received) => this.#onMessage(text, received),
       onDisconnect: (reason) => this.onDisconnect(reason),
       silenceTimeoutMs: settings.silenceTimeoutMs,
+      handshakeTimeoutMs: settings.handshakeTimeoutMs,
+      backoffResetMs: settings.backoffResetMs,
       minBackoffMs: settings.minBackoffMs,
       maxBackoffMs: settings.maxBackoffMs,
       maxAgeMs,
@@ -168,13 +185,68 @@ export abstract class SocketCollector implements Collector {
   start(): Promise<void> {
     this.#stopped = false;
     this.socket.start();
+    if (!this.context.replay) {
+      const timeout = this.settings.bookSyncTimeoutMs ?? 30_000;
+      const tick = Math.max(50, Math.min(1000, timeout / 4));
+      this.#syncWatch ??= setInterval(() => this.#checkSync(), tick);
+    }
     return Promise.resolve();
   }
 
   async stop(): Promise<void> {
     this.#stopped = true;
+    clearInterval(this.#syncWatch);
+    this.#syncWatch = undefined;
     await this.socket.stop();
     this.books.stopAll();
+  }
+
+  /**
+   * Whether books are expected to become live now (the sync deadline runs). False while the
+   * exchange says it is in maintenance, for instance.
+   */
+  protected syncDeadlineApplies(): boolean {
+    return true;
+  }
+
+  /**
+   * The sync deadline: a book that is not live `bookSyncTimeoutMs` after its connection opened
+   * (or after its last deadline resync) is marked STALE and resynced the venue's way, counted in
+   * `syncTimeouts` and logged once until it goes live. Covers a subscribe never acknowledged, a
+   * snapshot that never comes, a refused subscribe the venue does not retry.
+   */
+  #checkSync(): void {
+    if (this.#stopped || this.socket.state !== "open" || !this.syncDeadlineApplies()) {
+      this.#notLiveSince.clear();
+      return;
+    }
+    const now = Date.now();
+    const timeout = this.settings.bookSyncTimeoutMs ?? 30_000;
+    for (const symbol of this.symbols) {
+      const state = this.books.state(symbol);
+      if (state === "live" || state === "stopped") {
+        this.#notLiveSince.delete(symbol);
+        this.#syncLogged.delete(symbol);
+        continue;
+      }
+      const since = this.#notLiveSince.get(symbol);
+      if (since === undefined) {
+        this.#notLiveSince.set(symbol, now);
+        continue;
+      }
+      if (now - since < timeout) continue;
+      this.syncTimeouts++;
+      this.#notLiveSince.set(symbol, now);
+      if (!this.#syncLogged.has(symbol)) {
+        this.#syncLogged.add(symbol);
+        this.log(
+          `${symbol}: not live ${Math.round(now - since)} ms after subscribing ` +
+            `(bookSyncTimeoutMs ${timeout}); resyncing (logged once until it is live)`,
+        );
+      }
+      this.books.markStale(symbol, "sync deadline", now);
+      this.resync(symbol);
+    }
   }
 
   /** Whether {@linkcode stop} was called. */
@@ -359,6 +431,9 @@ export abstract class SocketCollector implements Collector {
       checksumFailures: this.checksumFailures,
       resyncs: books.reduce((a, b) => a + b.resyncs, 0),
       reconnects: this.socket.reconnects,
+      connectAttempts: this.socket.attempts,
+      handshakeTimeouts: this.socket.handshakeTimeouts,
+      syncTimeouts: this.syncTimeouts,
       lastMessageAgeMs: this.socket.lastMessageAgeMs === null
         ? null
         : Math.round(this.socket.lastMessageAgeMs),

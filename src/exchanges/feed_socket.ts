@@ -1,7 +1,9 @@
 /**
- * A reconnecting WebSocket to an exchange: capped exponential backoff with jitter, a silence
- * watchdog (no message for longer than the exchange's heartbeat interval = dead connection), an
- * optional maximum connection age (Binance.US cuts connections at 24 h), and counters.
+ * A reconnecting WebSocket to an exchange: capped exponential backoff with jitter, a handshake
+ * deadline on every attempt (first connect and every reconnect: a server that accepts TCP but never
+ * completes the upgrade is dropped and retried), a silence watchdog (no message for longer than the
+ * exchange's heartbeat interval = dead connection), an optional maximum connection age (Binance.US
+ * cuts connections at 24 h), and counters.
  *
  * Ping frames from the exchange are answered by the runtime's WebSocket client itself (Deno and
  * browsers reply to protocol pings automatically).
@@ -20,8 +22,20 @@ export interface FeedSocketOptions {
   /** Called when a connection is lost (before the reconnect is scheduled). */
   onDisconnect?: (reason: string) => void;
   silenceTimeoutMs: number;
+  /**
+   * The WebSocket handshake (TCP, TLS and the HTTP upgrade) must complete within this, on every
+   * attempt; a missed deadline is counted ({@linkcode FeedSocket.handshakeTimeouts}) and retried
+   * with backoff. Default 10 000 ms.
+   */
+  handshakeTimeoutMs?: number;
   minBackoffMs: number;
   maxBackoffMs: number;
+  /**
+   * A connection must stay open this long before the backoff starts again from `minBackoffMs`;
+   * messages alone never reset it (a server that answers and closes counts as a failure).
+   * Default 30 000 ms.
+   */
+  backoffResetMs?: number;
   /** Reconnect proactively after this long (0 = never). */
   maxAgeMs?: number;
   /** Logs one line. */
@@ -55,6 +69,7 @@ export class FeedSocket {
   #attempt = 0;
   #timer: ReturnType<typeof setTimeout> | undefined;
   #watchdog: ReturnType<typeof setInterval> | undefined;
+  #handshake: ReturnType<typeof setTimeout> | undefined;
   #openedAt = 0;
   #lastMessageAt = 0;
   /** Messages received (all connections). */
@@ -65,6 +80,10 @@ export class FeedSocket {
   reconnects = 0;
   /** Messages sent. */
   sent = 0;
+  /** Connection attempts (first connect and every reconnect). */
+  attempts = 0;
+  /** Attempts whose WebSocket handshake missed its deadline. */
+  handshakeTimeouts = 0;
 
   constructor(options: FeedSocketOptions) {
     this.#opts = options;
@@ -92,6 +111,7 @@ export class FeedSocket {
   stop(): Promise<void> {
     this.#state = "stopped";
     clearTimeout(this.#timer);
+    clearTimeout(this.#handshake);
     clearInterval(this.#watchdog);
     const ws = this.#ws;
     this.#ws = undefined;
@@ -131,6 +151,7 @@ export class FeedSocket {
 
   #connect(): void {
     if (this.#state === "stopped") return;
+    this.attempts++;
     let ws: WebSocket;
     try {
       ws = new WebSocket(this.#opts.url());
@@ -141,8 +162,16 @@ export class FeedSocket {
     this.#ws = ws;
     this.#openedAt = nowMs();
     this.#lastMessageAt = 0;
+    const deadline = this.#opts.handshakeTimeoutMs ?? 10_000;
+    clearTimeout(this.#handshake);
+    this.#handshake = setTimeout(() => {
+      if (this.#ws !== ws || ws.readyState !== WebSocket.CONNECTING) return;
+      this.handshakeTimeouts++;
+      this.#drop(`handshake deadline: no WebSocket upgrade within ${deadline} ms`);
+    }, deadline);
     ws.onopen = () => {
       if (this.#ws !== ws) return;
+      clearTimeout(this.#handshake);
       this.#state = "open";
       this.#openedAt = nowMs();
       this.#opts.onOpen(this);
@@ -151,8 +180,6 @@ export class FeedSocket {
       if (this.#ws !== ws) return;
       const received = nowMs();
       this.#lastMessageAt = received;
-      // A connection that delivers data has recovered: reset the backoff.
-      this.#attempt = 0;
       const data = event.data;
       if (typeof data !== "string") return;
       this.messages++;
@@ -167,6 +194,7 @@ export class FeedSocket {
   }
 
   #drop(reason: string): void {
+    clearTimeout(this.#handshake);
     const ws = this.#ws;
     this.#ws = undefined;
     if (ws) {
@@ -176,6 +204,12 @@ export class FeedSocket {
       } catch { /* already closed */ }
     }
     if (this.#state === "stopped") return;
+    // Only a connection that stayed open for a while has recovered: then the backoff restarts.
+    if (
+      this.#state === "open" && nowMs() - this.#openedAt >= (this.#opts.backoffResetMs ?? 30_000)
+    ) {
+      this.#attempt = 0;
+    }
     this.#state = "reconnecting";
     this.reconnects++;
     this.#opts.log?.(`connection lost: ${reason}`);
@@ -188,7 +222,8 @@ export class FeedSocket {
   }
 
   #check(): void {
-    if (this.#state !== "open" && this.#state !== "connecting") return;
+    // A connection still in its handshake is covered by the handshake deadline.
+    if (this.#state !== "open") return;
     const now = nowMs();
     const since = Math.max(this.#lastMessageAt, this.#openedAt);
     if (this.#ws && now - since > this.#opts.silenceTimeoutMs) {

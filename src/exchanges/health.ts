@@ -58,6 +58,12 @@ export interface ExchangeHealth {
   checksumFailures: number;
   resyncs: number;
   reconnects: number;
+  /** WebSocket connection attempts (first connect and every reconnect). */
+  connectAttempts?: number;
+  /** Attempts dropped for missing the handshake deadline (`handshakeTimeoutMs`). */
+  handshakeTimeouts?: number;
+  /** Books resynced for not going live within `bookSyncTimeoutMs` of subscribing. */
+  syncTimeouts?: number;
   /** ms since the last message from the exchange (null before the first). */
   lastMessageAgeMs: number | null;
   books: BookHealth[];

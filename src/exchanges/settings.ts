@@ -54,9 +54,24 @@ export const levelCap = (def: number) => z.number().int().min(100).max(10_000_00
 export const connection = {
   /** Silence longer than this means the connection is dead. */
   silenceTimeoutMs: ms(15_000),
+  /**
+   * The WebSocket handshake (TCP connect, TLS, HTTP upgrade) must complete within this on every
+   * attempt, first connect and reconnects alike; otherwise the attempt is dropped and retried.
+   */
+  handshakeTimeoutMs: ms(10_000),
+  /**
+   * A book that is not live this long after its connection opened or its last resync (a
+   * subscribe never acknowledged, a snapshot that never comes) is resynced again (counted).
+   */
+  bookSyncTimeoutMs: ms(30_000),
   /** First reconnect delay; doubles up to `maxBackoffMs`, with jitter. */
   minBackoffMs: ms(250),
   maxBackoffMs: ms(30_000),
+  /**
+   * A connection must stay open this long before the reconnect backoff starts again from
+   * `minBackoffMs` (messages alone never reset it).
+   */
+  backoffResetMs: ms(30_000),
   /**
    * Levels one message may hold. 50,000 is five times the largest real message of the
    * depth-limited venues (a 5,000-per-side REST snapshot); Coinbase raises it for its full-book

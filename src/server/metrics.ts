@@ -444,6 +444,24 @@ export function renderMetrics(input: MetricsInput): string {
   exFamily("alphapulse_exchange_resyncs_total", "counter", "Book resyncs.", (h) => h.resyncs);
   exFamily("alphapulse_exchange_reconnects_total", "counter", "Reconnects.", (h) => h.reconnects);
   exFamily(
+    "alphapulse_exchange_connect_attempts_total",
+    "counter",
+    "WebSocket connection attempts (first connect and every reconnect).",
+    (h) => h.connectAttempts ?? null,
+  );
+  exFamily(
+    "alphapulse_exchange_handshake_timeouts_total",
+    "counter",
+    "Connection attempts dropped for missing the handshake deadline (handshakeTimeoutMs).",
+    (h) => h.handshakeTimeouts ?? null,
+  );
+  exFamily(
+    "alphapulse_exchange_sync_timeouts_total",
+    "counter",
+    "Books resynced for not going live within bookSyncTimeoutMs of subscribing.",
+    (h) => h.syncTimeouts ?? null,
+  );
+  exFamily(
     "alphapulse_exchange_last_message_age_seconds",
     "gauge",
     "Seconds since the last message from the exchange.",

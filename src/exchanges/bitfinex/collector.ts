@@ -167,6 +167,11 @@ export class BitfinexCollector extends SocketCollector {
     this.#resubscribe(symbol);
   }
 
+  /** No sync deadline during maintenance (books wait for info 20061). */
+  protected override syncDeadlineApplies(): boolean {
+    return !this.#paused;
+  }
+
   /** Unreadable frames are caught by the sequence check of the next message. */
   protected unreadableBook(_text: string): undefined {
     return undefined;
