@@ -257,9 +257,16 @@ Deno.test({
       );
       const tookMs = performance.now() - killedAt;
       ok(tookMs <= leaseMs + 1000, `takeover took ${tookMs.toFixed(0)} ms`);
-      await waitUntil(() => edgeSynced(edge), 10_000, "the edge to resync on b");
-      ok(edge.nats!.edgeFeeds[0].epoch > epochBefore, "a new epoch");
+      await waitUntil(
+        () =>
+          edge.nats!.edgeFeeds.every((f) =>
+            f.epoch > epochBefore && f.books().every((x) => x.epoch > epochBefore)
+          ) && edgeSynced(edge),
+        10_000,
+        "the edge to resync on b's new epoch",
+      );
       await settle(market, clients, "the edge's clients to hold the books from b");
+      ok(json.stale.length >= 3, "the edge's clients saw stale before b's snapshots");
       for (const c of clients) equal(c.violations.length, 0, c.violations.slice(0, 3).join("; "));
     } finally {
       market.pause();
