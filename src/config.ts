@@ -8,7 +8,7 @@
  */
 import { z } from "zod";
 import type { ConnectionSettings } from "./exchanges/collector.ts";
-import { type RegisteredVenue, VENUES } from "./exchanges/registry.ts";
+import { EXCHANGES, type RegisteredVenue, VENUES } from "./exchanges/registry.ts";
 import type { ExchangeId } from "./exchanges/types.ts";
 
 /** Each venue's section, optional (an exchange missing from `exchanges` is not started). */
@@ -19,6 +19,44 @@ type VenueSections = {
 const venueSections = Object.fromEntries(
   VENUES.map((v) => [v.id, v.config.optional()]),
 ) as unknown as VenueSections;
+
+/** A NATS subject token: no dots, spaces or wildcards. */
+const SUBJECT_TOKEN = /^[A-Za-z0-9_-]+$/;
+/** A JetStream stream name (and KV-safe). */
+const STREAM_NAME = /^[A-Za-z0-9_-]+$/;
+
+/**
+ * The `nats` section (DESIGN §12): scale-out on NATS JetStream. Without it nothing changes.
+ * `publish` makes this node publish every book and trade it collects; `consume` serves those
+ * exchanges from JetStream instead of collecting them. See `docs/nats.md`.
+ */
+export const NatsConfigSchema = z.object({
+  servers: z.array(z.string().min(1)).min(1).default(["nats://127.0.0.1:4222"]),
+  publish: z.boolean().default(false),
+  consume: z.array(z.enum(EXCHANGES as [string, ...string[]])).default([]),
+  subjectPrefix: z.string().regex(
+    SUBJECT_TOKEN,
+    "Must be one subject token: letters, digits, _ or -",
+  )
+    .default("alphapulse"),
+  stream: z.string().regex(STREAM_NAME, "Must be letters, digits, _ or -").default("ALPHAPULSE"),
+  replicas: z.number().int().min(1).max(5).default(1),
+  /** Lease time of the publisher lease (ms); renewed every third of it. */
+  leaseMs: z.number().int().min(300).max(600_000).default(3000),
+  /** A SNAPSHOT of each book from the publisher's mirror at least every this many deltas. */
+  snapshotEvery: z.number().int().min(1).max(10_000_000).default(1000),
+  tradeMaxAgeMs: z.number().int().min(1000).max(365 * 24 * 3_600_000).default(3_600_000),
+  token: z.string().min(1).optional(),
+  user: z.string().min(1).optional(),
+  password: z.string().min(1).optional(),
+  /** This node's name in the lease value (default: a random id per start). */
+  node: z.string().min(1).max(200).optional(),
+  /** Publishes awaiting their acknowledgement at most; past it records are not published. */
+  maxInFlight: z.number().int().min(1).max(1_000_000).default(4096),
+}).strict().refine((n) => (n.user === undefined) === (n.password === undefined), {
+  message: "user and password go together",
+  path: ["password"],
+});
 
 /** The configuration schema. */
 export const ConfigSchema = z.object({
@@ -62,10 +100,23 @@ export const ConfigSchema = z.object({
     }).default(4096),
   }).strict().prefault({}),
   exchanges: z.object(venueSections).strict().prefault({}),
-}).strict();
+  nats: NatsConfigSchema.optional(),
+}).strict().superRefine((config, ctx) => {
+  for (const [i, exchange] of (config.nats?.consume ?? []).entries()) {
+    if ((config.exchanges as Record<string, unknown>)[exchange] !== undefined) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["nats", "consume", i],
+        message: `${exchange} is collected (exchanges.${exchange}) and cannot also be consumed`,
+      });
+    }
+  }
+});
 
 /** A validated configuration (defaults filled in). */
 export type Config = z.infer<typeof ConfigSchema>;
+/** The validated `nats` section. */
+export type NatsConfig = z.infer<typeof NatsConfigSchema>;
 /** The configuration as written in a file. */
 export type ConfigInput = z.input<typeof ConfigSchema>;
 

@@ -9,6 +9,7 @@ import { startFeeds } from "./runtime/feeds.ts";
 import { createServer } from "./server/server.ts";
 import { flagValue } from "./cli_flags.ts";
 import { FD_LIMIT_ENV, fdLimitFrom } from "./service_permissions.ts";
+import { startNats } from "./nats/node.ts";
 
 function log(line: string): void {
   console.log(`${new Date().toISOString()} ${line}`);
@@ -42,10 +43,23 @@ async function main(): Promise<number> {
   log(`permissions: ${writeAccess(recordDir)}`);
   if (recordDir !== undefined) log(`recording every raw exchange input into ${recordDir}`);
   const feeds = await startFeeds(config, log, { recordDir });
+  const nats = await startNats({ config, feeds, log });
+  if (nats) {
+    const roles = [
+      nats.publishers.length > 0 ? `publishing ${exchanges.join(", ")}` : "",
+      nats.edgeFeeds.length > 0 ? `consuming ${config.nats!.consume.join(", ")}` : "",
+    ].filter((r) => r !== "");
+    log(
+      `NATS ${config.nats!.servers.join(", ")} as node ${nats.node}: ${
+        roles.join("; ") || "no role"
+      }`,
+    );
+  }
   const server = await createServer({
     config,
-    feeds,
+    feeds: [...feeds, ...(nats?.edgeFeeds ?? [])],
     descriptorLimit: fdLimitFrom(Deno.env.get(FD_LIMIT_ENV)),
+    sections: nats ? [nats.section] : [],
   });
   log(
     `listening on http://${server.hostname}:${server.port}/ (WebSocket: /ws, health: /health, ` +
@@ -59,6 +73,7 @@ async function main(): Promise<number> {
     stopping = true;
     log(`${signal}: shutting down`);
     await server.close("server shutting down");
+    await nats?.stop(true);
     await Promise.all(feeds.map((f) => f.stop()));
     stopped.resolve();
   };

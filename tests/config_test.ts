@@ -95,3 +95,33 @@ Deno.test("config: --config file, ALPHAPULSE_CONFIG path or inline JSON, PORT ov
   throws(() => loadConfig({ env: env({ ALPHAPULSE_CONFIG: "{oops" }) }), /not JSON/);
   ok(true);
 });
+
+Deno.test("config: the nats section (DESIGN §12) has the contract's defaults and checks roles", () => {
+  equal(parseConfig({}).nats, undefined, "without a nats section nothing changes");
+  const n = parseConfig({ nats: {} }).nats!;
+  equal(JSON.stringify(n.servers), '["nats://127.0.0.1:4222"]');
+  ok(!n.publish && n.consume.length === 0);
+  equal(n.subjectPrefix, "alphapulse");
+  equal(n.stream, "ALPHAPULSE");
+  equal(n.replicas, 1);
+  equal(n.leaseMs, 3000);
+  equal(n.snapshotEvery, 1000);
+  equal(n.tradeMaxAgeMs, 3_600_000);
+  const edge = parseConfig({
+    exchanges: { kraken: { symbols: ["BTC/USD"] } },
+    nats: { servers: ["nats://a:4222"], publish: true, consume: ["coinbase"], token: "secret" },
+  });
+  ok(edge.nats!.publish && edge.nats!.consume[0] === "coinbase");
+  throws(
+    () =>
+      parseConfig({
+        exchanges: { kraken: { symbols: ["BTC/USD"] } },
+        nats: { consume: ["kraken"] },
+      }),
+    (e) => e instanceof ConfigError && /nats\.consume\.0: kraken is collected/.test(e.message),
+  );
+  throws(() => parseConfig({ nats: { consume: ["nope"] } }), /nats\.consume\.0/);
+  throws(() => parseConfig({ nats: { subjectPrefix: "a.b" } }), /nats\.subjectPrefix/);
+  throws(() => parseConfig({ nats: { user: "u" } }), /nats\.password/);
+  throws(() => parseConfig({ nats: { servers: [] } }), /nats\.servers/);
+});

@@ -526,6 +526,47 @@ export class Core {
     return this.#written(this.#ex.mark_stale(book), `Stale marker for book ${book}`);
   }
 
+  /**
+   * Writes a record produced elsewhere (another node's ring, carried over NATS) into this ring,
+   * every byte unchanged except the two per-node fields: the ring stamp (`ringSeq`) and the
+   * symbol id, which becomes `symbol`. Discards anything staged. Returns 1, or 0 when there is
+   * no ring or `bytes` is not a record's length (nothing written).
+   *
+   * @example
+   * ```ts
+   * import assert from "node:assert";
+   * import { Core, RecordView, RingReader } from "./mod.ts";
+   * const source = await Core.create({ ringCapacity: 16 });
+   * const book = source.createBook({ exchange: 2, symbol: 9, priceScale: 0, sizeScale: 0 });
+   * const from = new RingReader(source.memory.buffer, source.ringAddress, source.layout);
+   * source.begin(book).add(0, "100", "1").reset();
+   * const record = from.read() as Uint8Array;
+   * const edge = await Core.create({ ringCapacity: 16 });
+   * const to = new RingReader(edge.memory.buffer, edge.ringAddress, edge.layout);
+   * assert.equal(edge.writeRaw(record, 3), 1);
+   * const copy = to.read() as Uint8Array;
+   * assert.equal(new RecordView(edge.layout).wrap(copy).symbol, 3);
+   * assert.deepEqual(copy.subarray(12), record.subarray(12)); // the rest unchanged
+   * ```
+   */
+  writeRaw(bytes: Uint8Array, symbol: number): number {
+    const l = this.#layout;
+    const length = bytes.byteLength;
+    if (this.#ringAddress === 0 || length < l.recHeaderSize || length > l.recordSize) return 0;
+    const need = Math.ceil(l.recordSize / l.inputChangeSize) + 1;
+    if (this.#inputCap < need) {
+      this.#inputBase = this.#ex.input_reserve(need);
+      this.#inputCap = this.#ex.input_capacity();
+      this.#refresh();
+    }
+    this.#count = 0;
+    new Uint8Array(this.#buffer, this.#inputBase, length).set(bytes);
+    return this.#written(
+      this.#ex.ring_write_raw(this.#inputBase, length, symbol >>> 0),
+      "Raw record",
+    );
+  }
+
   /** Empties the book (keeps its seq). */
   clear(book: number): void {
     const code = this.#ex.book_clear(book);

@@ -48,4 +48,10 @@ export interface ExchangeFeed {
    * being woken again. Returns an unsubscribe function.
    */
   onWrite?(listener: () => void): () => void;
+  /**
+   * Present when the feed's symbol list grows while it runs (a NATS edge learns books from the
+   * catalog): `listener` runs after symbols were appended to {@linkcode symbols} (existing ids
+   * never change) and before any record of them is written. Returns an unsubscribe function.
+   */
+  onSymbolsAdded?(listener: () => void): () => void;
 }

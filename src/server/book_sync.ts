@@ -70,7 +70,8 @@ export class BookSync implements RecordSink {
   #o: BookSyncOptions;
   #view: RecordView;
   #pumps: FeedPump[] = [];
-  #channels = new Map<ExchangeFeed, readonly BookChannel[]>();
+  #channels = new Map<ExchangeFeed, BookChannel[]>();
+  #unwatch: Array<() => void> = [];
   #pumpOf = new Map<ExchangeFeed, FeedPump>();
   #byName = new Map<string, Map<string, BookChannel>>();
   #stopped = false;
@@ -89,6 +90,20 @@ export class BookSync implements RecordSink {
     this.#channels.set(feed, channels);
     this.#pumpOf.set(feed, pump);
     this.#byName.set(feed.exchange, new Map(channels.map((c) => [c.names.symbol, c])));
+    const off = feed.onSymbolsAdded?.(() => this.#grow(feed));
+    if (off) this.#unwatch.push(off);
+  }
+
+  /** The feed's symbol list grew: a channel for each new symbol (unsynced until its snapshot). */
+  #grow(feed: ExchangeFeed): void {
+    const channels = this.#channels.get(feed);
+    const byName = this.#byName.get(feed.exchange);
+    if (!channels || !byName) return;
+    for (let i = channels.length; i < feed.symbols.length; i++) {
+      const ch = new BookChannel(feed, i);
+      channels.push(ch);
+      byName.set(ch.names.symbol, ch);
+    }
   }
 
   /** The pumps, in the order added. */
@@ -114,6 +129,7 @@ export class BookSync implements RecordSink {
   /** After `stop`, no more snapshot requests. */
   stop(): void {
     this.#stopped = true;
+    for (const off of this.#unwatch.splice(0)) off();
   }
 
   /** @inheritdoc */

@@ -25,7 +25,7 @@ import { BookSync } from "./book_sync.ts";
 import type { ClientSession } from "./client_session.ts";
 import { FanOut } from "./fan_out.ts";
 import { FeedPump } from "./feed_pump.ts";
-import { type HealthReport, HealthReporter } from "./health_report.ts";
+import { type HealthReport, HealthReporter, type ReportSection } from "./health_report.ts";
 import { ServerMetrics } from "./metrics.ts";
 import { RequestHandler } from "./request_handler.ts";
 import { SlowClientPolicy } from "./slow_clients.ts";
@@ -50,6 +50,8 @@ export interface BroadcasterTuning {
   batchIntervalMs?: number | "auto";
   /** Where unexpected errors are reported. Default `console.error`. */
   onError?: (message: string, error: unknown) => void;
+  /** Further `/health` and `/metrics` sections (e.g. `nats`). */
+  sections?: readonly ReportSection[];
 }
 
 /** Clients from which `batchIntervalMs: "auto"` batches wake-ups, and the interval it uses. */
@@ -115,6 +117,7 @@ export class Broadcaster {
       tickMs: tuning.tickMs ?? 50,
       batchIntervalMs: tuning.batchIntervalMs ?? "auto",
       onError: tuning.onError ?? ((message, error) => console.error(message, error)),
+      sections: tuning.sections ?? [],
     };
     const t = this.#tuning;
     const disconnect = (session: ClientSession, code: number, reason: string) => {
@@ -171,6 +174,7 @@ export class Broadcaster {
       metrics,
       slowClients: () => this.#slow.size,
       onError: t.onError,
+      sections: t.sections,
     });
   }
 

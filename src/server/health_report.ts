@@ -38,12 +38,25 @@ export interface ExchangeStatus {
   books: BookStatus[];
 }
 
+/**
+ * A further section of `/health` and `/metrics` from outside the server (the NATS scale-out
+ * adds `nats`): its JSON goes under `name` in `/health`, its text is appended to `/metrics`.
+ */
+export interface ReportSection {
+  readonly name: string;
+  health(): unknown;
+  /** Prometheus text lines (with their `# HELP` / `# TYPE`), ending in a newline. */
+  metricsText(): string;
+}
+
 /** The `/health` document. */
 export interface HealthReport {
   /** `ok`: every book live; `degraded`: some; `down`: none (served with HTTP 503). */
   status: "ok" | "degraded" | "down";
   clients: number;
   exchanges: ExchangeStatus[];
+  /** Further sections ({@linkcode ReportSection}), e.g. `nats`. */
+  [section: string]: unknown;
 }
 
 /** What {@linkcode HealthReporter} reads. */
@@ -55,6 +68,8 @@ export interface HealthReporterOptions {
   slowClients(): number;
   /** Where a failing `health()` of a feed is reported. */
   onError(message: string, error: unknown): void;
+  /** Further sections. */
+  sections?: readonly ReportSection[];
 }
 
 /**
@@ -140,11 +155,19 @@ export class HealthReporter {
         books,
       };
     });
-    return {
+    const report: HealthReport = {
       status: live === 0 ? "down" : live === total ? "ok" : "degraded",
       clients: subscriptions.size,
       exchanges,
     };
+    for (const section of this.#o.sections ?? []) {
+      try {
+        report[section.name] = section.health();
+      } catch (e) {
+        this.#o.onError(`health() of section ${section.name} failed`, e);
+      }
+    }
+    return report;
   }
 
   /** The `/metrics` text. */
@@ -155,6 +178,14 @@ export class HealthReporter {
     for (const pump of sync.pumps) {
       const h = this.#feedHealth(pump.feed);
       if (h) health.push(h);
+    }
+    let extra = "";
+    for (const section of this.#o.sections ?? []) {
+      try {
+        extra += section.metricsText();
+      } catch (e) {
+        this.#o.onError(`metrics of section ${section.name} failed`, e);
+      }
     }
     return renderMetrics({
       metrics: this.#o.metrics,
@@ -170,7 +201,7 @@ export class HealthReporter {
           subscribers: subscriptions.subscriberCount(ch),
         }))
       ),
-    });
+    }) + extra;
   }
 
   #feedHealth(feed: { exchange: string; health(): ExchangeHealth }): ExchangeHealth | undefined {

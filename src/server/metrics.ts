@@ -113,7 +113,16 @@ export class ServerMetrics {
 
 type Labels = Record<string, string>;
 
-function escapeLabel(value: string): string {
+/**
+ * Escapes a Prometheus label value.
+ *
+ * @example
+ * ```ts
+ * import { escapeLabel } from "./metrics.ts";
+ * if (escapeLabel('a"b') !== 'a\\"b') throw new Error();
+ * ```
+ */
+export function escapeLabel(value: string): string {
   return value.replace(/\\/g, "\\\\").replace(/\n/g, "\\n").replace(/"/g, '\\"');
 }
 

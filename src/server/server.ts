@@ -23,6 +23,7 @@ import { dashboardPage, PAGE_HEADERS } from "./dashboard.ts";
 import { DASHBOARD_HTML } from "../client/dashboard/page.ts";
 import { loadStaticAssets } from "./static_assets.ts";
 import { ServerMetrics } from "./metrics.ts";
+import type { ReportSection } from "./health_report.ts";
 import {
   acceptUpgrade,
   connectionCap,
@@ -39,6 +40,8 @@ export interface ServerOptions {
   feeds: readonly ExchangeFeed[];
   /** Tuning for tests and benchmarks. */
   tuning?: BroadcasterTuning;
+  /** Further `/health` and `/metrics` sections (the NATS scale-out's `nats`). */
+  sections?: readonly ReportSection[];
   /**
    * The process's open-file limit, when the caller knows it (`deno task start`'s launcher reads
    * it: Deno lets only `-A` read `/proc/self/limits`); otherwise it is read from there.
@@ -92,7 +95,10 @@ const TEXT_HEADERS = { "content-type": "text/plain; charset=utf-8" };
  */
 export async function createServer(options: ServerOptions): Promise<BroadcastServer> {
   const config = options.config.server;
-  const hub = await Broadcaster.create(config, options.feeds, options.tuning);
+  const hub = await Broadcaster.create(config, options.feeds, {
+    ...options.tuning,
+    sections: [...(options.tuning?.sections ?? []), ...(options.sections ?? [])],
+  });
   const exchanges = options.feeds.map((f) => f.exchange);
   let upgrading = 0;
   let closing: Promise<void> | undefined;

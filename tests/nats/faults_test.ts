@@ -1,0 +1,333 @@
+/**
+ * Scale-out faults on a real nats-server (DESIGN §12): a retried Msg-Id stored once; a late edge
+ * and a client joining mid-stream; nats-server restarted mid-stream (file store); the active
+ * publisher killed (the standby takes over); a three-node cluster with replicas 3 losing a node.
+ * Skipped when nats-server is not installed.
+ */
+import { equal, ok } from "node:assert/strict";
+import { connect, headers } from "@nats-io/transport-node";
+import { jetstream, jetstreamManager } from "@nats-io/jetstream";
+import { parseConfig } from "../../src/config.ts";
+import { BookMirror, RecordView } from "../../src/core/mod.ts";
+import { ensureJetStream, MSG_ID_HEADER } from "../../src/nats/mod.ts";
+import { BookClient } from "../server/book_clients.ts";
+import { waitUntil } from "../support/ws_test_client.ts";
+import { NATS_SERVER_INSTALLED, NatsCluster, NatsServer } from "../support/nats_server.ts";
+import { clientBooks, DEPTH, Market, startNode, type TestNode } from "./nodes.ts";
+
+const ignore = !NATS_SERVER_INSTALLED;
+const { layout } = await BookMirror.create();
+const opts = { ignore, sanitizeOps: false, sanitizeResources: false };
+
+function subscribeAll(market: Market, c: { subscribe(ex: string, s: string[]): void }) {
+  for (const ex of ["kraken", "binanceus"]) {
+    c.subscribe(ex, market.books.filter((b) => b[0] === ex).map((b) => b[1]));
+  }
+}
+
+const edgeSynced = (e: TestNode) =>
+  e.nats!.edgeFeeds.every((f) => f.symbols.length > 0 && f.books().every((b) => b.synced));
+
+/** Waits until every client holds the market's books exactly. */
+async function settle(market: Market, clients: BookClient[], what: string): Promise<void> {
+  market.pause();
+  const settled = () => {
+    const want = JSON.stringify(market.want());
+    return clients.every((c) => JSON.stringify(clientBooks(market, c)) === want);
+  };
+  await waitUntil(settled, 15_000, what).catch((e) => {
+    throw new Error(
+      `${e.message}\nwant ${market.want()[0].slice(0, 100)}\n` +
+        clients.map((c) => clientBooks(market, c)[0].slice(0, 100)).join("\n"),
+    );
+  });
+  for (let i = 0; i < 2; i++) {
+    market.step();
+    await waitUntil(settled, 10_000, `${what} (after another step)`);
+  }
+}
+
+Deno.test({
+  ...opts,
+  name: "nats: a publish retried with the same Nats-Msg-Id is stored once",
+  async fn() {
+    const server = await NatsServer.start();
+    const nc = await connect({ servers: server.url });
+    try {
+      const config = parseConfig({ nats: { servers: [server.url] } }).nats!;
+      await ensureJetStream(nc, config, () => {});
+      const js = jetstream(nc);
+      const send = async (id: string, byte: number) => {
+        const h = headers();
+        h.set(MSG_ID_HEADER, id);
+        return await js.publish("alphapulse.book.kraken.BTC-USD", new Uint8Array([byte]), {
+          headers: h,
+        });
+      };
+      const first = await send("kraken:BTC-USD:5:0:d:1", 1);
+      const retry = await send("kraken:BTC-USD:5:0:d:1", 1);
+      const snapshot = await send("kraken:BTC-USD:5:0:s:1", 2); // same seq, a snapshot
+      ok(!first.duplicate && retry.duplicate && !snapshot.duplicate);
+      equal(retry.seq, first.seq);
+      const info = await (await jetstreamManager(nc)).streams.info("ALPHAPULSE");
+      equal(info.state.messages, 2);
+      equal(info.config.allow_rollup_hdrs, true);
+      equal(info.config.duplicate_window, 120_000_000_000);
+      equal(info.config.storage, "file");
+    } finally {
+      await nc.close();
+      await server.stop();
+    }
+  },
+});
+
+Deno.test({
+  ...opts,
+  name: "nats: a late edge and a client joining mid-stream get a consistent snapshot (rollup)",
+  async fn() {
+    const nats = await NatsServer.start();
+    const market = new Market();
+    await market.start();
+    const nodes: TestNode[] = [];
+    const clients: BookClient[] = [];
+    try {
+      market.run(5);
+      const collector = await startNode({
+        book: { depth: DEPTH },
+        exchanges: market.exchanges(),
+        nats: { servers: [nats.url], publish: true, snapshotEvery: 40 },
+      });
+      nodes.push(collector);
+      await new Promise((r) => setTimeout(r, 3000)); // the stream rolls up several times
+      const edge = await startNode({
+        book: { depth: DEPTH },
+        nats: { servers: [nats.url], consume: ["kraken", "binanceus"] },
+      });
+      nodes.push(edge);
+      await waitUntil(() => edgeSynced(edge), 15_000, "the late edge to sync");
+      const early = await BookClient.connect(edge.ws, "json");
+      subscribeAll(market, early);
+      clients.push(early);
+      await new Promise((r) => setTimeout(r, 700));
+      const late = await BookClient.connect(edge.ws, "binary", layout, edge.names);
+      subscribeAll(market, late);
+      clients.push(late);
+      await new Promise((r) => setTimeout(r, 700));
+      await settle(market, clients, "the edge's clients to hold the books");
+      for (const c of clients) equal(c.violations.length, 0, c.violations.slice(0, 3).join("; "));
+      // Per subject the stream holds the last snapshot and the deltas since: bounded.
+      const nc = await connect({ servers: nats.url });
+      const info = await (await jetstreamManager(nc)).streams.info("ALPHAPULSE", {
+        subjects_filter: ">",
+      });
+      await nc.close();
+      const counts = Object.values(info.state.subjects ?? {}) as number[];
+      equal(counts.length, 3);
+      ok(counts.every((n) => n > 0 && n <= 40 + 10), `per-subject counts ${counts}`);
+    } finally {
+      market.pause();
+      for (const c of clients) c.socket.close();
+      for (const n of nodes.reverse()) await n.stop();
+      await market.stop();
+      await nats.stop();
+    }
+  },
+});
+
+Deno.test({
+  ...opts,
+  name:
+    "nats: nats-server restarted mid-stream: edges go stale and recover, the collector serves on",
+  async fn() {
+    const nats = await NatsServer.start();
+    const market = new Market();
+    await market.start();
+    const nodes: TestNode[] = [];
+    const clients: BookClient[] = [];
+    try {
+      market.run();
+      const collector = await startNode({
+        book: { depth: DEPTH },
+        exchanges: market.exchanges(),
+        nats: { servers: [nats.url], publish: true, snapshotEvery: 100 },
+      });
+      const edge = await startNode({
+        book: { depth: DEPTH },
+        nats: { servers: [nats.url], consume: ["kraken", "binanceus"] },
+      });
+      nodes.push(collector, edge);
+      await waitUntil(() => edgeSynced(edge), 15_000, "the edge to sync");
+      const own = await BookClient.connect(collector.ws, "json");
+      const remote = await BookClient.connect(edge.ws, "json");
+      subscribeAll(market, own);
+      subscribeAll(market, remote);
+      clients.push(own, remote);
+      await new Promise((r) => setTimeout(r, 800));
+      const nc0 = await connect({ servers: nats.url });
+      const before = (await (await jetstreamManager(nc0)).streams.info("ALPHAPULSE")).state;
+      await nc0.close();
+      const snapshotsBefore = collector.nats!.publishers.map((p) => p.counters.mirrorSnapshots);
+      await nats.kill();
+      await waitUntil(
+        () => edge.nats!.edgeFeeds.every((f) => f.books().every((b) => !b.synced)),
+        5000,
+        "the edge's books to go stale",
+      );
+      await new Promise((r) => setTimeout(r, 1000)); // the market moves on meanwhile
+      const ownFrames = own.texts.length;
+      await nats.resume();
+      await waitUntil(() => edgeSynced(edge), 20_000, "the edge to recover");
+      ok(own.texts.length > ownFrames, "the collector served its own clients throughout");
+      equal(own.stale.length, 0, "the collector's own clients never saw stale");
+      ok(remote.stale.length >= 3, "the edge's clients were told stale");
+      await settle(market, clients, "both nodes' clients to hold the books");
+      for (const c of clients) equal(c.violations.length, 0, c.violations.slice(0, 3).join("; "));
+      ok(
+        collector.nats!.publishers.every((p, i) => p.counters.mirrorSnapshots > snapshotsBefore[i]),
+        "snapshots were republished",
+      );
+      // The first record of each book stored after the restart is a snapshot.
+      const nc = await connect({ servers: nats.url });
+      const jsm = await jetstreamManager(nc);
+      const firstAfter = new Map<string, boolean>();
+      const view = new RecordView(layout);
+      for (let seq = before.last_seq + 1; firstAfter.size < 3; seq++) {
+        const m = await jsm.streams.getMessage("ALPHAPULSE", { seq }).catch(() => null);
+        if (m === null) {
+          ok(seq < before.last_seq + 100_000, "stream ended before every book's first record");
+          continue;
+        }
+        if (!firstAfter.has(m.subject)) firstAfter.set(m.subject, view.wrap(m.data).snapshot);
+      }
+      await nc.close();
+      ok([...firstAfter.values()].every((s) => s), JSON.stringify([...firstAfter]));
+    } finally {
+      market.pause();
+      for (const c of clients) c.socket.close();
+      for (const n of nodes.reverse()) await n.stop();
+      await market.stop();
+      await nats.stop();
+    }
+  },
+});
+
+Deno.test({
+  ...opts,
+  name: "nats: the active publisher dies; the standby takes over within leaseMs + 1 s",
+  async fn() {
+    const leaseMs = 1500;
+    const nats = await NatsServer.start();
+    const market = new Market();
+    await market.start();
+    const nodes: TestNode[] = [];
+    const clients: BookClient[] = [];
+    try {
+      market.run();
+      const collector = () =>
+        startNode({
+          book: { depth: DEPTH },
+          exchanges: market.exchanges(),
+          nats: { servers: [nats.url], publish: true, leaseMs, snapshotEvery: 200 },
+        });
+      const a = await collector();
+      nodes.push(a);
+      await waitUntil(() => a.nats!.leases.get("kraken")!.fresh(), 10_000, "a to hold the lease");
+      const b = await collector();
+      const edge = await startNode({
+        book: { depth: DEPTH },
+        nats: { servers: [nats.url], consume: ["kraken", "binanceus"] },
+      });
+      nodes.push(b, edge);
+      await waitUntil(() => edgeSynced(edge), 15_000, "the edge to sync");
+      const json = await BookClient.connect(edge.ws, "json");
+      const bin = await BookClient.connect(edge.ws, "binary", layout, edge.names);
+      subscribeAll(market, json);
+      subscribeAll(market, bin);
+      clients.push(json, bin);
+      await new Promise((r) => setTimeout(r, 1000));
+      ok(!b.nats!.leases.get("kraken")!.holding, "b is a standby");
+      const epochBefore = edge.nats!.edgeFeeds[0].epoch;
+      // Kill a: its NATS connections drop, its lease is not released (as in a crash).
+      const killedAt = performance.now();
+      await a.stop(false);
+      await waitUntil(
+        () => [...b.nats!.leases.values()].every((l) => l.fresh()),
+        leaseMs + 3000,
+        "b to take over",
+      );
+      const tookMs = performance.now() - killedAt;
+      ok(tookMs <= leaseMs + 1000, `takeover took ${tookMs.toFixed(0)} ms`);
+      await waitUntil(
+        () =>
+          edge.nats!.edgeFeeds.every((f) =>
+            f.epoch > epochBefore && f.books().every((x) => x.epoch > epochBefore)
+          ) && edgeSynced(edge),
+        10_000,
+        "the edge to resync on b's new epoch",
+      );
+      await settle(market, clients, "the edge's clients to hold the books from b");
+      ok(json.stale.length >= 3, "the edge's clients saw stale before b's snapshots");
+      for (const c of clients) equal(c.violations.length, 0, c.violations.slice(0, 3).join("; "));
+    } finally {
+      market.pause();
+      for (const c of clients) c.socket.close();
+      for (const n of nodes.reverse()) await n.stop();
+      await market.stop();
+      await nats.stop();
+    }
+  },
+});
+
+Deno.test({
+  ...opts,
+  name: "nats: a three-node cluster with replicas 3 loses a node mid-stream; nothing is lost",
+  async fn() {
+    const cluster = await NatsCluster.start(3);
+    const market = new Market();
+    await market.start();
+    const nodes: TestNode[] = [];
+    const clients: BookClient[] = [];
+    try {
+      market.run();
+      const collector = await startNode({
+        book: { depth: DEPTH },
+        exchanges: market.exchanges(),
+        nats: { servers: cluster.urls, publish: true, replicas: 3, snapshotEvery: 100 },
+      });
+      const edge = await startNode({
+        book: { depth: DEPTH },
+        nats: { servers: cluster.urls.slice().reverse(), consume: ["kraken", "binanceus"] },
+      });
+      nodes.push(collector, edge);
+      await waitUntil(() => edgeSynced(edge), 30_000, "the edge to sync");
+      const json = await BookClient.connect(edge.ws, "json");
+      subscribeAll(market, json);
+      clients.push(json);
+      await new Promise((r) => setTimeout(r, 800));
+      const nc = await connect({ servers: cluster.urls });
+      const info = await (await jetstreamManager(nc)).streams.info("ALPHAPULSE");
+      await nc.close();
+      equal(info.config.num_replicas, 3);
+      const publishedBefore = collector.nats!.publishers[0].counters.published;
+      await cluster.nodes[1].kill();
+      await new Promise((r) => setTimeout(r, 2500));
+      ok(collector.nats!.publishers[0].counters.published > publishedBefore, "publishing went on");
+      await settle(market, clients, "the edge's client to hold the books");
+      equal(json.violations.length, 0, json.violations.slice(0, 3).join("; "));
+      const failures = collector.nats!.publishers.reduce((n, p) => n + p.counters.failures, 0);
+      // Every failure (if any) was repaired by a snapshot; the books above are exact.
+      ok(failures >= 0);
+      equal(
+        edge.nats!.edgeFeeds.reduce((n, f) => n + f.counters.checksumFailures, 0),
+        0,
+        "no checksum failure at the edge",
+      );
+    } finally {
+      market.pause();
+      for (const c of clients) c.socket.close();
+      for (const n of nodes.reverse()) await n.stop();
+      await market.stop();
+      await cluster.stop();
+    }
+  },
+});
