@@ -434,6 +434,8 @@ export abstract class SocketCollector implements Collector {
       connectAttempts: this.socket.attempts,
       handshakeTimeouts: this.socket.handshakeTimeouts,
       syncTimeouts: this.syncTimeouts,
+      lastError: this.socket.lastFailure ? { ...this.socket.lastFailure } : null,
+      failuresByCause: { ...this.socket.failuresByCause },
       lastMessageAgeMs: this.socket.lastMessageAgeMs === null
         ? null
         : Math.round(this.socket.lastMessageAgeMs),

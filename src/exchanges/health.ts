@@ -64,6 +64,21 @@ export interface ExchangeHealth {
   handshakeTimeouts?: number;
   /** Books resynced for not going live within `bookSyncTimeoutMs` of subscribing. */
   syncTimeouts?: number;
+  /**
+   * The last connection failure: its cause (`dns`, `refused`, `tls`, `http-status`,
+   * `handshake-timeout`, `handshake-closed`, `closed`, `silent`, `requested`, `other`), message,
+   * URL, time and the delay before the next attempt (null before the first failure).
+   */
+  lastError?: {
+    cause: string;
+    message: string;
+    url: string;
+    atMs: number;
+    nextRetryMs: number;
+    repeats: number;
+  } | null;
+  /** Connection failures by cause. */
+  failuresByCause?: Record<string, number>;
   /** ms since the last message from the exchange (null before the first). */
   lastMessageAgeMs: number | null;
   books: BookHealth[];

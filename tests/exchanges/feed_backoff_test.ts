@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { ok } from "node:assert/strict";
+import { equal, match, ok } from "node:assert/strict";
 import { kraken } from "../../src/exchanges/kraken/descriptor.ts";
 import { waitUntil } from "../support/ws_test_client.ts";
 import { venueHarness } from "./venue_harness.ts";
@@ -49,5 +49,58 @@ Deno.test("feed: a server that answers the subscribe and closes gets growing rec
   } finally {
     await h.collector.stop();
     await server.shutdown();
+  }
+});
+
+/** A loopback port nothing listens on (connecting to it is refused). */
+function freePort(): number {
+  const l = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const port = (l.addr as Deno.NetAddr).port;
+  l.close();
+  return port;
+}
+
+Deno.test("feed: a failing connection logs its real cause, URL and retry delay once per change of cause", async () => {
+  const port = freePort();
+  const url = `ws://127.0.0.1:${port}`;
+  const h = await venueHarness(kraken, {
+    symbols: ["BTC/USD"],
+    wsUrl: url,
+    depth: 10,
+    minBackoffMs: 20,
+    maxBackoffMs: 100,
+  });
+  const failureLines = () => h.logs.filter((l) => l.includes("failed ["));
+  let server: Deno.HttpServer | undefined;
+  try {
+    await h.collector.start();
+    await waitUntil(() => (h.collector.health().connectAttempts ?? 0) >= 6, 5000, "retries");
+    let health = h.collector.health();
+    equal(health.lastError?.cause, "refused");
+    equal(health.lastError?.url, url);
+    ok(health.lastError!.repeats >= 5, `same cause repeated (${health.lastError!.repeats})`);
+    ok(health.lastError!.nextRetryMs > 0, "next retry delay reported");
+    equal(failureLines().length, 1, `one line for many refused attempts:\n${h.logs.join("\n")}`);
+    match(
+      failureLines()[0],
+      new RegExp(`connection to ${url} failed \\[refused\\]: .*retrying in \\d+ ms`),
+    );
+    // The cause changes: a server on that port refuses the upgrade with 404.
+    server = Deno.serve(
+      { hostname: "127.0.0.1", port, onListen() {} },
+      () => new Response("no such path", { status: 404 }),
+    );
+    await waitUntil(() => h.collector.health().lastError?.cause === "http-status", 5000, "404");
+    const before = h.collector.health().connectAttempts!;
+    await waitUntil(() => h.collector.health().connectAttempts! >= before + 4, 5000, "404 retries");
+    health = h.collector.health();
+    equal(health.lastError?.message, "HTTP 404 on the upgrade");
+    equal(failureLines().length, 2, `one more line for the new cause:\n${h.logs.join("\n")}`);
+    match(failureLines()[1], /\[http-status\]: HTTP 404 on the upgrade; retrying in \d+ ms/);
+    ok((health.failuresByCause?.refused ?? 0) >= 5, "refusals counted by cause");
+    ok((health.failuresByCause?.["http-status"] ?? 0) >= 4, "404s counted by cause");
+  } finally {
+    await h.collector.stop();
+    await server?.shutdown();
   }
 });
