@@ -9,6 +9,7 @@ import type { ExchangeHealth, NormalizedTrade } from "./health.ts";
 import { BookStore } from "./book_store.ts";
 import { FeedSocket } from "./feed_socket.ts";
 import { exceedsLevels } from "./level_cap.ts";
+import type { RestCounters } from "./snapshot_fetcher.ts";
 import type { ExchangeId, ParsedMessage, TradeMessage } from "./types.ts";
 
 /** What every exchange collector offers. */
@@ -249,6 +250,11 @@ export abstract class SocketCollector implements Collector {
     }
   }
 
+  /** REST counters of a venue that fetches snapshots over HTTP (undefined for the others). */
+  protected restCounters(): RestCounters | undefined {
+    return undefined;
+  }
+
   /** Whether {@linkcode stop} was called. */
   protected get stopped(): boolean {
     return this.#stopped;
@@ -436,6 +442,7 @@ export abstract class SocketCollector implements Collector {
       syncTimeouts: this.syncTimeouts,
       lastError: this.socket.lastFailure ? { ...this.socket.lastFailure } : null,
       failuresByCause: { ...this.socket.failuresByCause },
+      rest: this.restCounters(),
       lastMessageAgeMs: this.socket.lastMessageAgeMs === null
         ? null
         : Math.round(this.socket.lastMessageAgeMs),

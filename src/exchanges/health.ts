@@ -77,6 +77,20 @@ export interface ExchangeHealth {
     nextRetryMs: number;
     repeats: number;
   } | null;
+  /**
+   * REST snapshot counters (venues that fetch over HTTP): requests, failures, rate limited,
+   * header and body deadlines missed, bodies over `maxRestBytes`, requests aborted by a new
+   * connection.
+   */
+  rest?: {
+    requests: number;
+    failures: number;
+    rateLimited: number;
+    headerTimeouts: number;
+    bodyTimeouts: number;
+    oversizeBodies: number;
+    aborted: number;
+  };
   /** Connection failures by cause. */
   failuresByCause?: Record<string, number>;
   /** ms since the last message from the exchange (null before the first). */

@@ -79,3 +79,16 @@ export const connection = {
    */
   maxLevelsPerMessage: levelCap(50_000),
 };
+
+/** REST bounds of the venues that fetch over HTTP (snapshots, instrument lists). */
+export const rest = {
+  /** Connect and response headers of a REST request within this (ms). */
+  restTimeoutMs: ms(10_000),
+  /** The whole REST body within this after the headers (ms). */
+  restBodyTimeoutMs: ms(30_000),
+  /**
+   * Most bytes of one REST body (4 MiB: about ten times a 5,000-per-side Binance snapshot);
+   * a larger one is refused while it streams in, counted, and fetched again later.
+   */
+  maxRestBytes: z.number().int().min(1024).max(256 * 1024 * 1024).default(4 * 1024 * 1024),
+};
