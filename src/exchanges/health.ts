@@ -91,6 +91,8 @@ export interface ExchangeHealth {
     oversizeBodies: number;
     aborted: number;
   };
+  /** Book resyncs held back by the resync backoff (consecutive failures of a book). */
+  delayedResyncs?: number;
   /** Connection failures by cause. */
   failuresByCause?: Record<string, number>;
   /** ms since the last message from the exchange (null before the first). */

@@ -73,6 +73,16 @@ export const connection = {
    */
   backoffResetMs: ms(30_000),
   /**
+   * Resyncs of one book after consecutive failures (checksum, gap, refused update): the first at
+   * once, then from `resyncMinBackoffMs` doubling to `resyncMaxBackoffMs`, jittered. A good
+   * snapshot does not end the streak; a book live for `resyncResetMs` or `resyncResetUpdates`
+   * updates does.
+   */
+  resyncMinBackoffMs: ms(100),
+  resyncMaxBackoffMs: ms(10_000),
+  resyncResetMs: ms(30_000),
+  resyncResetUpdates: z.number().int().min(1).max(10_000_000).default(1000),
+  /**
    * Levels one message may hold. 50,000 is five times the largest real message of the
    * depth-limited venues (a 5,000-per-side REST snapshot); Coinbase raises it for its full-book
    * snapshots.

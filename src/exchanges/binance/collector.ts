@@ -127,9 +127,10 @@ export class BinanceCollector extends SocketCollector {
     }
   }
 
+  /** A new snapshot, after the resync backoff of the book's consecutive failures. */
   protected resync(symbol: string): void {
     this.#sync.get(symbol)!.restart(true);
-    this.#fetchSnapshot(symbol, 0);
+    this.#fetchSnapshot(symbol, this.context.replay ? 0 : this.resyncDelay(symbol));
   }
 
   protected unreadableBook(text: string): string | undefined {
@@ -201,10 +202,7 @@ export class BinanceCollector extends SocketCollector {
       ev.exchangeTimeMs ?? 0,
       receivedMs,
     );
-    if (r === "rejected") {
-      this.#sync.get(symbol)!.restart(true);
-      this.#fetchSnapshot(symbol, RETRY_MS);
-    }
+    if (r === "rejected") this.resync(symbol);
   }
 
   /** Whether a depth event's level text would be refused (then handled as an invalid message). */
@@ -239,7 +237,7 @@ export class BinanceCollector extends SocketCollector {
               `${symbol}: update id gap (U=${m.firstUpdateId} after u=${sync.lastUpdateId}); re-snapshot`,
             );
             this.books.markStale(symbol, "update id gap", receivedMs);
-            this.#fetchSnapshot(symbol, 0);
+            this.#fetchSnapshot(symbol, this.context.replay ? 0 : this.resyncDelay(symbol));
           }
           break;
         }

@@ -35,9 +35,6 @@ export interface BybitSettings extends ConnectionSettings, RestLimits {
   instruments?: boolean;
 }
 
-const RESUBSCRIBE_BASE_MS = 100;
-const RESUBSCRIBE_MAX_MS = 10_000;
-
 /**
  * @example
  * ```ts ignore
@@ -54,8 +51,6 @@ export class BybitCollector extends SocketCollector {
   #topics = new Map<string, TopicSync>();
   #scales = new Map<string, readonly [number, number]>();
   #splits = new Map<string, readonly [string, string]>();
-  #failures = new Map<string, number>();
-  #timers = new Set<ReturnType<typeof setTimeout>>();
   #ping: ReturnType<typeof setInterval> | undefined;
   #aborter = new AbortController();
   #reqId = 1;
@@ -102,8 +97,6 @@ export class BybitCollector extends SocketCollector {
     this.#aborter.abort();
     clearInterval(this.#ping);
     this.#ping = undefined;
-    for (const t of this.#timers) clearTimeout(t);
-    this.#timers.clear();
     await super.stop();
   }
 
@@ -181,23 +174,11 @@ export class BybitCollector extends SocketCollector {
   /** Unsubscribes and subscribes one symbol's book topic (fresh snapshot), with backoff. */
   #resubscribe(symbol: string): void {
     this.#topics.get(this.#topic(symbol))?.reset();
-    const n = (this.#failures.get(symbol) ?? 0) + 1;
-    this.#failures.set(symbol, n);
-    const delay = n <= 1 ? 0 : Math.min(RESUBSCRIBE_MAX_MS, RESUBSCRIBE_BASE_MS * 2 ** (n - 2));
-    const run = () => {
-      if (this.stopped) return;
+    this.afterDelay(this.resyncDelay(symbol), () => {
       const topic = this.#topic(symbol);
       this.socket.send({ req_id: String(this.#reqId++), op: "unsubscribe", args: [topic] });
       this.#sendSubscribe([topic]);
-    };
-    if (delay === 0) run();
-    else {
-      const t = setTimeout(() => {
-        this.#timers.delete(t);
-        run();
-      }, delay);
-      this.#timers.add(t);
-    }
+    });
   }
 
   protected resync(symbol: string): void {
@@ -277,8 +258,7 @@ export class BybitCollector extends SocketCollector {
           receivedMs,
           this.#scales.get(symbol),
         );
-        if (ok) this.#failures.delete(symbol);
-        else this.#resubscribe(symbol);
+        if (!ok) this.#resubscribe(symbol);
         return;
       }
       case "apply":

@@ -177,13 +177,17 @@ export class OkxCollector extends SocketCollector {
     const sync = this.#sync.get(symbol)!;
     const legacy = !sync.sequenced;
     sync.restart(!keepBuffer);
+    // Consecutive failures of this book back off (resync_backoff.ts).
+    const delay = this.context.replay ? 0 : this.resyncDelay(symbol);
     if (legacy) {
-      const args = [{ channel: "books", instId: this.toNative(symbol) }];
-      this.socket.send({ op: "unsubscribe", args } satisfies OkxRequest);
-      this.socket.send({ op: "subscribe", args } satisfies OkxRequest);
+      this.afterDelay(delay, () => {
+        const args = [{ channel: "books", instId: this.toNative(symbol) }];
+        this.socket.send({ op: "unsubscribe", args } satisfies OkxRequest);
+        this.socket.send({ op: "subscribe", args } satisfies OkxRequest);
+      });
       return;
     }
-    if (!this.context.replay) this.#fetcher.fetch(symbol);
+    if (!this.context.replay) this.#fetcher.fetch(symbol, delay);
   }
 
   protected unreadableBook(text: string): string | undefined {
