@@ -1,12 +1,25 @@
 /**
  * Issue 13 item 8: the reconnect backoff restarts only after a connection stayed open for
  * `backoffResetMs`, never because a message arrived: a server that accepts, answers the subscribe
- * and closes gets connections at growing intervals, not a reconnect storm.
+ * and closes gets connections at growing intervals, not a reconnect storm. Item 11: a failing
+ * connection says why (cause, URL, next retry delay) once per change of cause, and `/health` and
+ * `/metrics` show it.
  *
  * @module
  */
 import { equal, match, ok } from "node:assert/strict";
+import { parseConfig } from "../../src/config.ts";
+import { BookMirror } from "../../src/core/mod.ts";
 import { kraken } from "../../src/exchanges/kraken/descriptor.ts";
+import { startFeeds } from "../../src/runtime/feeds.ts";
+import type { BookChannel } from "../../src/server/book_channel.ts";
+import { BookSync } from "../../src/server/book_sync.ts";
+import type { ClientSession } from "../../src/server/client_session.ts";
+import { FanOut } from "../../src/server/fan_out.ts";
+import { FeedPump } from "../../src/server/feed_pump.ts";
+import { HealthReporter } from "../../src/server/health_report.ts";
+import { ServerMetrics } from "../../src/server/metrics.ts";
+import { Subscriptions } from "../../src/server/subscriptions.ts";
 import { waitUntil } from "../support/ws_test_client.ts";
 import { venueHarness } from "./venue_harness.ts";
 
@@ -102,5 +115,54 @@ Deno.test("feed: a failing connection logs its real cause, URL and retry delay o
   } finally {
     await h.collector.stop();
     await server?.shutdown();
+  }
+});
+
+Deno.test("feed: /health shows each exchange's last connection error (collector in a Worker)", async () => {
+  const port = freePort();
+  const config = parseConfig({
+    runtime: { mode: "workers", ringCapacity: 64 },
+    exchanges: {
+      kraken: {
+        symbols: ["BTC/USD"],
+        wsUrl: `ws://127.0.0.1:${port}`,
+        minBackoffMs: 20,
+        maxBackoffMs: 100,
+      },
+    },
+  });
+  const feeds = await startFeeds(config);
+  try {
+    const metrics = new ServerMetrics();
+    const subscriptions = new Subscriptions<ClientSession, BookChannel>();
+    const mirror = await BookMirror.create();
+    const fanOut = new FanOut({
+      subscriptions,
+      mirror,
+      metrics,
+      clientBufferBytes: 1 << 16,
+      onOverflow: () => {},
+    });
+    const sync = new BookSync({ mirror, fanOut, snapshotRetryMs: 2000, onError: () => {} });
+    for (const f of feeds) sync.addPump(new FeedPump(f, sync));
+    const reports = new HealthReporter({
+      sync,
+      subscriptions,
+      metrics,
+      slowClients: () => 0,
+      onError: () => {},
+    });
+    const lastError = () => reports.health().exchanges[0].lastError;
+    await waitUntil(() => (lastError()?.repeats ?? 0) >= 3, 5000, "refusals reported");
+    const e = lastError()!;
+    equal(e.cause, "refused");
+    equal(e.url, `ws://127.0.0.1:${port}`);
+    ok(e.nextRetryMs > 0 && e.nextRetryMs <= 100, `next retry delay ${e.nextRetryMs}`);
+    match(
+      reports.metricsText(),
+      /^alphapulse_exchange_connection_failures_total\{exchange="kraken",cause="refused"\} \d+$/m,
+    );
+  } finally {
+    await Promise.all(feeds.map((f) => f.stop()));
   }
 });
