@@ -43,6 +43,12 @@ interface Entry {
   gaps: number;
   checksumFailures: number;
   parseErrors: number;
+  /** When the book last went live (ms), and the updates applied since (snapshot not counted). */
+  liveAt: number;
+  liveUpdates: number;
+  /** The live run that the last markStale ended (consumed by {@linkcode BookStore.healthyRun}). */
+  lastRunMs: number;
+  lastRunUpdates: number;
 }
 
 const DEFAULT_SCALE = 0;
@@ -85,6 +91,10 @@ export class BookStore {
         gaps: 0,
         checksumFailures: 0,
         parseErrors: 0,
+        liveAt: 0,
+        liveUpdates: 0,
+        lastRunMs: 0,
+        lastRunUpdates: 0,
       });
     });
   }
@@ -159,6 +169,8 @@ export class BookStore {
     e.state = "live";
     e.lastUpdateAt = receivedMs;
     e.updates++;
+    e.liveAt = receivedMs;
+    e.liveUpdates = 0;
     return true;
   }
 
@@ -198,6 +210,7 @@ export class BookStore {
     }
     e.lastUpdateAt = receivedMs;
     e.updates++;
+    e.liveUpdates++;
     return "applied";
   }
 
@@ -258,6 +271,8 @@ export class BookStore {
     e.state = "live";
     e.lastUpdateAt = receivedMs;
     e.updates++;
+    e.liveAt = receivedMs;
+    e.liveUpdates = 0;
     return true;
   }
 
@@ -273,6 +288,7 @@ export class BookStore {
     }
     e.lastUpdateAt = receivedMs;
     e.updates += updates;
+    e.liveUpdates += updates;
     return "applied";
   }
 
@@ -394,9 +410,27 @@ export class BookStore {
     if (e.state === "stale") return;
     const wasLive = e.state === "live";
     e.state = "stale";
-    if (wasLive) e.resyncs++;
+    if (wasLive) {
+      e.resyncs++;
+      e.lastRunMs = Math.max(0, receivedMs - e.liveAt);
+      e.lastRunUpdates = e.liveUpdates;
+    }
     this.#core.markStale(e.id, receivedMs);
     this.#opts.log?.(`${symbol}: stale (${reason})`);
+  }
+
+  /**
+   * How long `symbol` was healthy before its latest failure: the current live run when live,
+   * else the run the last {@linkcode markStale} ended (reported once, then zero), for
+   * `resync_backoff.ts`.
+   */
+  healthyRun(symbol: string, now = Date.now()): { ms: number; updates: number } {
+    const e = this.#entry(symbol);
+    if (!e) return { ms: 0, updates: 0 };
+    if (e.state === "live") return { ms: Math.max(0, now - e.liveAt), updates: e.liveUpdates };
+    const run = { ms: e.lastRunMs, updates: e.lastRunUpdates };
+    e.lastRunMs = e.lastRunUpdates = 0;
+    return run;
   }
 
   /** Marks every book stale (a lost connection). */

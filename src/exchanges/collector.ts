@@ -9,6 +9,8 @@ import type { ExchangeHealth, NormalizedTrade } from "./health.ts";
 import { BookStore } from "./book_store.ts";
 import { FeedSocket } from "./feed_socket.ts";
 import { exceedsLevels } from "./level_cap.ts";
+import type { RestCounters } from "./snapshot_fetcher.ts";
+import { ResyncBackoff } from "./resync_backoff.ts";
 import type { ExchangeId, ParsedMessage, TradeMessage } from "./types.ts";
 
 /** What every exchange collector offers. */
@@ -80,6 +82,11 @@ export interface ConnectionSettings {
   handshakeTimeoutMs?: number;
   /** A book not live this long after its connection opened or its last resync is resynced. */
   bookSyncTimeoutMs?: number;
+  /** Resync backoff of one book (see `resync_backoff.ts`); defaults 100, 10 000, 30 000, 1000. */
+  resyncMinBackoffMs?: number;
+  resyncMaxBackoffMs?: number;
+  resyncResetMs?: number;
+  resyncResetUpdates?: number;
   /** Levels one message may hold; more is refused before parsing (default 50,000). */
   maxLevelsPerMessage?: number;
 }
@@ -124,6 +131,8 @@ export abstract class SocketCollector implements Collector {
   #notLiveSince = new Map<string, number>();
   /** Books whose missed sync deadline was logged (cleared when they go live). */
   #syncLogged = new Set<string>();
+  #resyncBackoff: ResyncBackoff;
+  #resyncTimers = new Set<ReturnType<typeof setTimeout>>();
 
   constructor(
     settings: ConnectionSettings,
@@ -135,6 +144,12 @@ export abstract class SocketCollector implements Collector {
     this.context = context;
     this.symbols = Object.freeze([...settings.symbols]);
     this.maxLevelsPerMessage = settings.maxLevelsPerMessage ?? DEFAULT_MAX_LEVELS_PER_MESSAGE;
+    this.#resyncBackoff = new ResyncBackoff({
+      minMs: settings.resyncMinBackoffMs ?? 100,
+      maxMs: settings.resyncMaxBackoffMs ?? 10_000,
+      resetAfterMs: settings.resyncResetMs ?? 30_000,
+      resetAfterUpdates: settings.resyncResetUpdates ?? 1000,
+    });
     this.books = new BookStore(context.core, {
       exchangeCode: context.exchangeCode,
       symbols: this.symbols,
@@ -197,6 +212,8 @@ export abstract class SocketCollector implements Collector {
     this.#stopped = true;
     clearInterval(this.#syncWatch);
     this.#syncWatch = undefined;
+    for (const t of this.#resyncTimers) clearTimeout(t);
+    this.#resyncTimers.clear();
     await this.socket.stop();
     this.books.stopAll();
   }
@@ -247,6 +264,30 @@ export abstract class SocketCollector implements Collector {
       this.books.markStale(symbol, "sync deadline", now);
       this.resync(symbol);
     }
+  }
+
+  /**
+   * The delay before resyncing `symbol` after a failure (checksum, gap, refused message): 0 for
+   * the first of a streak, then growing (see `resync_backoff.ts`). Every venue asks this before
+   * each resync of a book.
+   */
+  protected resyncDelay(symbol: string, run = this.books.healthyRun(symbol)): number {
+    return this.#resyncBackoff.next(symbol, run);
+  }
+
+  /** Runs `fn` after `delayMs` (at once when 0) unless the collector stopped meanwhile. */
+  protected afterDelay(delayMs: number, fn: () => void): void {
+    if (delayMs <= 0) return fn();
+    const t = setTimeout(() => {
+      this.#resyncTimers.delete(t);
+      if (!this.#stopped) fn();
+    }, delayMs);
+    this.#resyncTimers.add(t);
+  }
+
+  /** REST counters of a venue that fetches snapshots over HTTP (undefined for the others). */
+  protected restCounters(): RestCounters | undefined {
+    return undefined;
   }
 
   /** Whether {@linkcode stop} was called. */
@@ -434,6 +475,10 @@ export abstract class SocketCollector implements Collector {
       connectAttempts: this.socket.attempts,
       handshakeTimeouts: this.socket.handshakeTimeouts,
       syncTimeouts: this.syncTimeouts,
+      lastError: this.socket.lastFailure ? { ...this.socket.lastFailure } : null,
+      failuresByCause: { ...this.socket.failuresByCause },
+      rest: this.restCounters(),
+      delayedResyncs: this.#resyncBackoff.delayed,
       lastMessageAgeMs: this.socket.lastMessageAgeMs === null
         ? null
         : Math.round(this.socket.lastMessageAgeMs),

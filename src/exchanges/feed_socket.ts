@@ -42,6 +42,73 @@ export interface FeedSocketOptions {
   log?: (line: string) => void;
 }
 
+/** Why a connection attempt failed or an open connection was lost. */
+export type FailureCause =
+  /** The host name did not resolve. */
+  | "dns"
+  /** TCP connect failed (refused, unreachable). */
+  | "refused"
+  /** TLS failed (certificate, protocol). */
+  | "tls"
+  /** The server answered the upgrade with an HTTP status other than 101. */
+  | "http-status"
+  /** The handshake missed `handshakeTimeoutMs`. */
+  | "handshake-timeout"
+  /** The connection closed during the handshake. */
+  | "handshake-closed"
+  /** An open connection was closed by the peer (see the close code). */
+  | "closed"
+  /** An open connection was silent longer than `silenceTimeoutMs`. */
+  | "silent"
+  /** Reconnect asked for by the adapter (exchange notice, maximum age, protocol error). */
+  | "requested"
+  | "other";
+
+/** The last connection failure of a {@linkcode FeedSocket}. */
+export interface FeedFailure {
+  cause: FailureCause;
+  /** The cause in words, e.g. `HTTP 404 on the upgrade`, `closed by peer (1001 going away)`. */
+  message: string;
+  /** The URL of the attempt. */
+  url: string;
+  /** When (ms since the epoch). */
+  atMs: number;
+  /** Delay before the next attempt, ms. */
+  nextRetryMs: number;
+  /** Failures in a row with this same cause. */
+  repeats: number;
+}
+
+/**
+ * Classifies the runtime's WebSocket error text (Deno: `NetworkError: failed to connect to
+ * WebSocket: …`) into a {@linkcode FailureCause} and a short message.
+ *
+ * @example
+ * ```ts
+ * import { classifyConnectError } from "./feed_socket.ts";
+ * const c = classifyConnectError("NetworkError: failed to connect to WebSocket: Invalid status code: 404");
+ * if (c.cause !== "http-status" || c.message !== "HTTP 404 on the upgrade") throw new Error();
+ * ```
+ */
+export function classifyConnectError(text: string): { cause: FailureCause; message: string } {
+  const detail = text.replace(/^.*failed to connect to WebSocket:\s*/i, "").slice(0, 200);
+  const status = /status code:?\s*(\d{3})/i.exec(text)?.[1];
+  if (status) return { cause: "http-status", message: `HTTP ${status} on the upgrade` };
+  if (/dns error|lookup|name or service|resolve/i.test(text)) {
+    return { cause: "dns", message: `name resolution failed (${detail})` };
+  }
+  if (/tcp connect|refused|unreachable|os error 111|os error 113/i.test(text)) {
+    return { cause: "refused", message: `TCP connect failed: refused or unreachable (${detail})` };
+  }
+  if (/tls|certificate|corrupt message|handshake failure|InvalidContentType|alert/i.test(text)) {
+    return { cause: "tls", message: `TLS failed (${detail})` };
+  }
+  if (/closed before|reset|eof|broken pipe/i.test(text)) {
+    return { cause: "handshake-closed", message: `closed during the handshake (${detail})` };
+  }
+  return { cause: "other", message: detail || "connection failed" };
+}
+
 /** Connection state. */
 export type FeedSocketState = "idle" | "connecting" | "open" | "reconnecting" | "stopped";
 
@@ -84,6 +151,13 @@ export class FeedSocket {
   attempts = 0;
   /** Attempts whose WebSocket handshake missed its deadline. */
   handshakeTimeouts = 0;
+  /** Failures (failed attempts and lost connections) by cause. */
+  readonly failuresByCause: Partial<Record<FailureCause, number>> = {};
+  /** The last failure (undefined before the first). */
+  lastFailure: FeedFailure | undefined;
+  /** Cause key of the last failure logged: a failure with the same key is not logged again. */
+  #loggedKey = "";
+  #url = "";
 
   constructor(options: FeedSocketOptions) {
     this.#opts = options;
@@ -146,7 +220,7 @@ export class FeedSocket {
   /** Drops the connection and reconnects after the backoff delay. */
   reconnect(reason: string): void {
     if (this.#state === "stopped") return;
-    this.#drop(reason);
+    this.#drop(reason, "requested");
   }
 
   #connect(): void {
@@ -154,9 +228,10 @@ export class FeedSocket {
     this.attempts++;
     let ws: WebSocket;
     try {
-      ws = new WebSocket(this.#opts.url());
+      this.#url = this.#opts.url();
+      ws = new WebSocket(this.#url);
     } catch (e) {
-      this.#drop(`cannot connect: ${(e as Error).message}`);
+      this.#drop(`cannot connect: ${(e as Error).message}`, "other");
       return;
     }
     this.#ws = ws;
@@ -167,7 +242,10 @@ export class FeedSocket {
     this.#handshake = setTimeout(() => {
       if (this.#ws !== ws || ws.readyState !== WebSocket.CONNECTING) return;
       this.handshakeTimeouts++;
-      this.#drop(`handshake deadline: no WebSocket upgrade within ${deadline} ms`);
+      this.#drop(
+        `handshake deadline: no WebSocket upgrade within ${deadline} ms`,
+        "handshake-timeout",
+      );
     }, deadline);
     ws.onopen = () => {
       if (this.#ws !== ws) return;
@@ -186,14 +264,30 @@ export class FeedSocket {
       this.bytes += data.length;
       this.#opts.onMessage(data, received);
     };
-    ws.onerror = () => {};
+    let errorText = "";
+    ws.onerror = (event) => {
+      errorText = (event as ErrorEvent).message ?? "";
+    };
     ws.onclose = (event) => {
       if (this.#ws !== ws) return;
-      this.#drop(`closed by peer (${event.code}${event.reason ? ` ${event.reason}` : ""})`);
+      if (this.#state !== "open") {
+        const c = classifyConnectError(errorText || `closed (${event.code})`);
+        this.#drop(c.message, c.cause);
+        return;
+      }
+      this.#drop(
+        `closed by peer (${event.code}${event.reason ? ` ${event.reason}` : ""})`,
+        "closed",
+        String(event.code),
+      );
     };
   }
 
-  #drop(reason: string): void {
+  #drop(
+    reason: string,
+    cause: FailureCause,
+    key: string = cause === "requested" ? reason : "",
+  ): void {
     clearTimeout(this.#handshake);
     const ws = this.#ws;
     this.#ws = undefined;
@@ -209,14 +303,34 @@ export class FeedSocket {
       this.#state === "open" && nowMs() - this.#openedAt >= (this.#opts.backoffResetMs ?? 30_000)
     ) {
       this.#attempt = 0;
+      this.#loggedKey = ""; // recovered: the next failure is news even with the same cause
     }
     this.#state = "reconnecting";
     this.reconnects++;
-    this.#opts.log?.(`connection lost: ${reason}`);
-    this.#opts.onDisconnect?.(reason);
     const base = Math.min(this.#opts.maxBackoffMs, this.#opts.minBackoffMs * 2 ** this.#attempt);
     this.#attempt = Math.min(this.#attempt + 1, 30);
     const delay = base / 2 + Math.random() * base / 2; // jitter: 50–100% of the step
+    this.failuresByCause[cause] = (this.failuresByCause[cause] ?? 0) + 1;
+    const fullKey = `${cause}:${key}`;
+    const repeats = this.#loggedKey === fullKey ? (this.lastFailure?.repeats ?? 0) + 1 : 1;
+    this.lastFailure = {
+      cause,
+      message: reason,
+      url: this.#url,
+      atMs: Date.now(),
+      nextRetryMs: Math.round(delay),
+      repeats,
+    };
+    if (this.#loggedKey !== fullKey) {
+      // Once per change of cause, not on every retry.
+      this.#loggedKey = fullKey;
+      const url = this.#url.length > 160 ? `${this.#url.slice(0, 160)}…` : this.#url;
+      this.#opts.log?.(
+        `connection to ${url} failed [${cause}]: ${reason}; retrying in ${Math.round(delay)} ms ` +
+          `(backoff grows; logged again when the cause changes)`,
+      );
+    }
+    this.#opts.onDisconnect?.(reason);
     clearTimeout(this.#timer);
     this.#timer = setTimeout(() => this.#connect(), delay);
   }
@@ -227,13 +341,16 @@ export class FeedSocket {
     const now = nowMs();
     const since = Math.max(this.#lastMessageAt, this.#openedAt);
     if (this.#ws && now - since > this.#opts.silenceTimeoutMs) {
-      this.#drop(`silent for ${Math.round(now - since)} ms`);
+      this.#drop(`silent for ${Math.round(now - since)} ms`, "silent");
       return;
     }
     const maxAge = this.#opts.maxAgeMs ?? 0;
     if (maxAge > 0 && this.#state === "open" && now - this.#openedAt > maxAge) {
       this.#attempt = 0;
-      this.#drop(`connection older than ${maxAge} ms: reconnecting before the exchange cuts it`);
+      this.#drop(
+        `connection older than ${maxAge} ms: reconnecting before the exchange cuts it`,
+        "requested",
+      );
     }
   }
 }

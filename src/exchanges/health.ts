@@ -64,6 +64,37 @@ export interface ExchangeHealth {
   handshakeTimeouts?: number;
   /** Books resynced for not going live within `bookSyncTimeoutMs` of subscribing. */
   syncTimeouts?: number;
+  /**
+   * The last connection failure: its cause (`dns`, `refused`, `tls`, `http-status`,
+   * `handshake-timeout`, `handshake-closed`, `closed`, `silent`, `requested`, `other`), message,
+   * URL, time and the delay before the next attempt (null before the first failure).
+   */
+  lastError?: {
+    cause: string;
+    message: string;
+    url: string;
+    atMs: number;
+    nextRetryMs: number;
+    repeats: number;
+  } | null;
+  /**
+   * REST snapshot counters (venues that fetch over HTTP): requests, failures, rate limited,
+   * header and body deadlines missed, bodies over `maxRestBytes`, requests aborted by a new
+   * connection.
+   */
+  rest?: {
+    requests: number;
+    failures: number;
+    rateLimited: number;
+    headerTimeouts: number;
+    bodyTimeouts: number;
+    oversizeBodies: number;
+    aborted: number;
+  };
+  /** Book resyncs held back by the resync backoff (consecutive failures of a book). */
+  delayedResyncs?: number;
+  /** Connection failures by cause. */
+  failuresByCause?: Record<string, number>;
   /** ms since the last message from the exchange (null before the first). */
   lastMessageAgeMs: number | null;
   books: BookHealth[];

@@ -73,9 +73,32 @@ export const connection = {
    */
   backoffResetMs: ms(30_000),
   /**
+   * Resyncs of one book after consecutive failures (checksum, gap, refused update): the first at
+   * once, then from `resyncMinBackoffMs` doubling to `resyncMaxBackoffMs`, jittered. A good
+   * snapshot does not end the streak; a book live for `resyncResetMs` or `resyncResetUpdates`
+   * updates does.
+   */
+  resyncMinBackoffMs: ms(100),
+  resyncMaxBackoffMs: ms(10_000),
+  resyncResetMs: ms(30_000),
+  resyncResetUpdates: z.number().int().min(1).max(10_000_000).default(1000),
+  /**
    * Levels one message may hold. 50,000 is five times the largest real message of the
    * depth-limited venues (a 5,000-per-side REST snapshot); Coinbase raises it for its full-book
    * snapshots.
    */
   maxLevelsPerMessage: levelCap(50_000),
+};
+
+/** REST bounds of the venues that fetch over HTTP (snapshots, instrument lists). */
+export const rest = {
+  /** Connect and response headers of a REST request within this (ms). */
+  restTimeoutMs: ms(10_000),
+  /** The whole REST body within this after the headers (ms). */
+  restBodyTimeoutMs: ms(30_000),
+  /**
+   * Most bytes of one REST body (4 MiB: about ten times a 5,000-per-side Binance snapshot);
+   * a larger one is refused while it streams in, counted, and fetched again later.
+   */
+  maxRestBytes: z.number().int().min(1024).max(256 * 1024 * 1024).default(4 * 1024 * 1024),
 };

@@ -35,6 +35,8 @@ export interface ExchangeStatus {
   connection: string;
   healthy: boolean;
   lastMessageAgeMs: number | null;
+  /** The last connection failure (cause, message, URL, time, next retry delay), or null. */
+  lastError: ExchangeHealth["lastError"] | null;
   books: BookStatus[];
 }
 
@@ -152,6 +154,7 @@ export class HealthReporter {
         connection: h?.connection ?? "unknown",
         healthy: h?.healthy ?? false,
         lastMessageAgeMs: h?.lastMessageAgeMs ?? null,
+        lastError: h?.lastError ?? null,
         books,
       };
     });

@@ -452,6 +452,18 @@ export function renderMetrics(input: MetricsInput): string {
   );
   exFamily("alphapulse_exchange_resyncs_total", "counter", "Book resyncs.", (h) => h.resyncs);
   exFamily("alphapulse_exchange_reconnects_total", "counter", "Reconnects.", (h) => h.reconnects);
+  p.family(
+    "alphapulse_exchange_connection_failures_total",
+    "counter",
+    "Failed connection attempts and lost connections by cause (dns, refused, tls, http-status, " +
+      "handshake-timeout, handshake-closed, closed, silent, requested, other).",
+    ex.flatMap((h): Array<[Labels, number]> =>
+      Object.entries(h.failuresByCause ?? {}).map(([cause, n]) => [
+        { exchange: h.exchange, cause },
+        n,
+      ])
+    ),
+  );
   exFamily(
     "alphapulse_exchange_connect_attempts_total",
     "counter",

@@ -16,12 +16,13 @@ import { parseBinanceDepthSnapshot, parseBinanceMessage } from "./parse.ts";
 import { binanceNativeSymbol, binanceStreamSymbol, binanceSymbolFromList } from "./symbols.ts";
 import { type BinanceVariant, depthWeight } from "./variant.ts";
 import { WeightLimiter } from "./weight_limiter.ts";
+import { type RestCounters, type RestLimits, SnapshotFetcher } from "../snapshot_fetcher.ts";
 
 /** Depth updates' level arrays are staged by the core from the frame's bytes. */
 const LEVEL_TEXT = { levelText: true } as const;
 
 /** A Binance family section of the config. */
-export interface BinanceSettings extends ConnectionSettings {
+export interface BinanceSettings extends ConnectionSettings, RestLimits {
   restUrl: string;
   snapshotLimit: number;
   restWeightPerMinute: number;
@@ -47,15 +48,8 @@ export class BinanceCollector extends SocketCollector {
   readonly #variant: Pick<BinanceVariant, "id" | "depthWeights">;
   #rest: BinanceSettings;
   #sync = new Map<string, DepthSync>();
-  #fetching = new Set<string>();
-  #failures = new Map<string, number>();
   #limiter: WeightLimiter;
-  #aborter = new AbortController();
-  #timers = new Set<ReturnType<typeof setTimeout>>();
-  /** Connection generation: snapshots fetched for an older connection are discarded. */
-  #generation = 0;
-  /** REST snapshots requested. */
-  snapshotRequests = 0;
+  #fetcher: SnapshotFetcher;
   /** Depth events skipped as already covered (`u` not above the book's). */
   oldEvents = 0;
 
@@ -70,6 +64,41 @@ export class BinanceCollector extends SocketCollector {
     this.#rest = settings;
     this.#limiter = new WeightLimiter(settings.restWeightPerMinute);
     for (const s of this.symbols) this.#sync.set(s, new DepthSync());
+    this.#fetcher = new SnapshotFetcher({
+      bucket: this.#limiter,
+      cost: depthWeight(variant.depthWeights, settings.snapshotLimit),
+      restTimeoutMs: settings.restTimeoutMs,
+      restBodyTimeoutMs: settings.restBodyTimeoutMs,
+      maxRestBytes: settings.maxRestBytes,
+      retryMs: RETRY_MS,
+      maxRetryMs: MAX_RETRY_MS,
+      url: (symbol) =>
+        `${settings.restUrl.replace(/\/+$/, "")}/api/v3/depth?symbol=${this.toNative(symbol)}` +
+        `&limit=${settings.snapshotLimit}`,
+      onResponse: (response) => {
+        const used = Number(response.headers.get("x-mbx-used-weight-1m"));
+        if (Number.isFinite(used) && used >= settings.restWeightPerMinute) {
+          this.#limiter.pause(10_000);
+        }
+      },
+      onBody: (symbol, body) => {
+        this.context.record?.("rest", body, Date.now(), { symbol });
+        this.#onSnapshot(symbol, body);
+      },
+      onFailure: (symbol, reason, n) => {
+        if (reason.startsWith("HTTP ")) this.exchangeErrors++;
+        this.log(`${symbol}: snapshot failed (${reason}); retry ${n}`);
+      },
+    });
+  }
+
+  /** REST snapshots requested. */
+  get snapshotRequests(): number {
+    return this.#fetcher.requests;
+  }
+
+  protected override restCounters(): RestCounters {
+    return { ...this.#fetcher.counters };
   }
 
   protected url(): string {
@@ -89,17 +118,19 @@ export class BinanceCollector extends SocketCollector {
   }
 
   protected subscribe(_socket: FeedSocket): void {
-    // The combined-stream URL subscribes; buffer from now on and fetch snapshots.
-    this.#generation++;
+    // The combined-stream URL subscribes; buffer from now on and fetch snapshots (a fetch still
+    // running for the previous connection is aborted).
+    this.#fetcher.newGeneration();
     for (const [symbol, sync] of this.#sync) {
       sync.restart(true);
       this.#fetchSnapshot(symbol, 0);
     }
   }
 
+  /** A new snapshot, after the resync backoff of the book's consecutive failures. */
   protected resync(symbol: string): void {
     this.#sync.get(symbol)!.restart(true);
-    this.#fetchSnapshot(symbol, 0);
+    this.#fetchSnapshot(symbol, this.context.replay ? 0 : this.resyncDelay(symbol));
   }
 
   protected unreadableBook(text: string): string | undefined {
@@ -110,67 +141,14 @@ export class BinanceCollector extends SocketCollector {
   }
 
   override async stop(): Promise<void> {
-    this.#aborter.abort();
-    this.#limiter.close();
-    for (const t of this.#timers) clearTimeout(t);
-    this.#timers.clear();
+    this.#fetcher.close();
     await super.stop();
-  }
-
-  #later(fn: () => void, ms: number): void {
-    const t = setTimeout(() => {
-      this.#timers.delete(t);
-      fn();
-    }, ms);
-    this.#timers.add(t);
   }
 
   /** Fetches a REST snapshot for `symbol` (one at a time per symbol), within the weight budget. */
   #fetchSnapshot(symbol: string, delayMs: number): void {
-    if (this.#fetching.has(symbol) || this.stopped || this.context.replay) return;
-    this.#fetching.add(symbol);
-    const generation = this.#generation;
-    const run = async () => {
-      try {
-        await this.#limiter.acquire(
-          depthWeight(this.#variant.depthWeights, this.#rest.snapshotLimit),
-        );
-        if (this.stopped) return;
-        this.snapshotRequests++;
-        const url =
-          `${this.#rest.restUrl.replace(/\/+$/, "")}/api/v3/depth?symbol=${this.toNative(symbol)}` +
-          `&limit=${this.#rest.snapshotLimit}`;
-        const response = await fetch(url, { signal: this.#aborter.signal });
-        const body = await response.text();
-        const used = Number(response.headers.get("x-mbx-used-weight-1m"));
-        if (Number.isFinite(used) && used >= this.#rest.restWeightPerMinute) {
-          this.#limiter.pause(10_000);
-        }
-        if (response.status === 429 || response.status === 418) {
-          const retry = Number(response.headers.get("retry-after"));
-          this.#limiter.pause((Number.isFinite(retry) && retry > 0 ? retry : 60) * 1000);
-          this.exchangeErrors++;
-          throw new Error(`HTTP ${response.status} (rate limited)`);
-        }
-        if (!response.ok) {
-          this.exchangeErrors++;
-          throw new Error(`HTTP ${response.status}: ${body.slice(0, 200)}`);
-        }
-        this.#fetching.delete(symbol);
-        if (generation !== this.#generation || this.stopped) return;
-        this.context.record?.("rest", body, Date.now(), { symbol });
-        this.#onSnapshot(symbol, body);
-      } catch (e) {
-        this.#fetching.delete(symbol);
-        if (this.stopped) return;
-        const n = (this.#failures.get(symbol) ?? 0) + 1;
-        this.#failures.set(symbol, n);
-        this.log(`${symbol}: snapshot failed (${(e as Error).message}); retry ${n}`);
-        this.#fetchSnapshot(symbol, Math.min(MAX_RETRY_MS, RETRY_MS * 2 ** n));
-      }
-    };
-    if (delayMs > 0) this.#later(() => void run(), delayMs);
-    else void run();
+    if (this.stopped || this.context.replay) return;
+    this.#fetcher.fetch(symbol, delayMs);
   }
 
   /** `u` of the last depth event applied to `symbol`'s book (its snapshot's id right after one). */
@@ -212,7 +190,7 @@ export class BinanceCollector extends SocketCollector {
       this.#fetchSnapshot(symbol, RETRY_MS);
       return;
     }
-    this.#failures.delete(symbol);
+    this.#fetcher.succeeded(symbol);
     for (const ev of result.events) this.#apply(symbol, ev, received);
   }
 
@@ -224,10 +202,7 @@ export class BinanceCollector extends SocketCollector {
       ev.exchangeTimeMs ?? 0,
       receivedMs,
     );
-    if (r === "rejected") {
-      this.#sync.get(symbol)!.restart(true);
-      this.#fetchSnapshot(symbol, RETRY_MS);
-    }
+    if (r === "rejected") this.resync(symbol);
   }
 
   /** Whether a depth event's level text would be refused (then handled as an invalid message). */
@@ -262,7 +237,7 @@ export class BinanceCollector extends SocketCollector {
               `${symbol}: update id gap (U=${m.firstUpdateId} after u=${sync.lastUpdateId}); re-snapshot`,
             );
             this.books.markStale(symbol, "update id gap", receivedMs);
-            this.#fetchSnapshot(symbol, 0);
+            this.#fetchSnapshot(symbol, this.context.replay ? 0 : this.resyncDelay(symbol));
           }
           break;
         }

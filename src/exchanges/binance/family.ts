@@ -21,7 +21,7 @@
  * @module
  */
 import { z } from "zod";
-import { connection, httpUrl, ms, symbols, wsUrl } from "../settings.ts";
+import { connection, httpUrl, ms, rest, symbols, wsUrl } from "../settings.ts";
 import { defineVenue } from "../venue.ts";
 import { BinanceCollector } from "./collector.ts";
 import { BinanceMock } from "./mock.ts";
@@ -48,6 +48,7 @@ export function binanceFamilyVenue<Id extends string>(variant: BinanceVariant & 
       /** Reconnect before the venue's connection cut. */
       maxConnectionAgeMs: ms(variant.maxConnectionAgeMs - RENEW_BEFORE_CUT_MS),
       ...connection,
+      ...rest,
     }).strict(),
     defaultConfig: { symbols: [...variant.defaultSymbols] },
     createCollector: (settings, context) => new BinanceCollector(settings, context, variant),

@@ -125,7 +125,20 @@ export interface BinanceStats extends MockStats {
   rateLimitDisconnects: number;
   /** Gaps injected (update ids never sent). */
   gapsInjected: number;
+  /** Depth answers sent misbehaving ({@linkcode BinanceMock.misbehaveDepth}). */
+  misbehavedDepth: number;
+  /** Body bytes of misbehaving depth answers actually handed to the socket. */
+  misbehavedBytes: number;
 }
+
+/**
+ * How {@linkcode BinanceMock.misbehaveDepth} answers: `trickle` sends the real body one byte per
+ * `intervalMs`; `oversize` streams `bytes` of padding (no `Content-Length`) in 64 KiB chunks, as
+ * fast as the client reads them.
+ */
+export type DepthMisbehaviour =
+  | { kind: "trickle"; intervalMs?: number }
+  | { kind: "oversize"; bytes: number };
 
 interface PendingLevel {
   side: Side;
@@ -173,6 +186,7 @@ export class BinanceMock extends MockExchangeServer<BinanceConnection> {
   readonly #weightLimit: number;
   readonly #weightWindowMs: number;
   readonly #restDelayMs: number;
+  readonly #misbehave = new Map<string, { how: DepthMisbehaviour; count: number }>();
   readonly #historyLimit: number;
   readonly #symbols = new Map<string, SymbolState>();
   #flushTimer: TimerId | undefined;
@@ -193,6 +207,8 @@ export class BinanceMock extends MockExchangeServer<BinanceConnection> {
     forcedDisconnects: 0,
     rateLimitDisconnects: 0,
     gapsInjected: 0,
+    misbehavedDepth: 0,
+    misbehavedBytes: 0,
   };
 
   /** Create the mock; call {@linkcode start} to listen. */
@@ -275,6 +291,46 @@ export class BinanceMock extends MockExchangeServer<BinanceConnection> {
    */
   injectStaleSnapshot(symbol: string, updatesBehind = 50): void {
     this.#state(this.nativeSymbol(symbol)).staleBy = updatesBehind;
+  }
+
+  /** The next `count` depth answers of `symbol` misbehave as `how` says. */
+  misbehaveDepth(symbol: string, how: DepthMisbehaviour, count = 1): void {
+    this.#misbehave.set(this.nativeSymbol(symbol), { how, count });
+  }
+
+  /** A misbehaving depth answer's body stream. */
+  #misbehavingBody(payload: string, how: DepthMisbehaviour): ReadableStream<Uint8Array> {
+    const stats = this.#bstats;
+    if (how.kind === "oversize") {
+      const chunk = new Uint8Array(65536).fill(0x20);
+      let sent = 0;
+      return new ReadableStream<Uint8Array>({
+        pull(controller) {
+          if (sent >= how.bytes) return controller.close();
+          const n = Math.min(chunk.length, how.bytes - sent);
+          sent += n;
+          stats.misbehavedBytes += n;
+          controller.enqueue(chunk.subarray(0, n));
+        },
+      }, { highWaterMark: 0 });
+    }
+    const bytes = new TextEncoder().encode(payload);
+    let i = 0;
+    let timer: TimerId | undefined;
+    return new ReadableStream<Uint8Array>({
+      start: (controller) => {
+        timer = this.every(how.intervalMs ?? 1000, () => {
+          if (i >= bytes.length) {
+            this.cancelTimer(timer);
+            controller.close();
+            return;
+          }
+          stats.misbehavedBytes++;
+          controller.enqueue(bytes.subarray(i, ++i));
+        });
+      },
+      cancel: () => this.cancelTimer(timer),
+    });
   }
 
   /** The next `count` REST requests (any endpoint) fail with `status`. */
@@ -623,9 +679,15 @@ export class BinanceMock extends MockExchangeServer<BinanceConnection> {
     const payload = `{"lastUpdateId":${lastUpdateId},"bids":${
       JSON.stringify(book.bids(limit))
     },"asks":${JSON.stringify(book.asks(limit))}}`;
-    bump(this.#bstats.restDepthRequests, symbol);
     const headers = this.#headers();
     await this.delay(this.#restDelayMs);
+    const odd = this.#misbehave.get(symbol);
+    if (odd !== undefined) {
+      if (--odd.count <= 0) this.#misbehave.delete(symbol);
+      this.#bstats.misbehavedDepth++;
+      return new Response(this.#misbehavingBody(payload, odd.how), { status: 200, headers });
+    }
+    bump(this.#bstats.restDepthRequests, symbol);
     return new Response(payload, { status: 200, headers });
   }
 

@@ -48,9 +48,6 @@ export const MIN_SCALE = 8;
 /** Held (applied, unpublished) book messages after which they publish without a checksum. */
 export const MAX_UNVERIFIED = 100;
 
-const RESUBSCRIBE_BASE_MS = 100;
-const RESUBSCRIBE_MAX_MS = 10_000;
-
 interface Pending {
   snapshot: boolean;
   count: number;
@@ -75,8 +72,6 @@ export class BitfinexCollector extends SocketCollector {
   #paused = false;
   #pending = new Map<string, Pending>();
   #resubscribing = new Set<string>();
-  #failures = new Map<string, number>();
-  #timers = new Set<ReturnType<typeof setTimeout>>();
   #lastTrade = new Map<string, string>();
   /** Checksums compared (matches and mismatches). */
   checksumsVerified = 0;
@@ -137,11 +132,9 @@ export class BitfinexCollector extends SocketCollector {
   #resubscribe(symbol: string): void {
     this.#pending.delete(symbol);
     if (this.#resubscribing.has(symbol)) return;
-    const n = (this.#failures.get(symbol) ?? 0) + 1;
-    this.#failures.set(symbol, n);
-    const delay = n <= 1 ? 0 : Math.min(RESUBSCRIBE_MAX_MS, RESUBSCRIBE_BASE_MS * 2 ** (n - 2));
+    const delay = this.resyncDelay(symbol);
     this.#resubscribing.add(symbol);
-    const run = () => {
+    this.afterDelay(delay, () => {
       if (this.stopped || this.#paused) {
         this.#resubscribing.delete(symbol);
         return;
@@ -152,15 +145,7 @@ export class BitfinexCollector extends SocketCollector {
         this.#resubscribing.delete(symbol);
         this.#subscribeBook(symbol);
       }
-    };
-    if (delay === 0) run();
-    else {
-      const t = setTimeout(() => {
-        this.#timers.delete(t);
-        run();
-      }, delay);
-      this.#timers.add(t);
-    }
+    });
   }
 
   protected resync(symbol: string): void {
@@ -175,12 +160,6 @@ export class BitfinexCollector extends SocketCollector {
   /** Unreadable frames are caught by the sequence check of the next message. */
   protected unreadableBook(_text: string): undefined {
     return undefined;
-  }
-
-  override async stop(): Promise<void> {
-    for (const t of this.#timers) clearTimeout(t);
-    this.#timers.clear();
-    await super.stop();
   }
 
   /** Every book of the connection goes STALE and is resubscribed. */
@@ -306,9 +285,9 @@ export class BitfinexCollector extends SocketCollector {
     }
     if (!this.#checksumOn) {
       if (snapshot) {
-        if (this.books.snapshot(symbol, c.bids, c.asks, 0, receivedMs, scalesOf(c))) {
-          this.#failures.delete(symbol);
-        } else this.#resubscribe(symbol);
+        if (!this.books.snapshot(symbol, c.bids, c.asks, 0, receivedMs, scalesOf(c))) {
+          this.#resubscribe(symbol);
+        }
       } else if (this.books.update(symbol, c.bids, c.asks, 0, receivedMs) === "rejected") {
         this.#resubscribe(symbol);
       }
@@ -340,8 +319,7 @@ export class BitfinexCollector extends SocketCollector {
   #commit(symbol: string, pending: Pending, receivedMs: number): void {
     this.#pending.delete(symbol);
     if (pending.snapshot) {
-      if (this.books.commitSnapshot(symbol, 0, receivedMs)) this.#failures.delete(symbol);
-      else this.#resubscribe(symbol);
+      if (!this.books.commitSnapshot(symbol, 0, receivedMs)) this.#resubscribe(symbol);
     } else if (this.books.commitUpdate(symbol, 0, receivedMs, pending.count) === "rejected") {
       this.#resubscribe(symbol);
     }

@@ -18,12 +18,14 @@ import { type BybitBookMessage, parseBybitMessage } from "./parse.ts";
 import { chunkArgs, TopicSync } from "./sync.ts";
 import { bybitNativeSymbol, bybitSymbol } from "./symbols.ts";
 import { SPOT_ARGS_PER_REQUEST } from "./wire.ts";
+import { boundedFetch } from "../bounded_fetch.ts";
+import { REST_DEFAULTS, type RestLimits } from "../snapshot_fetcher.ts";
 
 /** Deltas' level arrays are staged by the core from the frame's bytes. */
 const LEVEL_TEXT = { levelText: true } as const;
 
 /** Bybit section of the config. */
-export interface BybitSettings extends ConnectionSettings {
+export interface BybitSettings extends ConnectionSettings, RestLimits {
   category: "spot" | "linear";
   depth: number;
   restUrl: string;
@@ -32,11 +34,6 @@ export interface BybitSettings extends ConnectionSettings {
   /** Fetch `instruments-info` for the scales (default true). */
   instruments?: boolean;
 }
-
-const RESUBSCRIBE_BASE_MS = 100;
-const RESUBSCRIBE_MAX_MS = 10_000;
-const REST_TIMEOUT_MS = 5_000;
-const MAX_REST_BYTES = 1 << 20;
 
 /**
  * @example
@@ -54,9 +51,8 @@ export class BybitCollector extends SocketCollector {
   #topics = new Map<string, TopicSync>();
   #scales = new Map<string, readonly [number, number]>();
   #splits = new Map<string, readonly [string, string]>();
-  #failures = new Map<string, number>();
-  #timers = new Set<ReturnType<typeof setTimeout>>();
   #ping: ReturnType<typeof setInterval> | undefined;
+  #aborter = new AbortController();
   #reqId = 1;
   /** Book symbols of each subscribe request awaiting its ack, by `req_id` (bounded: cleared per ack and connection). */
   readonly #pendingSubscribes = new Map<number, string[]>();
@@ -98,10 +94,9 @@ export class BybitCollector extends SocketCollector {
   }
 
   override async stop(): Promise<void> {
+    this.#aborter.abort();
     clearInterval(this.#ping);
     this.#ping = undefined;
-    for (const t of this.#timers) clearTimeout(t);
-    this.#timers.clear();
     await super.stop();
   }
 
@@ -111,10 +106,14 @@ export class BybitCollector extends SocketCollector {
       const url = `${this.#s.restUrl}/v5/market/instruments-info?category=${this.#s.category}` +
         `&symbol=${this.toNative(symbol)}`;
       try {
-        const res = await fetch(url, { signal: AbortSignal.timeout(REST_TIMEOUT_MS) });
-        const body = await res.text();
+        const res = await boundedFetch(url, {
+          headerTimeoutMs: this.#s.restTimeoutMs ?? REST_DEFAULTS.restTimeoutMs,
+          bodyTimeoutMs: this.#s.restBodyTimeoutMs ?? REST_DEFAULTS.restBodyTimeoutMs,
+          maxBytes: this.#s.maxRestBytes ?? REST_DEFAULTS.maxRestBytes,
+          signal: this.#aborter.signal,
+        });
+        const body = res.body;
         if (!res.ok) throw new TypeError(`HTTP ${res.status}`);
-        if (body.length > MAX_REST_BYTES) throw new RangeError("body too large");
         this.context.record?.("rest", body, Date.now(), { symbol });
         this.ingestInstruments(body);
       } catch (e) {
@@ -175,23 +174,11 @@ export class BybitCollector extends SocketCollector {
   /** Unsubscribes and subscribes one symbol's book topic (fresh snapshot), with backoff. */
   #resubscribe(symbol: string): void {
     this.#topics.get(this.#topic(symbol))?.reset();
-    const n = (this.#failures.get(symbol) ?? 0) + 1;
-    this.#failures.set(symbol, n);
-    const delay = n <= 1 ? 0 : Math.min(RESUBSCRIBE_MAX_MS, RESUBSCRIBE_BASE_MS * 2 ** (n - 2));
-    const run = () => {
-      if (this.stopped) return;
+    this.afterDelay(this.resyncDelay(symbol), () => {
       const topic = this.#topic(symbol);
       this.socket.send({ req_id: String(this.#reqId++), op: "unsubscribe", args: [topic] });
       this.#sendSubscribe([topic]);
-    };
-    if (delay === 0) run();
-    else {
-      const t = setTimeout(() => {
-        this.#timers.delete(t);
-        run();
-      }, delay);
-      this.#timers.add(t);
-    }
+    });
   }
 
   protected resync(symbol: string): void {
@@ -271,8 +258,7 @@ export class BybitCollector extends SocketCollector {
           receivedMs,
           this.#scales.get(symbol),
         );
-        if (ok) this.#failures.delete(symbol);
-        else this.#resubscribe(symbol);
+        if (!ok) this.#resubscribe(symbol);
         return;
       }
       case "apply":

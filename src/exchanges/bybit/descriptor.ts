@@ -12,7 +12,7 @@
  * @module
  */
 import { z } from "zod";
-import { connection, httpUrl, ms, symbols, wsUrl } from "../settings.ts";
+import { connection, httpUrl, ms, rest, symbols, wsUrl } from "../settings.ts";
 import { defineVenue } from "../venue.ts";
 import { BybitCollector } from "./collector.ts";
 import { BybitMock } from "./mock.ts";
@@ -38,6 +38,7 @@ export const bybit = defineVenue({
     /** Fetch `instruments-info` for tick and lot sizes. */
     instruments: z.boolean().default(true),
     ...connection,
+    ...rest,
   }).strict().transform((s) => ({
     ...s,
     wsUrl: s.wsUrl ?? `wss://stream.bybit.com/v5/public/${s.category}`,

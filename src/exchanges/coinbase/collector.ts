@@ -57,10 +57,21 @@ export class CoinbaseCollector extends SocketCollector {
   }
 
   /** Fresh snapshots (all books, or one): unsubscribe and subscribe `level2` again. */
+  /** One book's (or every book's) level2 again, after the resync backoff of its failures. */
   #resubscribeBooks(symbol?: string): void {
-    const product_ids = (symbol ? [symbol] : this.symbols).map((s) => this.toNative(s));
-    this.socket.send({ type: "unsubscribe", product_ids, channel: "level2" });
-    this.socket.send({ type: "subscribe", product_ids, channel: "level2" });
+    // Every book at once (a connection-wide gap): healthy while any of them was.
+    const run = symbol === undefined
+      ? this.symbols.map((s) => this.books.healthyRun(s)).reduce((a, b) => ({
+        ms: Math.max(a.ms, b.ms),
+        updates: Math.max(a.updates, b.updates),
+      }))
+      : undefined;
+    const delay = this.context.replay ? 0 : this.resyncDelay(symbol ?? "*", run);
+    this.afterDelay(delay, () => {
+      const product_ids = (symbol ? [symbol] : this.symbols).map((s) => this.toNative(s));
+      this.socket.send({ type: "unsubscribe", product_ids, channel: "level2" });
+      this.socket.send({ type: "subscribe", product_ids, channel: "level2" });
+    });
   }
 
   protected resync(symbol: string): void {

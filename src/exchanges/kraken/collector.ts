@@ -20,10 +20,6 @@ export interface KrakenSettings extends ConnectionSettings {
   depth: number;
 }
 
-/** Delay before a resubscribe after consecutive checksum failures (doubles, capped). */
-const RESUBSCRIBE_BASE_MS = 100;
-const RESUBSCRIBE_MAX_MS = 10_000;
-
 /**
  * @example
  * ```ts ignore
@@ -37,8 +33,6 @@ export class KrakenCollector extends SocketCollector {
   readonly exchange = "kraken" as const;
   #depth: number;
   #precision = new Map<string, [number, number]>();
-  #failures = new Map<string, number>();
-  #timers = new Set<ReturnType<typeof setTimeout>>();
   #reqId = 1;
 
   constructor(settings: KrakenSettings, context: CollectorContext) {
@@ -77,12 +71,12 @@ export class KrakenCollector extends SocketCollector {
     });
   }
 
-  /** Unsubscribes and resubscribes one symbol's book (fresh snapshot), with backoff. */
+  /**
+   * Unsubscribes and resubscribes one symbol's book (fresh snapshot), after the resync backoff
+   * of consecutive failures ({@linkcode resyncDelay}).
+   */
   #resubscribe(symbol: string): void {
-    const n = (this.#failures.get(symbol) ?? 0) + 1;
-    this.#failures.set(symbol, n);
-    const delay = n <= 1 ? 0 : Math.min(RESUBSCRIBE_MAX_MS, RESUBSCRIBE_BASE_MS * 2 ** (n - 2));
-    const run = () => {
+    this.afterDelay(this.resyncDelay(symbol), () => {
       if (this.stopped) return;
       const native = [this.toNative(symbol)];
       this.socket.send({
@@ -95,15 +89,7 @@ export class KrakenCollector extends SocketCollector {
         params: { channel: "book", symbol: native, depth: this.#depth, snapshot: true },
         req_id: this.#reqId++,
       });
-    };
-    if (delay === 0) run();
-    else {
-      const t = setTimeout(() => {
-        this.#timers.delete(t);
-        run();
-      }, delay);
-      this.#timers.add(t);
-    }
+    });
   }
 
   protected resync(symbol: string): void {
@@ -113,12 +99,6 @@ export class KrakenCollector extends SocketCollector {
   protected unreadableBook(text: string): string | undefined {
     const native = text.includes('"book"') ? /"symbol":"([^"]+)"/.exec(text)?.[1] : undefined;
     return native ? this.fromNative(native) : undefined;
-  }
-
-  override async stop(): Promise<void> {
-    for (const t of this.#timers) clearTimeout(t);
-    this.#timers.clear();
-    await super.stop();
   }
 
   protected handle(text: string, receivedMs: number): void {
@@ -180,8 +160,8 @@ export class KrakenCollector extends SocketCollector {
           return same;
         },
       );
+      // A good snapshot does not end a failure streak (resync_backoff.ts).
       if (!ok) this.#resubscribe(symbol);
-      else this.#failures.delete(symbol);
       return;
     }
     const result = this.books.update(

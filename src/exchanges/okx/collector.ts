@@ -12,7 +12,7 @@
  */
 import { type CollectorContext, type ConnectionSettings, SocketCollector } from "../collector.ts";
 import type { FeedSocket } from "../feed_socket.ts";
-import { SnapshotFetcher } from "../snapshot_fetcher.ts";
+import { type RestCounters, type RestLimits, SnapshotFetcher } from "../snapshot_fetcher.ts";
 import { TokenBucket } from "../token_bucket.ts";
 import type { BookMessage } from "../types.ts";
 import { okxLegacyChecksum } from "./checksum.ts";
@@ -26,7 +26,7 @@ import { OKX_PING, type OkxRequest } from "./wire.ts";
 const LEVEL_TEXT = { levelText: true } as const;
 
 /** OKX section of the config. */
-export interface OkxSettings extends ConnectionSettings {
+export interface OkxSettings extends ConnectionSettings, RestLimits {
   restUrl: string;
   /** `SPOT` (`BTC-USDT`) or `SWAP` (`BTC-USDT-SWAP`). */
   instType: OkxInstType;
@@ -87,6 +87,9 @@ export class OkxCollector extends SocketCollector {
         windowMs: settings.restWindowMs,
       }),
       cost: 1,
+      restTimeoutMs: settings.restTimeoutMs,
+      restBodyTimeoutMs: settings.restBodyTimeoutMs,
+      maxRestBytes: settings.maxRestBytes,
       url: (symbol) =>
         `${settings.restUrl.replace(/\/+$/, "")}/api/v5/market/books?instId=${
           encodeURIComponent(this.toNative(symbol))
@@ -105,6 +108,10 @@ export class OkxCollector extends SocketCollector {
   /** REST snapshot requests sent. */
   get snapshotRequests(): number {
     return this.#fetcher.requests;
+  }
+
+  protected override restCounters(): RestCounters {
+    return { ...this.#fetcher.counters };
   }
 
   protected url(): string {
@@ -170,13 +177,17 @@ export class OkxCollector extends SocketCollector {
     const sync = this.#sync.get(symbol)!;
     const legacy = !sync.sequenced;
     sync.restart(!keepBuffer);
+    // Consecutive failures of this book back off (resync_backoff.ts).
+    const delay = this.context.replay ? 0 : this.resyncDelay(symbol);
     if (legacy) {
-      const args = [{ channel: "books", instId: this.toNative(symbol) }];
-      this.socket.send({ op: "unsubscribe", args } satisfies OkxRequest);
-      this.socket.send({ op: "subscribe", args } satisfies OkxRequest);
+      this.afterDelay(delay, () => {
+        const args = [{ channel: "books", instId: this.toNative(symbol) }];
+        this.socket.send({ op: "unsubscribe", args } satisfies OkxRequest);
+        this.socket.send({ op: "subscribe", args } satisfies OkxRequest);
+      });
       return;
     }
-    if (!this.context.replay) this.#fetcher.fetch(symbol);
+    if (!this.context.replay) this.#fetcher.fetch(symbol, delay);
   }
 
   protected unreadableBook(text: string): string | undefined {

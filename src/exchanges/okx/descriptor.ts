@@ -14,7 +14,7 @@
  * @module
  */
 import { z } from "zod";
-import { connection, httpUrl, ms, symbol, symbols, wsUrl } from "../settings.ts";
+import { connection, httpUrl, ms, rest, symbol, symbols, wsUrl } from "../settings.ts";
 import { defineVenue } from "../venue.ts";
 import { OkxCollector } from "./collector.ts";
 import { OkxMock } from "./mock.ts";
@@ -46,6 +46,7 @@ export const okx = defineVenue({
     /** Text `ping` after this long without a message (OKX cuts idle sockets at 30 s). */
     pingIntervalMs: ms(20_000).refine((v) => v < 30_000, "Must be below OKX's 30 s idle cut"),
     ...connection,
+    ...rest,
     /** Silence this long (no pong after a ping) = dead connection. */
     silenceTimeoutMs: ms(30_000),
   }).strict().refine((s) => s.silenceTimeoutMs > s.pingIntervalMs, {
