@@ -12,8 +12,9 @@
 //          every tail key < base        └──────────────────────────────────────────────┘
 //                                         base ≤ window keys ≤ base + (slots - 1)·tick
 //
-// `tick` is the gcd of the differences of every key seen since the side was last emptied (0 until
-// two distinct keys were seen: then every level is in the tail). A key off the grid shrinks the
+// `tick` is the gcd of the differences of every key seen since the side was last emptied; 0 while
+// the side has not yet held LADDER_FROM levels since then (every level is in the tail, which then
+// is the whole book, the plain sorted-array engine). A key off the grid shrinks the
 // tick (gcd): the window is flushed into the tail and rebuilt at the finer grid; the gcd at least
 // halves each time, so this happens at most 64 times per fill.
 //
@@ -27,9 +28,9 @@
 // of i64 works (prices > 0; asks are their negation): `key - base` for key ≥ base is exact as u64,
 // and `base` is clamped so that it never passes i64's minimum.
 //
-// Memory per side, bounded: the window is WINDOW_BYTES (allocated on the first two distinct
-// keys and kept), the tail 16 bytes per level below the window, in arrays that double (a book with
-// `maxLevels` never holds more than that many).
+// Memory per side, bounded: the window is WINDOW_BYTES (130 KiB; allocated when the side first
+// holds LADDER_FROM levels, then kept), the tail 16 bytes per level below the window, in arrays
+// that double (a book with `maxLevels` never holds more than that many).
 
 @inline const I64_BYTES: i32 = 8;
 @inline const I64_SHIFT: i32 = 3;
@@ -46,6 +47,11 @@
 /** Bytes of one side's window: sizes (i64 per slot) and bitmap (one bit per slot). */
 @inline export const WINDOW_BYTES: i32 = WINDOW_SLOTS * I64_BYTES + WINDOW_WORDS * I64_BYTES;
 
+/**
+ * A side with fewer levels than this since it was last emptied keeps them in the sorted arrays
+ * only (no window): top-N mirrors (depth ≤ 50) never allocate one, and small books stay as cheap.
+ */
+@inline const LADDER_FROM: i32 = 64;
 @inline const MIN_CAPACITY: i32 = 64;
 /** Moves below this many levels are done element by element (cheaper than a bulk copy call). */
 @inline const SMALL_MOVE: i32 = 32;
@@ -126,7 +132,7 @@ export class Side {
   bits: usize = 0;
   slotSizes: usize = 0;
   base: i64 = 0;
-  /** Grid step of the keys (gcd of their differences); 0 = not known yet (window unused). */
+  /** Grid step of the keys (gcd of their differences); 0 = window not in use (a small side). */
   tick: u64 = 0;
   /** Highest occupied slot, -1 when the window is empty. */
   topSlot: i32 = -1;
@@ -303,19 +309,22 @@ export class Side {
     return (w << WORD_SHIFT) + WORD_BITS - 1 - <i32>clz(word);
   }
 
-  /** Tick not known yet: at most one distinct key was seen, so the tail holds at most one level. */
+  /**
+   * Sorted arrays only (a small side): the window opens when the side reaches LADDER_FROM levels,
+   * at the gcd of the differences of the keys it holds.
+   */
   private setUngridded(key: i64, size: i64): void {
-    if (size != 0 && this.tailLen == 1) {
-      const held = loadI64(this.keys, 0);
-      if (held != key) {
-        this.tick = key > held ? <u64>key - <u64>held : <u64>held - <u64>key;
-        this.openWindow();
-        this.rebuild();
-        this.set(key, size);
-        return;
-      }
-    }
     this.tailSet(key, size);
+    const n = this.tailLen;
+    if (n < LADDER_FROM) return;
+    let tick: u64 = 0;
+    // Ascending keys of one sign: each difference is > 0 and exact as u64.
+    for (let i = 1; i < n; i++) {
+      tick = gcd(tick, <u64>loadI64(this.keys, i) - <u64>loadI64(this.keys, i - 1));
+    }
+    this.tick = tick;
+    this.openWindow();
+    this.rebuild();
   }
 
   /** A key off the grid: a delete of it is absent; a level refines the tick (gcd) and rebuilds. */
