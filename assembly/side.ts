@@ -6,17 +6,17 @@
 //
 //         tail (sorted arrays, best last)     window (slot q holds key base + q·tick)
 //   ┌─────────────────────────────────┐ ┌──────────────────────────────────────────────┐
-//   │ keys  k0 < k1 < … < k(n-1)      │ │ slot 0      …   top        …  slots - 1      │
+//   │ keys  k0 < k1 < … < k(n-1)      │ │ slot 0    …   topSlot   …   WINDOW_SLOTS - 1 │
 //   │ sizes s0   s1   …   s(n-1)      │ │ sizes: i64 per slot, 0 = no level            │
 //   └─────────────────────────────────┘ │ bits:  u64 words, bit q set ⇔ level at slot q│
 //          every tail key < base        └──────────────────────────────────────────────┘
-//                                         base ≤ window keys ≤ base + (slots - 1)·tick
+//                                 base ≤ window keys ≤ base + (WINDOW_SLOTS - 1)·tick
 //
-// `tick` is the gcd of the differences of every key seen since the side was last emptied; 0 while
-// the side has not yet held LADDER_FROM levels since then (every level is in the tail, which then
-// is the whole book, the plain sorted-array engine). A key off the grid shrinks the
-// tick (gcd): the window is flushed into the tail and rebuilt at the finer grid; the gcd at least
-// halves each time, so this happens at most 64 times per fill.
+// `tick` is 0 until the side holds LADDER_FROM levels (since it was last emptied): until then every
+// level is in the tail, the plain sorted-array engine. Then it is the gcd of the differences of the
+// keys held, and a later key off that grid shrinks it (gcd again): the window is flushed into the
+// tail and rebuilt at the finer grid. The tick at least halves each time, so this happens at most
+// 64 times per fill.
 //
 // Recentring keeps the best level in the window. A level above the window moves the window up so
 // that it lands at slot WINDOW_TARGET; the slots that leave at the bottom are appended to the tail
