@@ -7,7 +7,7 @@
 //         tail (sorted arrays, best last)     window (slot q holds key base + q·tick)
 //   ┌─────────────────────────────────┐ ┌──────────────────────────────────────────────┐
 //   │ keys  k0 < k1 < … < k(n-1)      │ │ slot 0    …   topSlot   …   WINDOW_SLOTS - 1 │
-//   │ sizes s0   s1   …   s(n-1)      │ │ sizes: i64 per slot, 0 = no level            │
+//   │ sizes s0   s1   …   s(n-1)      │ │ sizes: i64 per slot, read only where bit set │
 //   └─────────────────────────────────┘ │ bits:  u64 words, bit q set ⇔ level at slot q│
 //          every tail key < base        └──────────────────────────────────────────────┘
 //                                 base ≤ window keys ≤ base + (WINDOW_SLOTS - 1)·tick
@@ -272,24 +272,24 @@ export class Side {
 
   /** Sets a window slot. */
   @inline private setSlot(q: i32, size: i64): void {
-    const sizes = this.slotSizes;
-    const cur = loadI64(sizes, q);
+    const bits = this.bits;
     const w = q >> WORD_SHIFT;
+    const word = loadWord(bits, w);
+    const bit = bitOf(q);
     if (size != 0) {
-      storeI64(sizes, q, size);
-      if (cur == 0) {
-        storeWord(this.bits, w, loadWord(this.bits, w) | bitOf(q));
+      storeI64(this.slotSizes, q, size);
+      if ((word & bit) == 0) {
+        storeWord(bits, w, word | bit);
         this.windowLen++;
         if (q > this.topSlot) this.topSlot = q;
       }
       return;
     }
-    if (cur == 0) {
+    if ((word & bit) == 0) {
       this.absentDeletes++;
       return;
     }
-    storeI64(sizes, q, 0);
-    storeWord(this.bits, w, loadWord(this.bits, w) & ~bitOf(q));
+    storeWord(bits, w, word & ~bit);
     this.windowLen--;
     if (q == this.topSlot) {
       this.topSlot = this.highestBelow(q);
@@ -342,9 +342,10 @@ export class Side {
   private openWindow(): void {
     if (this.bits != 0) return;
     this.bits = heap.alloc(<usize>WINDOW_WORDS << I64_SHIFT);
+    // Sizes are read only where the bitmap has a level: never cleared, so a side's resident
+    // memory grows only with the slots it has used.
     this.slotSizes = heap.alloc(<usize>WINDOW_SLOTS << I64_SHIFT);
     memory.fill(this.bits, 0, <usize>WINDOW_WORDS << I64_SHIFT);
-    memory.fill(this.slotSizes, 0, <usize>WINDOW_SLOTS << I64_SHIFT);
   }
 
   /** Window empty, tail not: puts the window under the tail's best and moves levels into it. */
@@ -389,7 +390,6 @@ export class Side {
         const slot = (w << WORD_SHIFT) + <i32>ctz(word);
         storeI64(this.keys, n, this.slotKey(slot));
         storeI64(this.sizes, n, loadI64(sizes, slot));
-        storeI64(sizes, slot, 0);
         n++;
         word &= word - 1;
       }
@@ -413,11 +413,10 @@ export class Side {
     this.flushWindow(0, dw);
     const d = dw << WORD_SHIFT;
     if (this.windowLen > 0) {
-      // Occupied slots [d, top] move to [0, top - d]; the vacated ones are cleared.
+      // Occupied slots [d, top] move to [0, top - d]; the bitmap words above are cleared.
       const keep = this.topSlot + 1 - d;
       const sizes = this.slotSizes;
       memory.copy(sizes, sizes + (<usize>d << I64_SHIFT), <usize>keep << I64_SHIFT);
-      memory.fill(sizes + (<usize>keep << I64_SHIFT), 0, <usize>d << I64_SHIFT);
       const topWord = this.topSlot >> WORD_SHIFT;
       const words = topWord + 1 - dw;
       memory.copy(this.bits, this.bits + (<usize>dw << I64_SHIFT), <usize>words << I64_SHIFT);
@@ -440,10 +439,9 @@ export class Side {
     const dw = <i32>(d >> <u64>WORD_SHIFT);
     if (dw == 0) return;
     const shift = dw << WORD_SHIFT;
-    // Occupied slots [0, top] move to [shift, top + shift]; slots [0, shift) are cleared.
+    // Occupied slots [0, top] move to [shift, top + shift]; bitmap words [0, shift) are cleared.
     const sizes = this.slotSizes;
     memory.copy(sizes + (<usize>shift << I64_SHIFT), sizes, <usize>(this.topSlot + 1) << I64_SHIFT);
-    memory.fill(sizes, 0, <usize>shift << I64_SHIFT);
     const words = (this.topSlot >> WORD_SHIFT) + 1;
     memory.copy(this.bits + (<usize>dw << I64_SHIFT), this.bits, <usize>words << I64_SHIFT);
     memory.fill(this.bits, 0, <usize>dw << I64_SHIFT);
@@ -526,7 +524,6 @@ export class Side {
     for (let w = 0; drop > 0; w++) {
       let word = loadWord(bits, w);
       while (word != 0 && drop > 0) {
-        storeI64(this.slotSizes, (w << WORD_SHIFT) + <i32>ctz(word), 0);
         word &= word - 1;
         this.windowLen--;
         drop--;
@@ -540,15 +537,7 @@ export class Side {
   clear(): void {
     if (this.len > 0) this.topDirty = true;
     if (this.windowLen > 0) {
-      const words = (this.topSlot >> WORD_SHIFT) + 1;
-      for (let w = 0; w < words; w++) {
-        let word = loadWord(this.bits, w);
-        while (word != 0) {
-          storeI64(this.slotSizes, (w << WORD_SHIFT) + <i32>ctz(word), 0);
-          word &= word - 1;
-        }
-        storeWord(this.bits, w, 0);
-      }
+      memory.fill(this.bits, 0, <usize>((this.topSlot >> WORD_SHIFT) + 1) << I64_SHIFT);
     }
     this.windowLen = 0;
     this.topSlot = -1;
