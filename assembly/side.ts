@@ -6,16 +6,17 @@
 //
 //         tail (sorted arrays, best last)     window (slot q holds key base + q·tick)
 //   ┌─────────────────────────────────┐ ┌──────────────────────────────────────────────┐
-//   │ keys  k0 < k1 < … < k(n-1)      │ │ slot 0      …   top        …  slots - 1      │
-//   │ sizes s0   s1   …   s(n-1)      │ │ sizes: i64 per slot, 0 = no level            │
+//   │ keys  k0 < k1 < … < k(n-1)      │ │ slot 0    …   topSlot   …   WINDOW_SLOTS - 1 │
+//   │ sizes s0   s1   …   s(n-1)      │ │ sizes: i64 per slot, read only where bit set │
 //   └─────────────────────────────────┘ │ bits:  u64 words, bit q set ⇔ level at slot q│
 //          every tail key < base        └──────────────────────────────────────────────┘
-//                                         base ≤ window keys ≤ base + (slots - 1)·tick
+//                                 base ≤ window keys ≤ base + (WINDOW_SLOTS - 1)·tick
 //
-// `tick` is the gcd of the differences of every key seen since the side was last emptied (0 until
-// two distinct keys were seen: then every level is in the tail). A key off the grid shrinks the
-// tick (gcd): the window is flushed into the tail and rebuilt at the finer grid; the gcd at least
-// halves each time, so this happens at most 64 times per fill.
+// `tick` is 0 until the side holds LADDER_FROM levels (since it was last emptied): until then every
+// level is in the tail, the plain sorted-array engine. Then it is the gcd of the differences of the
+// keys held, and a later key off that grid shrinks it (gcd again): the window is flushed into the
+// tail and rebuilt at the finer grid. The tick at least halves each time, so this happens at most
+// 64 times per fill.
 //
 // Recentring keeps the best level in the window. A level above the window moves the window up so
 // that it lands at slot WINDOW_TARGET; the slots that leave at the bottom are appended to the tail
@@ -27,9 +28,9 @@
 // of i64 works (prices > 0; asks are their negation): `key - base` for key ≥ base is exact as u64,
 // and `base` is clamped so that it never passes i64's minimum.
 //
-// Memory per side, bounded: the window is WINDOW_BYTES (allocated on the first two distinct
-// keys and kept), the tail 16 bytes per level below the window, in arrays that double (a book with
-// `maxLevels` never holds more than that many).
+// Memory per side, bounded: the window is WINDOW_BYTES (130 KiB; allocated when the side first
+// holds LADDER_FROM levels, then kept), the tail 16 bytes per level below the window, in arrays
+// that double (a book with `maxLevels` never holds more than that many).
 
 @inline const I64_BYTES: i32 = 8;
 @inline const I64_SHIFT: i32 = 3;
@@ -46,6 +47,11 @@
 /** Bytes of one side's window: sizes (i64 per slot) and bitmap (one bit per slot). */
 @inline export const WINDOW_BYTES: i32 = WINDOW_SLOTS * I64_BYTES + WINDOW_WORDS * I64_BYTES;
 
+/**
+ * A side with fewer levels than this since it was last emptied keeps them in the sorted arrays
+ * only (no window): top-N mirrors (depth ≤ 50) never allocate one, and small books stay as cheap.
+ */
+@inline const LADDER_FROM: i32 = 64;
 @inline const MIN_CAPACITY: i32 = 64;
 /** Moves below this many levels are done element by element (cheaper than a bulk copy call). */
 @inline const SMALL_MOVE: i32 = 32;
@@ -126,7 +132,7 @@ export class Side {
   bits: usize = 0;
   slotSizes: usize = 0;
   base: i64 = 0;
-  /** Grid step of the keys (gcd of their differences); 0 = not known yet (window unused). */
+  /** Grid step of the keys (gcd of their differences); 0 = window not in use (a small side). */
   tick: u64 = 0;
   /** Highest occupied slot, -1 when the window is empty. */
   topSlot: i32 = -1;
@@ -266,24 +272,24 @@ export class Side {
 
   /** Sets a window slot. */
   @inline private setSlot(q: i32, size: i64): void {
-    const sizes = this.slotSizes;
-    const cur = loadI64(sizes, q);
+    const bits = this.bits;
     const w = q >> WORD_SHIFT;
+    const word = loadWord(bits, w);
+    const bit = bitOf(q);
     if (size != 0) {
-      storeI64(sizes, q, size);
-      if (cur == 0) {
-        storeWord(this.bits, w, loadWord(this.bits, w) | bitOf(q));
+      storeI64(this.slotSizes, q, size);
+      if ((word & bit) == 0) {
+        storeWord(bits, w, word | bit);
         this.windowLen++;
         if (q > this.topSlot) this.topSlot = q;
       }
       return;
     }
-    if (cur == 0) {
+    if ((word & bit) == 0) {
       this.absentDeletes++;
       return;
     }
-    storeI64(sizes, q, 0);
-    storeWord(this.bits, w, loadWord(this.bits, w) & ~bitOf(q));
+    storeWord(bits, w, word & ~bit);
     this.windowLen--;
     if (q == this.topSlot) {
       this.topSlot = this.highestBelow(q);
@@ -303,19 +309,22 @@ export class Side {
     return (w << WORD_SHIFT) + WORD_BITS - 1 - <i32>clz(word);
   }
 
-  /** Tick not known yet: at most one distinct key was seen, so the tail holds at most one level. */
+  /**
+   * Sorted arrays only (a small side): the window opens when the side reaches LADDER_FROM levels,
+   * at the gcd of the differences of the keys it holds.
+   */
   private setUngridded(key: i64, size: i64): void {
-    if (size != 0 && this.tailLen == 1) {
-      const held = loadI64(this.keys, 0);
-      if (held != key) {
-        this.tick = key > held ? <u64>key - <u64>held : <u64>held - <u64>key;
-        this.openWindow();
-        this.rebuild();
-        this.set(key, size);
-        return;
-      }
-    }
     this.tailSet(key, size);
+    const n = this.tailLen;
+    if (n < LADDER_FROM) return;
+    let tick: u64 = 0;
+    // Ascending keys of one sign: each difference is > 0 and exact as u64.
+    for (let i = 1; i < n; i++) {
+      tick = gcd(tick, <u64>loadI64(this.keys, i) - <u64>loadI64(this.keys, i - 1));
+    }
+    this.tick = tick;
+    this.openWindow();
+    this.rebuild();
   }
 
   /** A key off the grid: a delete of it is absent; a level refines the tick (gcd) and rebuilds. */
@@ -333,9 +342,10 @@ export class Side {
   private openWindow(): void {
     if (this.bits != 0) return;
     this.bits = heap.alloc(<usize>WINDOW_WORDS << I64_SHIFT);
+    // Sizes are read only where the bitmap has a level: never cleared, so a side's resident
+    // memory grows only with the slots it has used.
     this.slotSizes = heap.alloc(<usize>WINDOW_SLOTS << I64_SHIFT);
     memory.fill(this.bits, 0, <usize>WINDOW_WORDS << I64_SHIFT);
-    memory.fill(this.slotSizes, 0, <usize>WINDOW_SLOTS << I64_SHIFT);
   }
 
   /** Window empty, tail not: puts the window under the tail's best and moves levels into it. */
@@ -380,7 +390,6 @@ export class Side {
         const slot = (w << WORD_SHIFT) + <i32>ctz(word);
         storeI64(this.keys, n, this.slotKey(slot));
         storeI64(this.sizes, n, loadI64(sizes, slot));
-        storeI64(sizes, slot, 0);
         n++;
         word &= word - 1;
       }
@@ -404,11 +413,10 @@ export class Side {
     this.flushWindow(0, dw);
     const d = dw << WORD_SHIFT;
     if (this.windowLen > 0) {
-      // Occupied slots [d, top] move to [0, top - d]; the vacated ones are cleared.
+      // Occupied slots [d, top] move to [0, top - d]; the bitmap words above are cleared.
       const keep = this.topSlot + 1 - d;
       const sizes = this.slotSizes;
       memory.copy(sizes, sizes + (<usize>d << I64_SHIFT), <usize>keep << I64_SHIFT);
-      memory.fill(sizes + (<usize>keep << I64_SHIFT), 0, <usize>d << I64_SHIFT);
       const topWord = this.topSlot >> WORD_SHIFT;
       const words = topWord + 1 - dw;
       memory.copy(this.bits, this.bits + (<usize>dw << I64_SHIFT), <usize>words << I64_SHIFT);
@@ -431,10 +439,9 @@ export class Side {
     const dw = <i32>(d >> <u64>WORD_SHIFT);
     if (dw == 0) return;
     const shift = dw << WORD_SHIFT;
-    // Occupied slots [0, top] move to [shift, top + shift]; slots [0, shift) are cleared.
+    // Occupied slots [0, top] move to [shift, top + shift]; bitmap words [0, shift) are cleared.
     const sizes = this.slotSizes;
     memory.copy(sizes + (<usize>shift << I64_SHIFT), sizes, <usize>(this.topSlot + 1) << I64_SHIFT);
-    memory.fill(sizes, 0, <usize>shift << I64_SHIFT);
     const words = (this.topSlot >> WORD_SHIFT) + 1;
     memory.copy(this.bits + (<usize>dw << I64_SHIFT), this.bits, <usize>words << I64_SHIFT);
     memory.fill(this.bits, 0, <usize>dw << I64_SHIFT);
@@ -517,7 +524,6 @@ export class Side {
     for (let w = 0; drop > 0; w++) {
       let word = loadWord(bits, w);
       while (word != 0 && drop > 0) {
-        storeI64(this.slotSizes, (w << WORD_SHIFT) + <i32>ctz(word), 0);
         word &= word - 1;
         this.windowLen--;
         drop--;
@@ -531,15 +537,7 @@ export class Side {
   clear(): void {
     if (this.len > 0) this.topDirty = true;
     if (this.windowLen > 0) {
-      const words = (this.topSlot >> WORD_SHIFT) + 1;
-      for (let w = 0; w < words; w++) {
-        let word = loadWord(this.bits, w);
-        while (word != 0) {
-          storeI64(this.slotSizes, (w << WORD_SHIFT) + <i32>ctz(word), 0);
-          word &= word - 1;
-        }
-        storeWord(this.bits, w, 0);
-      }
+      memory.fill(this.bits, 0, <usize>((this.topSlot >> WORD_SHIFT) + 1) << I64_SHIFT);
     }
     this.windowLen = 0;
     this.topSlot = -1;

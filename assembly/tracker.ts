@@ -251,7 +251,8 @@ function crcDecimalSide(state: u32, side: Side, n: i32, isAsk: bool): u32 {
 
 /** Kraken's book checksum over the top 10 asks (ascending) then top 10 bids (descending). */
 export function krakenChecksum(book: Book): u32 {
-  return crcFinish(crcDecimalSide(crcDecimalSide(CRC_INIT, book.asks, 10, true), book.bids, 10, false));
+  const asks = crcDecimalSide(CRC_INIT, book.asks, 10, true);
+  return crcFinish(crcDecimalSide(asks, book.bids, 10, false));
 }
 
 /** Writes `n` delta records of `changes` changes each (copied from the scratch) — ring benchmark. */

@@ -267,14 +267,18 @@ Deno.test("book ladder: near i64's largest prices the window stops at the end of
       ref.set(1, p, s);
     }
     core.applyLevels();
-    assertEquals(core.top(book, 1, 10), ref.top(1), "asks");
+    assertEquals(core.top(book, 1, 100), ref.top(1), "asks");
     assertEquals(core.checksum(book, 5), topChecksum([], ref.top(1, 5) as Lvl[]), "checksum");
   };
-  // Asks at i64's two largest prices (tick 1), a best ask 20,000 below them and one just above
-  // the window's bottom; deleting the best moves the window down until it meets the range's end.
-  apply([[I64_MAX, 1n], [I64_MAX - 1n, 2n], [I64_MAX - 20_000n, 3n], [I64_MAX - 7_843n, 4n]]);
+  // 72 asks at i64's largest prices (tick 1; enough levels for the window), then a best ask 20,000
+  // below them and one just above the window's bottom: deleting the best moves the window down
+  // until it meets the end of the range.
+  const ends: [bigint, bigint][] = [];
+  for (let x = 0n; x < 72n; x++) ends.push([I64_MAX - x, x + 1n]);
+  apply(ends);
+  apply([[I64_MAX - 20_000n, 3n], [I64_MAX - 7_843n, 4n]]);
   apply([[I64_MAX - 20_000n, 0n]]);
   apply([[I64_MAX - 2n, 5n], [I64_MAX - 7_843n, 0n]]);
   apply([[I64_MAX - 2n, 0n], [I64_MAX - 1n, 0n]]);
-  assertEquals(core.length(book, 1), 1);
+  assertEquals(core.length(book, 1), 70);
 });
