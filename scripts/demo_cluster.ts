@@ -35,7 +35,7 @@ function freePort(preferred = 0): number {
 
 /** Copies a child's output to ours with a prefix, calling `onLine` for each line. */
 async function pump(
-  stream: ReadableStream<Uint8Array>,
+  stream: ReadableStream<Uint8Array<ArrayBuffer>>,
   prefix: string,
   onLine: (line: string) => void,
 ): Promise<void> {
