@@ -192,7 +192,9 @@ export class EdgeFeed implements ExchangeFeed {
 
   /** Starts once NATS is connected: catalog, consumers, trades. */
   start(): void {
-    this.#o.link.ready.then((nc) => this.#run(nc)).catch(() => {});
+    this.#o.link.ready.then((nc) => this.#run(nc)).catch((e) =>
+      this.#o.log?.(`edge of ${this.exchange}: ${(e as Error).message}`)
+    );
   }
 
   async #run(nc: NatsConnection): Promise<void> {
@@ -221,9 +223,9 @@ export class EdgeFeed implements ExchangeFeed {
 
   /** Waits for the catalog bucket (edges never create it), then watches its keys. */
   async #openCatalog(nc: NatsConnection): Promise<void> {
-    const jsm = await jetstreamManager(nc);
     while (!this.#stopped) {
       try {
+        const jsm = await jetstreamManager(nc);
         await jsm.streams.info(`KV_${BOOKS_BUCKET}`);
         this.#kv = await new Kvm(nc).open(BOOKS_BUCKET);
         const watch = await this.#kv.watch({ key: `${this.exchange}.>` });
@@ -317,10 +319,16 @@ export class EdgeFeed implements ExchangeFeed {
         const epochText = m.headers?.get(EPOCH_HEADER);
         this.#message(b, m.data, epochText === undefined ? NaN : Number(epochText));
       }
+      if (b.generation === generation && !this.#stopped) throw new Error("consumer ended");
     } catch (e) {
       if (b.generation !== generation || this.#stopped) return;
       this.#o.log?.(`consumer of ${b.subject}: ${(e as Error).message}`);
-      // Retried when NATS is back (#linkChanged) or on the server's next snapshot request.
+      // Tried again in a second (and anew whenever NATS comes back: #linkChanged).
+      setTimeout(() => {
+        if (b.generation === generation && !this.#stopped && this.#o.link.up) {
+          this.#reread(b, false);
+        }
+      }, 1000);
     }
   }
 

@@ -125,6 +125,7 @@ export class Lease {
   async #tick(): Promise<void> {
     if (this.#stopped || this.#busy) return;
     this.#busy = true;
+    const started = this.#now();
     try {
       if (this.#holding) await this.#renew();
       else await this.#poll();
@@ -133,7 +134,9 @@ export class Lease {
       this.#o.log?.(`lease ${this.#o.exchange}: ${(e as Error).message}`);
     } finally {
       this.#busy = false;
-      this.#schedule(this.#period());
+      // Fixed rate: the next tick is a period after this one began, not after it ended, so a
+      // slow renewal does not age the lease past `leaseMs / 2` between two renewals.
+      this.#schedule(Math.max(0, this.#period() - (this.#now() - started)));
     }
   }
 

@@ -1,0 +1,308 @@
+/**
+ * The scale-out hop (DESIGN §9, §12): collector ring → NATS JetStream → edge ring → edge client,
+ * against the same collector's own client (ring → client, no hop), on loopback with a real
+ * `nats-server -js` (file store).
+ *
+ * In this process: a collector core writing synthetic deltas (10 books, one changed level per
+ * delta) into its ring at a paced rate, stamped with the time of the write; the collector node's
+ * publisher and server; an edge node (consumer + server); one binary WebSocket client on each
+ * server. Latency of a record = client receive time − its receive stamp (same clock). Every
+ * delta's seq is checked at the edge client: "gaps" counts a seq skipped without a snapshot; a
+ * delta the edge never saw because a later rollup snapshot purged it from the subject before the
+ * edge's consumer read it is counted apart (the snapshot stands in for it: the book stays exact);
+ * "books behind" counts books whose last delta did not reach the edge client.
+ * Then the records/s one publisher sustains: deltas written as fast as the publisher's in-flight
+ * bound lets through, acknowledged by JetStream per second.
+ *
+ * Run under the bench lock: `flock /tmp/bench.lock deno run -A bench/nats_hop.ts`
+ * Flags: `--rates 1000,20000`, `--seconds 5`, `--sustain-seconds 4`.
+ *
+ * @module
+ */
+import { parseArgs } from "node:util";
+import { parseConfig } from "../src/config.ts";
+import { Core, RecordView, splitRecords } from "../src/core/mod.ts";
+import { startNats } from "../src/nats/mod.ts";
+import { EXCHANGE_CODES, type ExchangeFeed, type ExchangeHealth } from "../src/runtime/feed.ts";
+import { createServer } from "../src/server/mod.ts";
+import { NatsServer } from "../tests/support/nats_server.ts";
+
+const BOOKS = 10;
+const now = () => performance.timeOrigin + performance.now();
+
+/** A collector without an exchange: the bench writes its ring. */
+class SyntheticFeed implements ExchangeFeed {
+  readonly exchange = "kraken";
+  readonly exchangeCode = EXCHANGE_CODES.kraken;
+  readonly symbols = Array.from({ length: BOOKS }, (_, i) => `B${i}/USD`);
+  readonly core: Core;
+  readonly books: number[] = [];
+  #listeners = new Set<() => void>();
+  #rng = 1;
+
+  constructor(core: Core) {
+    this.core = core;
+    for (let i = 0; i < BOOKS; i++) {
+      const b = core.createBook({
+        exchange: this.exchangeCode,
+        symbol: i,
+        priceScale: 0,
+        sizeScale: 0,
+        depth: 20,
+      });
+      core.begin(b);
+      for (let l = 0; l < 20; l++) {
+        core.add(0, String(1000 - l), "10").add(1, String(1001 + l), "10");
+      }
+      core.reset(0, now());
+      this.books.push(b);
+    }
+  }
+
+  get buffer() {
+    return this.core.memory.buffer;
+  }
+  get ringAddress() {
+    return this.core.ringAddress;
+  }
+  get layout() {
+    return this.core.layout;
+  }
+
+  #random(n: number): number {
+    this.#rng = (this.#rng * 1103515245 + 12345) & 0x7fffffff;
+    return this.#rng % n;
+  }
+
+  /** One delta: a level of the top 10 of a random book gets a new size. Returns records. */
+  step(): number {
+    const b = this.books[this.#random(BOOKS)];
+    const side = this.#random(2) as 0 | 1;
+    const price = side === 0 ? 1000 - this.#random(10) : 1001 + this.#random(10);
+    return this.core.begin(b).add(side, String(price), String(1 + this.#random(99))).apply(
+      0,
+      now(),
+    );
+  }
+
+  onTrade() {
+    return () => {};
+  }
+  onWrite(listener: () => void) {
+    this.#listeners.add(listener);
+    this.core.onWritten = () => {
+      for (const l of this.#listeners) l();
+    };
+    return () => this.#listeners.delete(listener);
+  }
+  requestSnapshots(symbols?: readonly string[]) {
+    for (let i = 0; i < BOOKS; i++) {
+      if (!symbols || symbols.includes(this.symbols[i])) this.core.snapshot(this.books[i], now());
+    }
+  }
+  health(): ExchangeHealth {
+    return {
+      exchange: this.exchange,
+      connection: "connected",
+      healthy: true,
+      messages: 0,
+      bytes: 0,
+      parseErrors: 0,
+      unknownMessages: 0,
+      oversizeMessages: 0,
+      exchangeErrors: 0,
+      gaps: 0,
+      checksumFailures: 0,
+      resyncs: 0,
+      reconnects: 0,
+      lastMessageAgeMs: 0,
+      books: [],
+    };
+  }
+  stop() {
+    return Promise.resolve();
+  }
+}
+
+/** A binary client: per record the latency, per book the seq chain. */
+class Probe {
+  latencies: number[] = [];
+  deltas = 0;
+  gaps = 0;
+  /** Deltas a snapshot stood in for (a resync). */
+  skipped = 0;
+  stale = 0;
+  /** Last delta seq per book name. */
+  last = new Map<string, number>();
+  #seq = new Map<number, number>();
+  socket: WebSocket;
+  constructor(url: string, feed: SyntheticFeed, names: () => readonly string[]) {
+    const view = new RecordView(feed.layout);
+    this.socket = new WebSocket(`${url}?format=binary`);
+    this.socket.binaryType = "arraybuffer";
+    this.socket.onopen = () =>
+      this.socket.send(JSON.stringify({
+        op: "subscribe",
+        channel: "book",
+        exchange: "kraken",
+        symbols: names(),
+      }));
+    this.socket.onmessage = (e) => {
+      if (typeof e.data === "string") return;
+      const t = now();
+      for (const r of splitRecords(feed.layout, new Uint8Array(e.data))) {
+        view.wrap(r);
+        const prev = this.#seq.get(view.symbol);
+        if (view.snapshot || view.stale) {
+          if (view.stale) this.stale++;
+          if (view.snapshot && view.part === 0) {
+            if (prev !== undefined && view.seq > prev) this.skipped += view.seq - prev;
+            this.#seq.set(view.symbol, view.seq);
+          }
+          continue;
+        }
+        if (prev !== undefined && view.seq !== prev + 1) this.gaps++;
+        this.#seq.set(view.symbol, view.seq);
+        this.last.set(names()[view.symbol], view.seq);
+        this.deltas++;
+        this.latencies.push(t - view.receiveTimeMs);
+      }
+    };
+  }
+  reset() {
+    this.latencies = [];
+    this.deltas = 0;
+    this.gaps = 0;
+    this.skipped = 0;
+    this.stale = 0;
+  }
+}
+
+function pct(values: number[], p: number): number {
+  if (values.length === 0) return NaN;
+  const s = [...values].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.floor(p * s.length))];
+}
+
+async function main() {
+  const { values } = parseArgs({
+    args: Deno.args,
+    options: {
+      rates: { type: "string", default: "1000,20000" },
+      seconds: { type: "string", default: "5" },
+      "sustain-seconds": { type: "string", default: "4" },
+    },
+  });
+  const nats = await NatsServer.start();
+  const core = await Core.create({ ringCapacity: 1 << 16 });
+  const feed = new SyntheticFeed(core);
+  const natsSection = { servers: [nats.url] };
+  const collectorConfig = parseConfig({
+    server: { port: 0 },
+    book: { depth: 20 },
+    nats: { ...natsSection, publish: true },
+  });
+  const collectorNats = (await startNats({ config: collectorConfig, feeds: [feed] }))!;
+  const collector = await createServer({ config: collectorConfig, feeds: [feed] });
+  const edgeConfig = parseConfig({
+    server: { port: 0 },
+    book: { depth: 20 },
+    runtime: { ringCapacity: 1 << 16 },
+    nats: { ...natsSection, consume: ["kraken"] },
+  });
+  const edgeNats = (await startNats({ config: edgeConfig, feeds: [] }))!;
+  const edgeFeed = edgeNats.edgeFeeds[0];
+  const edge = await createServer({ config: edgeConfig, feeds: [edgeFeed] });
+  const deadline = Date.now() + 20_000;
+  while (!(edgeFeed.symbols.length === BOOKS && edgeFeed.books().every((b) => b.synced))) {
+    if (Date.now() > deadline) throw new Error("the edge did not sync");
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  const local = new Probe(`ws://127.0.0.1:${collector.port}/ws`, feed, () => feed.symbols);
+  const remote = new Probe(`ws://127.0.0.1:${edge.port}/ws`, feed, () => edgeFeed.symbols);
+  await new Promise((r) => setTimeout(r, 1000));
+
+  const rows: string[] = [];
+  for (const rate of values.rates.split(",").map(Number)) {
+    const run = async (seconds: number) => {
+      const start = performance.now();
+      let done = 0;
+      let records = 0;
+      while (performance.now() - start < seconds * 1000) {
+        const due = Math.floor(((performance.now() - start) / 1000) * rate);
+        for (; done < due; done++) records += feed.step();
+        await new Promise((r) => setTimeout(r, 1));
+      }
+      return records;
+    };
+    await run(1); // warm-up
+    await new Promise((r) => setTimeout(r, 300));
+    local.reset();
+    remote.reset();
+    const written = await run(Number(values.seconds));
+    await new Promise((r) => setTimeout(r, 1500));
+    // Every book's last delta reached the edge client too (with no seq gap: every record).
+    const behind = feed.symbols.filter((s) => local.last.get(s) !== remote.last.get(s)).length;
+    const f = (v: number) => v.toFixed(2);
+    rows.push(
+      `| ${rate.toLocaleString("en")} | ${written} | ${local.deltas} | ${remote.deltas} | ` +
+        `${remote.gaps} | ${remote.skipped} | ${behind} | ${f(pct(local.latencies, 0.5))} / ${
+          f(pct(local.latencies, 0.99))
+        } | ` +
+        `${f(pct(remote.latencies, 0.5))} / ${f(pct(remote.latencies, 0.99))} | ` +
+        `${f(pct(remote.latencies, 0.5) - pct(local.latencies, 0.5))} / ${
+          f(pct(remote.latencies, 0.99) - pct(local.latencies, 0.99))
+        } |`,
+    );
+  }
+
+  // Records/s one publisher sustains: write while its in-flight bound has room.
+  const publisher = collectorNats.publishers[0];
+  const sustainS = Number(values["sustain-seconds"]);
+  const max = collectorConfig.nats!.maxInFlight;
+  const ackedBefore = publisher.counters.published;
+  const failuresBefore = publisher.counters.failures;
+  const t0 = performance.now();
+  let offered = 0;
+  while (performance.now() - t0 < sustainS * 1000) {
+    publisher.pump.drain();
+    while (publisher.counters.inFlight < max / 2 && offered % 4096 !== 4095) {
+      feed.step();
+      offered++;
+      if (offered % 256 === 0) publisher.pump.drain();
+    }
+    offered++;
+    await new Promise((r) => setTimeout(r, 0));
+  }
+  while (publisher.counters.inFlight > 0) await new Promise((r) => setTimeout(r, 5));
+  const elapsed = (performance.now() - t0) / 1000;
+  const acked = publisher.counters.published - ackedBefore;
+  const failures = publisher.counters.failures - failuresBefore;
+
+  console.log(
+    "\n| records/s | records written | collector client got | edge client got | edge seq gaps | " +
+      "deltas a rollup snapshot stood in for | books behind at the end | " +
+      "ring → collector client p50 / p99 ms | ring → NATS → edge client p50 / p99 ms | " +
+      "hop adds p50 / p99 ms |",
+  );
+  console.log("|---|---|---|---|---|---|---|---|---|---|");
+  for (const r of rows) console.log(r);
+  console.log(
+    `\none publisher sustained ${Math.round(acked / elapsed).toLocaleString("en")} records/s ` +
+      `acknowledged by JetStream (${acked} in ${elapsed.toFixed(1)} s, ${failures} failures; ` +
+      `in-flight bound ${max})`,
+  );
+  console.log(
+    `machine: ${navigator.hardwareConcurrency} cores, Deno ${Deno.version.deno}, ` +
+      `nats-server 2.9 (Debian), file store, all on loopback in one process + nats-server`,
+  );
+  local.socket.close();
+  remote.socket.close();
+  await edge.close();
+  await collector.close();
+  await edgeNats.stop();
+  await collectorNats.stop();
+  await nats.stop();
+}
+
+if (import.meta.main) await main();
