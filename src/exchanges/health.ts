@@ -82,15 +82,7 @@ export interface ExchangeHealth {
    * header and body deadlines missed, bodies over `maxRestBytes`, requests aborted by a new
    * connection.
    */
-  rest?: {
-    requests: number;
-    failures: number;
-    rateLimited: number;
-    headerTimeouts: number;
-    bodyTimeouts: number;
-    oversizeBodies: number;
-    aborted: number;
-  };
+  rest?: RestCounters;
   /** Book resyncs held back by the resync backoff (consecutive failures of a book). */
   delayedResyncs?: number;
   /** Connection failures by cause. */
@@ -98,4 +90,22 @@ export interface ExchangeHealth {
   /** ms since the last message from the exchange (null before the first). */
   lastMessageAgeMs: number | null;
   books: BookHealth[];
+}
+
+/** REST snapshot counters of an exchange (`SnapshotFetcher`; reported in its health as `rest`). */
+export interface RestCounters {
+  /** Requests sent. */
+  requests: number;
+  /** Failed requests (any reason). */
+  failures: number;
+  /** Responses with HTTP 429 or 418. */
+  rateLimited: number;
+  /** Requests whose headers did not come within `restTimeoutMs`. */
+  headerTimeouts: number;
+  /** Requests whose body did not complete within `restBodyTimeoutMs`. */
+  bodyTimeouts: number;
+  /** Bodies refused for passing `maxRestBytes`. */
+  oversizeBodies: number;
+  /** Requests of an older connection aborted by a new one. */
+  aborted: number;
 }

@@ -10,7 +10,10 @@
  * @module
  */
 import { boundedFetch, BoundedFetchError, type BoundedResponse } from "./bounded_fetch.ts";
+import type { RestCounters } from "./health.ts";
 import type { TokenBucket } from "./token_bucket.ts";
+
+export type { RestCounters };
 
 /** REST bounds every venue's config carries (see `settings.ts`, `rest`). */
 export interface RestLimits {
@@ -28,24 +31,6 @@ export const REST_DEFAULTS = {
   restBodyTimeoutMs: 30_000,
   maxRestBytes: 4 * 1024 * 1024,
 } as const;
-
-/** Counters of a {@linkcode SnapshotFetcher} (reported in an exchange's health as `rest`). */
-export interface RestCounters {
-  /** Requests sent. */
-  requests: number;
-  /** Failed requests (any reason). */
-  failures: number;
-  /** Responses with HTTP 429 or 418. */
-  rateLimited: number;
-  /** Requests whose headers did not come within `restTimeoutMs`. */
-  headerTimeouts: number;
-  /** Requests whose body did not complete within `restBodyTimeoutMs`. */
-  bodyTimeouts: number;
-  /** Bodies refused for passing `maxRestBytes`. */
-  oversizeBodies: number;
-  /** Requests of an older connection aborted by a new one. */
-  aborted: number;
-}
 
 /** Options of {@linkcode SnapshotFetcher}. */
 export interface SnapshotFetcherOptions extends RestLimits {
