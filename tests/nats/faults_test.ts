@@ -344,3 +344,72 @@ Deno.test({
     }
   },
 });
+
+Deno.test({
+  ...opts,
+  name: "nats: a record whose checksum fails makes the edge's book stale until a good snapshot",
+  async fn() {
+    const nats = await NatsServer.start();
+    const market = new Market();
+    await market.start();
+    const nodes: TestNode[] = [];
+    const clients: BookClient[] = [];
+    const nc = await connect({ servers: nats.url });
+    try {
+      market.run();
+      const collector = await startNode({
+        book: { depth: DEPTH },
+        exchanges: market.exchanges(),
+        nats: { servers: [nats.url], publish: true, snapshotEvery: 20 },
+      });
+      const edge = await startNode({
+        book: { depth: DEPTH },
+        nats: { servers: [nats.url], consume: ["kraken", "binanceus"] },
+      });
+      nodes.push(collector, edge);
+      await waitUntil(() => edgeSynced(edge), 15_000, "the edge to sync");
+      const json = await BookClient.connect(edge.ws, "json");
+      subscribeAll(market, json);
+      clients.push(json);
+      await new Promise((r) => setTimeout(r, 500));
+      market.pause();
+      await new Promise((r) => setTimeout(r, 300));
+      // A forged delta after the last stored one: next seq, a checksum that cannot verify.
+      const subject = "alphapulse.book.kraken.BTC-USD";
+      const jsm = await jetstreamManager(nc);
+      const last = await jsm.streams.getMessage("ALPHAPULSE", { last_by_subj: subject });
+      const forged = last!.data.slice();
+      const view = new RecordView(layout).wrap(forged);
+      const seq = view.seq + 1;
+      const dv = new DataView(forged.buffer);
+      dv.setUint32(layout.recSeq, seq, true);
+      dv.setUint32(layout.recPrevSeq, seq - 1, true);
+      forged[layout.recFlags] = layout.flagLast; // a one-part delta
+      dv.setUint16(layout.recPart, 0, true);
+      dv.setUint32(layout.recChecksum, (view.checksum ^ 0x5a5a5a5a) >>> 0, true);
+      const h = headers();
+      h.set("AlphaPulse-Epoch", last!.header.get("AlphaPulse-Epoch"));
+      h.set(MSG_ID_HEADER, `forged:${seq}`);
+      await jetstream(nc).publish(subject, forged, { headers: h });
+      const feed = edge.nats!.edgeFeeds.find((f) => f.exchange === "kraken")!;
+      await waitUntil(() => feed.counters.checksumFailures > 0, 5000, "the checksum failure");
+      await waitUntil(
+        () => json.stale.some((s) => s.key === "kraken|BTC/USD"),
+        5000,
+        "the edge's client to be told stale",
+      );
+      // The collector's next snapshot (within snapshotEvery deltas) rolls the forgery away.
+      market.run();
+      await waitUntil(() => edgeSynced(edge), 15_000, "the book to sync again");
+      await settle(market, clients, "the edge's client to hold the books again");
+      equal(json.violations.length, 0, json.violations.slice(0, 3).join("; "));
+    } finally {
+      market.pause();
+      await nc.close();
+      for (const c of clients) c.socket.close();
+      for (const n of nodes.reverse()) await n.stop();
+      await market.stop();
+      await nats.stop();
+    }
+  },
+});
