@@ -158,6 +158,7 @@ class Probe {
           if (view.snapshot && view.part === 0) {
             if (prev !== undefined && view.seq > prev) this.skipped += view.seq - prev;
             this.#seq.set(view.symbol, view.seq);
+            this.last.set(names()[view.symbol], view.seq);
           }
           continue;
         }
