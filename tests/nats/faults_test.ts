@@ -7,6 +7,7 @@
 import { equal, ok } from "node:assert/strict";
 import { connect, headers } from "@nats-io/transport-node";
 import { jetstream, jetstreamManager } from "@nats-io/jetstream";
+import { Kvm } from "@nats-io/kv";
 import { parseConfig } from "../../src/config.ts";
 import { BookMirror, RecordView } from "../../src/core/mod.ts";
 import { ensureJetStream, MSG_ID_HEADER } from "../../src/nats/mod.ts";
@@ -407,6 +408,55 @@ Deno.test({
       market.pause();
       await nc.close();
       for (const c of clients) c.socket.close();
+      for (const n of nodes.reverse()) await n.stop();
+      await market.stop();
+      await nats.stop();
+    }
+  },
+});
+
+Deno.test({
+  ...opts,
+  name:
+    "nats: a holder whose lease was taken is fenced at once and never writes; a new term follows",
+  async fn() {
+    const leaseMs = 1200;
+    const nats = await NatsServer.start();
+    const market = new Market();
+    await market.start();
+    const nodes: TestNode[] = [];
+    const nc = await connect({ servers: nats.url });
+    try {
+      market.run();
+      const a = await startNode({
+        book: { depth: DEPTH },
+        exchanges: market.exchanges(),
+        nats: { servers: [nats.url], publish: true, leaseMs },
+      });
+      nodes.push(a);
+      const lease = a.nats!.leases.get("kraken")!;
+      await waitUntil(() => lease.fresh(), 10_000, "a to hold the lease");
+      const firstEpoch = lease.epoch;
+      const publisher = a.nats!.publishers.find((p) => p.feed.exchange === "kraken")!;
+      await waitUntil(() => publisher.counters.published > 20, 5000, "a to publish");
+      // Another node takes the key (an update the holder did not make).
+      const kv = await new Kvm(nc).open("ALPHAPULSE_LEASES");
+      await kv.put("kraken", JSON.stringify({ node: "intruder", epoch: firstEpoch + 1 }));
+      await waitUntil(() => !lease.holding, leaseMs, "a to notice and fence itself");
+      // Its in-flight publishes settle; from then on nothing more is published.
+      await new Promise((r) => setTimeout(r, 300));
+      const published = publisher.counters.published;
+      const withheld = publisher.counters.withheld;
+      await new Promise((r) => setTimeout(r, leaseMs / 2));
+      ok(!lease.holding, "still fenced (the intruder's revision stands for a whole lease first)");
+      equal(publisher.counters.published, published, "a fenced node never writes");
+      ok(publisher.counters.withheld > withheld, "records went on arriving, withheld");
+      // The intruder never renews: a takes the lease back in a new, greater epoch.
+      await waitUntil(() => lease.fresh(), leaseMs * 3, "a to take the lease back");
+      ok(lease.epoch > firstEpoch + 1, `epoch ${lease.epoch} after ${firstEpoch + 1}`);
+    } finally {
+      market.pause();
+      await nc.close();
       for (const n of nodes.reverse()) await n.stop();
       await market.stop();
       await nats.stop();
