@@ -158,6 +158,7 @@ class Probe {
           if (view.snapshot && view.part === 0) {
             if (prev !== undefined && view.seq > prev) this.skipped += view.seq - prev;
             this.#seq.set(view.symbol, view.seq);
+            this.last.set(names()[view.symbol], view.seq);
           }
           continue;
         }
@@ -191,6 +192,8 @@ async function main() {
       rates: { type: "string", default: "1000,20000" },
       seconds: { type: "string", default: "5" },
       "sustain-seconds": { type: "string", default: "4" },
+      clients: { type: "string", default: "100" },
+      "clients-rate": { type: "string", default: "1000" },
     },
   });
   const nats = await NatsServer.start();
@@ -256,6 +259,36 @@ async function main() {
     );
   }
 
+  // Edge × clients: many binary clients on the edge at one rate.
+  const clientCount = Number(values.clients);
+  const fanRate = Number(values["clients-rate"]);
+  const fan = Array.from(
+    { length: clientCount },
+    () => new Probe(`ws://127.0.0.1:${edge.port}/ws`, feed, () => edgeFeed.symbols),
+  );
+  await new Promise((r) => setTimeout(r, 1500));
+  for (const p of fan) p.reset();
+  const fanStart = performance.now();
+  let fanDone = 0;
+  let fanRecords = 0;
+  while (performance.now() - fanStart < 4000) {
+    const due = Math.floor(((performance.now() - fanStart) / 1000) * fanRate);
+    for (; fanDone < due; fanDone++) fanRecords += feed.step();
+    await new Promise((r) => setTimeout(r, 1));
+  }
+  await new Promise((r) => setTimeout(r, 1500));
+  const fanLat = fan.flatMap((p) => p.latencies);
+  const fanGaps = fan.reduce((n, p) => n + p.gaps, 0);
+  const fanBehind =
+    fan.filter((p) => feed.symbols.some((sym) => p.last.get(sym) !== local.last.get(sym))).length;
+  const fanLine = `edge × ${clientCount} binary clients at ${fanRate} records/s: ` +
+    `${fanRecords} records written, ${fanLat.length.toLocaleString("en")} deltas delivered ` +
+    `(${fan.reduce((n, p) => n + p.skipped, 0)} stood in for by rollup snapshots), ` +
+    `${fanGaps} seq gaps, ${fanBehind} clients behind at the end; ring → edge client p50 ${
+      pct(fanLat, 0.5).toFixed(2)
+    } ms, p99 ${pct(fanLat, 0.99).toFixed(2)} ms`;
+  for (const p of fan) p.socket.close();
+
   // Records/s one publisher sustains: write while its in-flight bound has room.
   const publisher = collectorNats.publishers[0];
   const sustainS = Number(values["sustain-seconds"]);
@@ -292,6 +325,7 @@ async function main() {
       `acknowledged by JetStream (${acked} in ${elapsed.toFixed(1)} s, ${failures} failures; ` +
       `in-flight bound ${max})`,
   );
+  console.log(fanLine);
   console.log(
     `machine: ${navigator.hardwareConcurrency} cores, Deno ${Deno.version.deno}, ` +
       `nats-server 2.9 (Debian), file store, all on loopback in one process + nats-server`,

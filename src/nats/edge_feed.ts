@@ -82,6 +82,8 @@ interface EdgeBook {
   /** Gaps since the book was last synced (a second one waits for the next snapshot). */
   gapStreak: number;
   rereadAt: number;
+  /** When a message of the book last arrived (performance.now). */
+  heardAt: number;
   seq: number;
   priceScale: number;
   sizeScale: number;
@@ -201,6 +203,8 @@ export class EdgeFeed implements ExchangeFeed {
     if (this.#stopped) return;
     this.#js = jetstream(nc);
     this.#off.push(this.#o.link.onChange((state) => this.#linkChanged(state)));
+    const watchdog = setInterval(() => this.#watchdog(), 1000);
+    this.#stops.push(() => clearInterval(watchdog));
     await this.#openCatalog(nc);
     if (this.#stopped) return;
     void this.#trades();
@@ -271,6 +275,7 @@ export class EdgeFeed implements ExchangeFeed {
       close: undefined,
       gapStreak: 0,
       rereadAt: performance.now(),
+      heardAt: 0,
       seq: 0,
       priceScale: 0,
       sizeScale: 0,
@@ -332,6 +337,20 @@ export class EdgeFeed implements ExchangeFeed {
     }
   }
 
+  /**
+   * A book that stays unsynced with nothing arriving for `REREAD_MS` (a consumer stuck on a
+   * lost cluster node, say) is read again from its last snapshot.
+   */
+  #watchdog(): void {
+    if (this.#stopped || !this.#o.link.up) return;
+    const now = performance.now();
+    for (const b of this.#byId) {
+      if (!b.synced && now - b.heardAt > REREAD_MS && now - b.rereadAt > REREAD_MS) {
+        this.#reread(b, true);
+      }
+    }
+  }
+
   /** Marks the book stale and reads it again from its last snapshot. */
   #reread(b: EdgeBook, count: boolean): void {
     b.generation++;
@@ -349,6 +368,7 @@ export class EdgeFeed implements ExchangeFeed {
   /** Handles one book message (exported for tests through {@linkcode EdgeFeed.inject}). */
   #message(b: EdgeBook, data: Uint8Array, epoch: number): void {
     const c = this.counters;
+    b.heardAt = performance.now();
     c.messages++;
     c.bytes += data.byteLength;
     this.#lastMessageAt = Date.now();

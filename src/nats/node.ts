@@ -8,7 +8,6 @@
  *
  * @module
  */
-import { jetstream } from "@nats-io/jetstream";
 import { Kvm } from "@nats-io/kv";
 import type { Config, NatsConfig } from "../config.ts";
 import type { ExchangeFeed } from "../runtime/feed.ts";
@@ -129,8 +128,7 @@ export async function startNats(options: NatsNodeOptions): Promise<NatsNode | un
       publisher.start();
     }
     publish.ready.then((nc) => {
-      const js = jetstream(nc);
-      for (const p of publishers) p.jetstream = js;
+      for (const p of publishers) p.connection = nc;
     }).catch(() => {});
     control.ready.then(async (nc) => {
       for (;;) {

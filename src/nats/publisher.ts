@@ -17,8 +17,14 @@
  *
  * @module
  */
-import { headers, type MsgHdrs } from "@nats-io/transport-node";
-import type { JetStreamClient } from "@nats-io/jetstream";
+import {
+  createInbox,
+  headers,
+  type Msg,
+  type MsgHdrs,
+  type NatsConnection,
+  type Subscription,
+} from "@nats-io/transport-node";
 import type { KV } from "@nats-io/kv";
 import { BookMirror } from "../core/book_mirror.ts";
 import { encodeSnapshotRecords, splitRecords } from "../core/record_encode.ts";
@@ -34,6 +40,7 @@ import {
   bookSubject,
   catalogKey,
   EPOCH_HEADER,
+  MSG_ID_HEADER,
   ROLLUP_HEADER,
   tradeMsgId,
   tradeSubject,
@@ -57,6 +64,8 @@ export interface PublisherOptions {
 }
 
 interface PubBook {
+  /** Index in the feed's symbol list. */
+  readonly index: number;
   readonly symbol: string;
   readonly subject: string;
   readonly tradeSubject: string;
@@ -93,12 +102,17 @@ export class Publisher implements RecordSink {
   #mirror: BookMirror;
   #view: RecordView;
   #books: PubBook[];
-  #js: JetStreamClient | undefined;
+  #nc: NatsConnection | undefined;
+  #inbox = "";
+  #acks: Subscription | undefined;
+  /** Per book (and one more for trades): send times of publishes awaiting their ack. */
+  #pending: Array<{ times: number[]; head: number }> = [];
   #catalog: KV | undefined;
   #catalogEpoch = 0;
   #timer: ReturnType<typeof setInterval> | undefined;
   #off: Array<() => void> = [];
   #encoder = new TextEncoder();
+  #decoder = new TextDecoder();
   #stopped = false;
   /** Time of the last failure (ms since the epoch), for `/health`. */
   lastFailureAt = 0;
@@ -109,7 +123,8 @@ export class Publisher implements RecordSink {
     this.feed = options.feed;
     this.#mirror = mirror;
     this.#view = new RecordView(mirror.layout);
-    this.#books = options.feed.symbols.map((symbol) => ({
+    this.#books = options.feed.symbols.map((symbol, index) => ({
+      index,
       symbol,
       subject: bookSubject(options.subjectPrefix, options.feed.exchange, symbol),
       tradeSubject: tradeSubject(options.subjectPrefix, options.feed.exchange, symbol),
@@ -128,9 +143,71 @@ export class Publisher implements RecordSink {
     return new Publisher(options, await BookMirror.create());
   }
 
-  /** The JetStream client of the publishing connection, once connected. */
-  set jetstream(js: JetStreamClient) {
-    this.#js = js;
+  /**
+   * The publishing connection, once connected. Publishes are sent with `nc.publish` and a reply
+   * subject per book (`<inbox>.<book index>`); JetStream's acknowledgements arrive on one
+   * subscription and settle the oldest pending publish of that book; one unacknowledged for
+   * `PUBLISH_TIMEOUT_MS` is a failure. (A request per publish, as `js.publish` makes, costs a
+   * promise and a timer per record.)
+   */
+  set connection(nc: NatsConnection) {
+    this.#nc = nc;
+    this.#inbox = createInbox();
+    this.#pending = Array.from({ length: this.#books.length + 1 }, () => ({ times: [], head: 0 }));
+    this.#acks = nc.subscribe(`${this.#inbox}.*`, {
+      callback: (err, msg) => {
+        if (!err) this.#ack(msg);
+      },
+    });
+  }
+
+  #ack(msg: Msg): void {
+    const index = Number(msg.subject.slice(this.#inbox.length + 1));
+    const q = this.#pending[index];
+    if (q === undefined || q.head >= q.times.length) return; // timed out already
+    this.#settle(q);
+    const text = this.#decoder.decode(msg.data);
+    const c = this.counters;
+    if (text.includes('"error"')) {
+      const b = this.#books[index];
+      if (b) b.announced = false;
+      this.#fail(new Error(`JetStream refused a publish: ${text.slice(0, 200)}`));
+      return;
+    }
+    c.published++;
+    if (text.includes('"duplicate":true')) c.duplicates++;
+  }
+
+  #settle(q: { times: number[]; head: number }): void {
+    q.head++;
+    this.counters.inFlight--;
+    if (q.head === q.times.length) {
+      q.times.length = 0;
+      q.head = 0;
+    } else if (q.head > 1024 && q.head * 2 > q.times.length) {
+      q.times.splice(0, q.head);
+      q.head = 0;
+    }
+  }
+
+  /** Publishes unacknowledged for too long are failures (their books are snapshotted again). */
+  #expire(now: number): void {
+    for (let i = 0; i < this.#pending.length; i++) {
+      const q = this.#pending[i];
+      let expired = 0;
+      while (q.head < q.times.length && now - q.times[q.head] > PUBLISH_TIMEOUT_MS) {
+        this.#settle(q);
+        expired++;
+      }
+      if (expired > 0) {
+        const b = this.#books[i];
+        if (b) b.announced = false;
+        this.counters.failures += expired - 1;
+        this.#fail(
+          new Error(`${expired} publishes not acknowledged within ${PUBLISH_TIMEOUT_MS} ms`),
+        );
+      }
+    }
   }
 
   /** The catalog bucket (on the control connection), once opened. */
@@ -158,6 +235,7 @@ export class Publisher implements RecordSink {
     clearInterval(this.#timer);
     for (const off of this.#off.splice(0)) off();
     await this.pump.stop();
+    this.#acks?.unsubscribe();
   }
 
   /** The lease changed hands (or NATS came back): every book needs a snapshot first. */
@@ -173,7 +251,7 @@ export class Publisher implements RecordSink {
 
   /** Whether this node may publish now. */
   #may(): boolean {
-    return this.#js !== undefined && this.#o.link.up && this.#o.lease.fresh() && !this.#stopped;
+    return this.#nc !== undefined && this.#o.link.up && this.#o.lease.fresh() && !this.#stopped;
   }
 
   /** Housekeeping: snapshot every book not announced; the catalog; snapshot requests. */
@@ -182,6 +260,7 @@ export class Publisher implements RecordSink {
     this.pump.drain();
     const may = this.#may();
     const now = performance.now();
+    this.#expire(now);
     const code = this.feed.exchangeCode;
     for (let id = 0; id < this.#books.length; id++) {
       const b = this.#books[id];
@@ -352,7 +431,7 @@ export class Publisher implements RecordSink {
     subject = b!.subject,
   ): boolean {
     const c = this.counters;
-    const js = this.#js!;
+    const nc = this.#nc!;
     if (c.inFlight >= this.#o.maxInFlight) {
       c.failures++;
       this.lastFailureAt = Date.now();
@@ -361,28 +440,19 @@ export class Publisher implements RecordSink {
       return false;
     }
     const h: MsgHdrs = headers();
+    h.set(MSG_ID_HEADER, msgID);
     h.set(EPOCH_HEADER, String(this.#o.lease.epoch));
     if (rollup) h.set(ROLLUP_HEADER, "sub");
-    c.inFlight++;
+    const index = b === null ? this.#books.length : b.index;
     try {
-      js.publish(subject, data, { msgID, headers: h, timeout: PUBLISH_TIMEOUT_MS }).then(
-        (ack) => {
-          c.inFlight--;
-          c.published++;
-          if (ack.duplicate) c.duplicates++;
-        },
-        (e) => {
-          c.inFlight--;
-          if (b) b.announced = false;
-          this.#fail(e);
-        },
-      );
+      nc.publish(subject, data, { headers: h, reply: `${this.#inbox}.${index}` });
     } catch (e) {
-      c.inFlight--;
       if (b) b.announced = false;
       this.#fail(e);
       return false;
     }
+    c.inFlight++;
+    this.#pending[index].times.push(performance.now());
     return true;
   }
 

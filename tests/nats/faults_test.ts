@@ -7,6 +7,7 @@
 import { equal, ok } from "node:assert/strict";
 import { connect, headers } from "@nats-io/transport-node";
 import { jetstream, jetstreamManager } from "@nats-io/jetstream";
+import { Kvm } from "@nats-io/kv";
 import { parseConfig } from "../../src/config.ts";
 import { BookMirror, RecordView } from "../../src/core/mod.ts";
 import { ensureJetStream, MSG_ID_HEADER } from "../../src/nats/mod.ts";
@@ -341,6 +342,124 @@ Deno.test({
       for (const n of nodes.reverse()) await n.stop();
       await market.stop();
       await cluster.stop();
+    }
+  },
+});
+
+Deno.test({
+  ...opts,
+  name: "nats: a record whose checksum fails makes the edge's book stale until a good snapshot",
+  async fn() {
+    const nats = await NatsServer.start();
+    const market = new Market();
+    await market.start();
+    const nodes: TestNode[] = [];
+    const clients: BookClient[] = [];
+    const nc = await connect({ servers: nats.url });
+    try {
+      market.run();
+      const collector = await startNode({
+        book: { depth: DEPTH },
+        exchanges: market.exchanges(),
+        nats: { servers: [nats.url], publish: true, snapshotEvery: 20 },
+      });
+      const edge = await startNode({
+        book: { depth: DEPTH },
+        nats: { servers: [nats.url], consume: ["kraken", "binanceus"] },
+      });
+      nodes.push(collector, edge);
+      await waitUntil(() => edgeSynced(edge), 15_000, "the edge to sync");
+      const json = await BookClient.connect(edge.ws, "json");
+      subscribeAll(market, json);
+      clients.push(json);
+      await new Promise((r) => setTimeout(r, 500));
+      market.pause();
+      await new Promise((r) => setTimeout(r, 300));
+      // A forged delta after the last stored one: next seq, a checksum that cannot verify.
+      const subject = "alphapulse.book.kraken.BTC-USD";
+      const jsm = await jetstreamManager(nc);
+      const last = await jsm.streams.getMessage("ALPHAPULSE", { last_by_subj: subject });
+      const forged = last!.data.slice();
+      const view = new RecordView(layout).wrap(forged);
+      const seq = view.seq + 1;
+      const dv = new DataView(forged.buffer);
+      dv.setUint32(layout.recSeq, seq, true);
+      dv.setUint32(layout.recPrevSeq, seq - 1, true);
+      forged[layout.recFlags] = layout.flagLast; // a one-part delta
+      dv.setUint16(layout.recPart, 0, true);
+      dv.setUint32(layout.recChecksum, (view.checksum ^ 0x5a5a5a5a) >>> 0, true);
+      const h = headers();
+      h.set("AlphaPulse-Epoch", last!.header.get("AlphaPulse-Epoch"));
+      h.set(MSG_ID_HEADER, `forged:${seq}`);
+      await jetstream(nc).publish(subject, forged, { headers: h });
+      const feed = edge.nats!.edgeFeeds.find((f) => f.exchange === "kraken")!;
+      await waitUntil(() => feed.counters.checksumFailures > 0, 5000, "the checksum failure");
+      await waitUntil(
+        () => json.stale.some((s) => s.key === "kraken|BTC/USD"),
+        5000,
+        "the edge's client to be told stale",
+      );
+      // The collector's next snapshot (within snapshotEvery deltas) rolls the forgery away.
+      market.run();
+      await waitUntil(() => edgeSynced(edge), 15_000, "the book to sync again");
+      await settle(market, clients, "the edge's client to hold the books again");
+      equal(json.violations.length, 0, json.violations.slice(0, 3).join("; "));
+    } finally {
+      market.pause();
+      await nc.close();
+      for (const c of clients) c.socket.close();
+      for (const n of nodes.reverse()) await n.stop();
+      await market.stop();
+      await nats.stop();
+    }
+  },
+});
+
+Deno.test({
+  ...opts,
+  name:
+    "nats: a holder whose lease was taken is fenced at once and never writes; a new term follows",
+  async fn() {
+    const leaseMs = 1200;
+    const nats = await NatsServer.start();
+    const market = new Market();
+    await market.start();
+    const nodes: TestNode[] = [];
+    const nc = await connect({ servers: nats.url });
+    try {
+      market.run();
+      const a = await startNode({
+        book: { depth: DEPTH },
+        exchanges: market.exchanges(),
+        nats: { servers: [nats.url], publish: true, leaseMs },
+      });
+      nodes.push(a);
+      const lease = a.nats!.leases.get("kraken")!;
+      await waitUntil(() => lease.fresh(), 10_000, "a to hold the lease");
+      const firstEpoch = lease.epoch;
+      const publisher = a.nats!.publishers.find((p) => p.feed.exchange === "kraken")!;
+      await waitUntil(() => publisher.counters.published > 20, 5000, "a to publish");
+      // Another node takes the key (an update the holder did not make).
+      const kv = await new Kvm(nc).open("ALPHAPULSE_LEASES");
+      await kv.put("kraken", JSON.stringify({ node: "intruder", epoch: firstEpoch + 1 }));
+      await waitUntil(() => !lease.holding, leaseMs, "a to notice and fence itself");
+      // Its in-flight publishes settle; from then on nothing more is published.
+      await new Promise((r) => setTimeout(r, 300));
+      const published = publisher.counters.published;
+      const withheld = publisher.counters.withheld;
+      await new Promise((r) => setTimeout(r, leaseMs / 2));
+      ok(!lease.holding, "still fenced (the intruder's revision stands for a whole lease first)");
+      equal(publisher.counters.published, published, "a fenced node never writes");
+      ok(publisher.counters.withheld > withheld, "records went on arriving, withheld");
+      // The intruder never renews: a takes the lease back in a new, greater epoch.
+      await waitUntil(() => lease.fresh(), leaseMs * 3, "a to take the lease back");
+      ok(lease.epoch > firstEpoch + 1, `epoch ${lease.epoch} after ${firstEpoch + 1}`);
+    } finally {
+      market.pause();
+      await nc.close();
+      for (const n of nodes.reverse()) await n.stop();
+      await market.stop();
+      await nats.stop();
     }
   },
 });
