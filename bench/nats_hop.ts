@@ -26,6 +26,7 @@ import { startNats } from "../src/nats/mod.ts";
 import { EXCHANGE_CODES, type ExchangeFeed, type ExchangeHealth } from "../src/runtime/feed.ts";
 import { createServer } from "../src/server/mod.ts";
 import { NatsServer } from "../tests/support/nats_server.ts";
+import { quietHealth } from "../tests/support/quiet_health.ts";
 
 const BOOKS = 10;
 const now = () => performance.timeOrigin + performance.now();
@@ -101,23 +102,7 @@ class SyntheticFeed implements ExchangeFeed {
     }
   }
   health(): ExchangeHealth {
-    return {
-      exchange: this.exchange,
-      connection: "connected",
-      healthy: true,
-      messages: 0,
-      bytes: 0,
-      parseErrors: 0,
-      unknownMessages: 0,
-      oversizeMessages: 0,
-      exchangeErrors: 0,
-      gaps: 0,
-      checksumFailures: 0,
-      resyncs: 0,
-      reconnects: 0,
-      lastMessageAgeMs: 0,
-      books: [],
-    };
+    return quietHealth(this.exchange);
   }
   stop() {
     return Promise.resolve();

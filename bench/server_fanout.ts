@@ -12,6 +12,7 @@ import { parseConfig } from "../src/config.ts";
 import type { CoreLayout } from "../src/core/mod.ts";
 import type { ExchangeFeed, ExchangeHealth } from "../src/runtime/feed.ts";
 import { createServer } from "../src/server/mod.ts";
+import { quietHealth } from "../tests/support/quiet_health.ts";
 
 function arg(name: string, fallback: string): string {
   const i = Deno.args.indexOf(`--${name}`);
@@ -68,23 +69,7 @@ const feed: ExchangeFeed = {
   ringAddress: ring.ringAddress,
   layout: ring.layout,
   onTrade: () => () => {},
-  health: (): ExchangeHealth => ({
-    exchange: "kraken",
-    connection: "connected",
-    healthy: true,
-    messages: 0,
-    bytes: 0,
-    parseErrors: 0,
-    unknownMessages: 0,
-    oversizeMessages: 0,
-    exchangeErrors: 0,
-    gaps: 0,
-    checksumFailures: 0,
-    resyncs: 0,
-    reconnects: 0,
-    lastMessageAgeMs: 0,
-    books: [],
-  }),
+  health: (): ExchangeHealth => quietHealth("kraken"),
   requestSnapshots: (symbols) => writer.postMessage({ type: "snapshot", symbols }),
   stop: () => Promise.resolve(),
 };

@@ -16,6 +16,7 @@ import {
   type ExchangeHealth,
   type NormalizedTrade,
 } from "../../src/runtime/feed.ts";
+import { quietHealth } from "../support/quiet_health.ts";
 
 /** Options of {@linkcode LocalFeed.create}. */
 export interface LocalFeedOptions {
@@ -159,23 +160,11 @@ export class LocalFeed implements ExchangeFeed {
       parseErrors: 0,
       absentDeletes: this.core.absentDeletes(this.books[i]),
     }));
-    return {
-      exchange: this.exchange,
+    return quietHealth(this.exchange, {
       connection: this.#stopped ? "stopped" : "connected",
       healthy: !this.#stopped,
-      messages: 0,
-      bytes: 0,
-      parseErrors: 0,
-      unknownMessages: 0,
-      oversizeMessages: 0,
-      exchangeErrors: 0,
-      gaps: 0,
-      checksumFailures: 0,
-      resyncs: 0,
-      reconnects: 0,
-      lastMessageAgeMs: 0,
       books,
-    };
+    });
   }
 
   requestSnapshots(symbols?: readonly string[]): void {

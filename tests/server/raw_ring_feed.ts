@@ -15,6 +15,7 @@ import {
 import { EXCHANGE_CODES, type ExchangeFeed, type NormalizedTrade } from "../../src/runtime/feed.ts";
 import type { ExchangeHealth } from "../../src/runtime/feed.ts";
 import { topChecksum } from "./book_clients.ts";
+import { quietHealth } from "../support/quiet_health.ts";
 
 export class RawRingFeed implements ExchangeFeed {
   readonly exchange = "binanceus" as const;
@@ -101,21 +102,7 @@ export class RawRingFeed implements ExchangeFeed {
   }
 
   health(): ExchangeHealth {
-    return {
-      exchange: this.exchange,
-      connection: "connected",
-      healthy: true,
-      messages: 0,
-      bytes: 0,
-      parseErrors: 0,
-      unknownMessages: 0,
-      oversizeMessages: 0,
-      exchangeErrors: 0,
-      gaps: 0,
-      checksumFailures: 0,
-      resyncs: 0,
-      reconnects: 0,
-      lastMessageAgeMs: 0,
+    return quietHealth(this.exchange, {
       books: this.symbols.map((symbol) => ({
         symbol,
         state: "live" as const,
@@ -128,7 +115,7 @@ export class RawRingFeed implements ExchangeFeed {
         parseErrors: 0,
         absentDeletes: 0,
       })),
-    };
+    });
   }
 
   requestSnapshots(symbols?: readonly string[]): void {
