@@ -49,8 +49,17 @@ export function demoSimulatorOptions(
   };
 }
 
-/** `preferred` when it is free on 127.0.0.1, else any free port. */
-function freePort(preferred: number): number {
+/**
+ * `preferred` when it is free on 127.0.0.1, else any free port.
+ *
+ * @example
+ * ```ts
+ * import { freePort } from "./demo.ts";
+ * const port = freePort(0);
+ * if (!(port > 0)) throw new Error();
+ * ```
+ */
+export function freePort(preferred = 0): number {
   for (const port of [preferred, 0]) {
     try {
       const listener = Deno.listen({ hostname: "127.0.0.1", port });
@@ -64,11 +73,12 @@ function freePort(preferred: number): number {
   throw new Error("no free port");
 }
 
-/** Copy a child's output line by line to ours, calling `onLine` for each line. */
-async function pump(
+/** Copies a child's output line by line to `out`, prefixed `[prefix]`, calling `onLine` for each. */
+export async function pump(
   stream: ReadableStream<Uint8Array>,
-  out: typeof Deno.stdout,
+  prefix: string,
   onLine: (line: string) => void,
+  out: typeof Deno.stdout = Deno.stdout,
 ): Promise<void> {
   const encoder = new TextEncoder();
   const decoder = new TextDecoder();
@@ -78,10 +88,10 @@ async function pump(
     rest = lines.pop()!;
     for (const line of lines) {
       onLine(line);
-      await out.write(encoder.encode(`  [service] ${line}\n`));
+      await out.write(encoder.encode(`  [${prefix}] ${line}\n`));
     }
   }
-  if (rest) await out.write(encoder.encode(`  [service] ${rest}\n`));
+  if (rest) await out.write(encoder.encode(`  [${prefix}] ${rest}\n`));
 }
 
 async function main(): Promise<number> {
@@ -141,8 +151,8 @@ async function main(): Promise<number> {
     }
   };
   const output = Promise.all([
-    pump(child.stdout, Deno.stdout, onLine),
-    pump(child.stderr, Deno.stderr, onLine),
+    pump(child.stdout, "service", onLine),
+    pump(child.stderr, "service", onLine, Deno.stderr),
   ]);
   const startTimer = setTimeout(
     () => listening.reject(new Error(`service did not start within ${START_TIMEOUT_MS} ms`)),

@@ -14,42 +14,9 @@
 import { parseArgs } from "node:util";
 import { Simulator } from "../src/simulator/simulator.ts";
 import { serviceArgs } from "../src/service_permissions.ts";
-import { demoSimulatorOptions } from "./demo.ts";
+import { demoSimulatorOptions, freePort, pump } from "./demo.ts";
 
 const ROOT = new URL("..", import.meta.url).pathname;
-
-/** `preferred` when it is free on 127.0.0.1, else any free port. */
-function freePort(preferred = 0): number {
-  for (const port of [preferred, 0]) {
-    try {
-      const listener = Deno.listen({ hostname: "127.0.0.1", port });
-      const chosen = (listener.addr as Deno.NetAddr).port;
-      listener.close();
-      return chosen;
-    } catch (e) {
-      if (!(e instanceof Deno.errors.AddrInUse)) throw e;
-    }
-  }
-  throw new Error("no free port");
-}
-
-/** Copies a child's output to ours with a prefix, calling `onLine` for each line. */
-async function pump(
-  stream: ReadableStream<Uint8Array<ArrayBuffer>>,
-  prefix: string,
-  onLine: (line: string) => void,
-): Promise<void> {
-  let rest = "";
-  const encoder = new TextEncoder();
-  for await (const text of stream.pipeThrough(new TextDecoderStream())) {
-    const lines = (rest + text).split("\n");
-    rest = lines.pop()!;
-    for (const line of lines) {
-      onLine(line);
-      await Deno.stdout.write(encoder.encode(`  [${prefix}] ${line}\n`));
-    }
-  }
-}
 
 interface Child {
   name: string;
