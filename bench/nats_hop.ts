@@ -14,8 +14,12 @@
  * Then the records/s one publisher sustains: deltas written as fast as the publisher's in-flight
  * bound lets through, acknowledged by JetStream per second.
  *
+ * With `--edge process` the edge node runs as its own process (`src/main.ts` with an edge
+ * config, the start task's V8 flags) and the probes reach it over loopback; the rest stays here.
+ *
  * Run under the bench lock: `flock /tmp/bench.lock deno run -A bench/nats_hop.ts`
- * Flags: `--rates 1000,20000`, `--seconds 5`, `--sustain-seconds 4`.
+ * Flags: `--rates 1000,20000`, `--seconds 5`, `--sustain-seconds 4`, `--clients 100`,
+ * `--clients-rate 1000`, `--edge in-process|process`.
  *
  * @module
  */
@@ -27,6 +31,7 @@ import { EXCHANGE_CODES, type ExchangeFeed, type ExchangeHealth } from "../src/r
 import { createServer } from "../src/server/mod.ts";
 import { NatsServer } from "../tests/support/nats_server.ts";
 import { quietHealth } from "../tests/support/quiet_health.ts";
+import { SERVICE_V8_FLAGS } from "../src/service_permissions.ts";
 
 const BOOKS = 10;
 const now = () => performance.timeOrigin + performance.now();
@@ -109,6 +114,85 @@ class SyntheticFeed implements ExchangeFeed {
   }
 }
 
+/** An edge node in this process (`--edge in-process`). */
+class InProcessEdge {
+  private constructor(
+    readonly port: number,
+    readonly synced: () => Promise<void>,
+    readonly stop: () => Promise<void>,
+  ) {}
+  static async start(section: Record<string, unknown>): Promise<InProcessEdge> {
+    const config = parseConfig(section);
+    const nats = (await startNats({ config, feeds: [] }))!;
+    const feed = nats.edgeFeeds[0];
+    const server = await createServer({ config, feeds: [feed] });
+    return new InProcessEdge(server.port, async () => {
+      const deadline = Date.now() + 20_000;
+      while (!(feed.symbols.length === BOOKS && feed.books().every((b) => b.synced))) {
+        if (Date.now() > deadline) throw new Error("the edge did not sync");
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    }, async () => {
+      await server.close();
+      await nats.stop();
+    });
+  }
+}
+
+/** An edge node as its own process, the service as `src/main.ts` runs (`--edge process`). */
+class EdgeProcess {
+  private constructor(
+    readonly port: number,
+    readonly process: Deno.ChildProcess,
+    readonly dir: string,
+  ) {}
+  static async start(section: Record<string, unknown>): Promise<EdgeProcess> {
+    const dir = await Deno.makeTempDir();
+    await Deno.writeTextFile(`${dir}/edge.json`, JSON.stringify(section));
+    const process = new Deno.Command(Deno.execPath(), {
+      args: [
+        "run",
+        "-A",
+        `--v8-flags=${SERVICE_V8_FLAGS}`,
+        "src/main.ts",
+        "--config",
+        `${dir}/edge.json`,
+      ],
+      cwd: new URL("..", import.meta.url),
+      stdout: "piped",
+      stderr: "inherit",
+    }).spawn();
+    const reader = process.stdout.pipeThrough(new TextDecoderStream()).getReader();
+    let out = "";
+    let port = 0;
+    while (!port) {
+      const { value, done } = await reader.read();
+      if (done) throw new Error(`the edge exited: ${out}`);
+      out += value;
+      port = Number(/listening on http:\/\/127\.0\.0\.1:(\d+)\//.exec(out)?.[1] ?? 0);
+    }
+    void (async () => {
+      while (!(await reader.read()).done) { /* keep the pipe flowing */ }
+    })();
+    return new EdgeProcess(port, process, dir);
+  }
+  async synced(): Promise<void> {
+    const deadline = Date.now() + 20_000;
+    for (;;) {
+      const h = await (await fetch(`http://127.0.0.1:${this.port}/health`)).json();
+      const books = h.exchanges?.find((e: { exchange: string }) => e.exchange === "kraken")?.books;
+      if (books?.length === BOOKS && books.every((b: { synced: boolean }) => b.synced)) return;
+      if (Date.now() > deadline) throw new Error("the edge did not sync");
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+  async stop(): Promise<void> {
+    this.process.kill("SIGTERM");
+    await this.process.status;
+    await Deno.remove(this.dir, { recursive: true });
+  }
+}
+
 /** A binary client: per record the latency, per book the seq chain. */
 class Probe {
   latencies: number[] = [];
@@ -121,8 +205,11 @@ class Probe {
   last = new Map<string, number>();
   #seq = new Map<number, number>();
   socket: WebSocket;
-  constructor(url: string, feed: SyntheticFeed, names: () => readonly string[]) {
+  /** Book names by the node's symbol id, from its `subscribed` ack. */
+  #names: string[] = [];
+  constructor(url: string, feed: SyntheticFeed, symbols: readonly string[]) {
     const view = new RecordView(feed.layout);
+    const names = () => this.#names;
     this.socket = new WebSocket(`${url}?format=binary`);
     this.socket.binaryType = "arraybuffer";
     this.socket.onopen = () =>
@@ -130,10 +217,16 @@ class Probe {
         op: "subscribe",
         channel: "book",
         exchange: "kraken",
-        symbols: names(),
+        symbols,
       }));
     this.socket.onmessage = (e) => {
-      if (typeof e.data === "string") return;
+      if (typeof e.data === "string") {
+        const m = JSON.parse(e.data);
+        if (m.type === "subscribed" && Array.isArray(m.symbolIds)) {
+          m.symbolIds.forEach((id: number, i: number) => this.#names[id] = m.symbols[i]);
+        }
+        return;
+      }
       const t = now();
       for (const r of splitRecords(feed.layout, new Uint8Array(e.data))) {
         view.wrap(r);
@@ -179,6 +272,7 @@ async function main() {
       "sustain-seconds": { type: "string", default: "4" },
       clients: { type: "string", default: "100" },
       "clients-rate": { type: "string", default: "1000" },
+      edge: { type: "string", default: "in-process" },
     },
   });
   const nats = await NatsServer.start();
@@ -192,22 +286,18 @@ async function main() {
   });
   const collectorNats = (await startNats({ config: collectorConfig, feeds: [feed] }))!;
   const collector = await createServer({ config: collectorConfig, feeds: [feed] });
-  const edgeConfig = parseConfig({
+  const edgeSection = {
     server: { port: 0 },
     book: { depth: 20 },
     runtime: { ringCapacity: 1 << 16 },
     nats: { ...natsSection, consume: ["kraken"] },
-  });
-  const edgeNats = (await startNats({ config: edgeConfig, feeds: [] }))!;
-  const edgeFeed = edgeNats.edgeFeeds[0];
-  const edge = await createServer({ config: edgeConfig, feeds: [edgeFeed] });
-  const deadline = Date.now() + 20_000;
-  while (!(edgeFeed.symbols.length === BOOKS && edgeFeed.books().every((b) => b.synced))) {
-    if (Date.now() > deadline) throw new Error("the edge did not sync");
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  const local = new Probe(`ws://127.0.0.1:${collector.port}/ws`, feed, () => feed.symbols);
-  const remote = new Probe(`ws://127.0.0.1:${edge.port}/ws`, feed, () => edgeFeed.symbols);
+  };
+  const edge = values.edge === "process"
+    ? await EdgeProcess.start(edgeSection)
+    : await InProcessEdge.start(edgeSection);
+  await edge.synced();
+  const local = new Probe(`ws://127.0.0.1:${collector.port}/ws`, feed, feed.symbols);
+  const remote = new Probe(`ws://127.0.0.1:${edge.port}/ws`, feed, feed.symbols);
   await new Promise((r) => setTimeout(r, 1000));
 
   const rows: string[] = [];
@@ -249,7 +339,7 @@ async function main() {
   const fanRate = Number(values["clients-rate"]);
   const fan = Array.from(
     { length: clientCount },
-    () => new Probe(`ws://127.0.0.1:${edge.port}/ws`, feed, () => edgeFeed.symbols),
+    () => new Probe(`ws://127.0.0.1:${edge.port}/ws`, feed, feed.symbols),
   );
   await new Promise((r) => setTimeout(r, 1500));
   for (const p of fan) p.reset();
@@ -313,13 +403,16 @@ async function main() {
   console.log(fanLine);
   console.log(
     `machine: ${navigator.hardwareConcurrency} cores, Deno ${Deno.version.deno}, ` +
-      `nats-server 2.9 (Debian), file store, all on loopback in one process + nats-server`,
+      `nats-server 2.9 (Debian), file store, loopback; ${
+        values.edge === "process"
+          ? "the edge node is its own process (src/main.ts), the rest in this one"
+          : "every role in this one process"
+      } + nats-server`,
   );
   local.socket.close();
   remote.socket.close();
-  await edge.close();
+  await edge.stop();
   await collector.close();
-  await edgeNats.stop();
   await collectorNats.stop();
   await nats.stop();
 }
