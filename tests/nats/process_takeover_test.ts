@@ -50,9 +50,10 @@ class ServiceProcess {
     }).spawn();
     const url = Promise.withResolvers<string>();
     const read = async (stream: ReadableStream<Uint8Array>) => {
+      const decoder = new TextDecoder();
       let rest = "";
-      for await (const text of stream.pipeThrough(new TextDecoderStream())) {
-        const lines = (rest + text).split("\n");
+      for await (const bytes of stream) {
+        const lines = (rest + decoder.decode(bytes, { stream: true })).split("\n");
         rest = lines.pop()!;
         for (const line of lines) {
           this.lines.push(line);
