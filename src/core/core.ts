@@ -71,7 +71,7 @@ export class CoreError extends RangeError {
 const TWO32 = 4294967296;
 
 /** Level formats {@linkcode Core.addTextLevels} reads (see there). */
-export type TextLevelFormat = "pairs" | "price_qty";
+export type TextLevelFormat = "pairs" | "price_qty" | "side_updates";
 
 /**
  * The core's writer API.
@@ -361,7 +361,10 @@ export class Core {
    * strings) or `[{"price": n, "qty": n, …}, …]` (`"price_qty"`, JSON numbers; only for a text
    * without any backslash) that starts at offset `start` of the loaded text (whitespace before
    * it allowed), every level on `side`, straight from the text's bytes: no level strings are
-   * made. Returns the offset just after the array. It accepts and refuses
+   * made. `"side_updates"` (Coinbase `l2_data`, only for a text without any backslash) reads
+   * `[{"side": "bid"|"offer", "price_level": "p", "new_quantity": "s", …}, …]` and stages each
+   * update on the side it names (`side` is ignored); its staging errors are reported as the
+   * string path stages it, every bid before every ask. Returns the offset just after the array. It accepts and refuses
    * exactly what parsing the array into strings (`scanStringLevels`) and {@linkcode addLevels}
    * do: `SyntaxError` for malformed JSON, a wrong shape, a value that is not a plain decimal or
    * a price that is not > 0 (checked over the whole array first); then {@linkcode ScaleError}
@@ -389,7 +392,11 @@ export class Core {
       start,
       side,
       this.#count,
-      format === "pairs" ? l.textPairs : l.textPriceQty,
+      format === "pairs"
+        ? l.textPairs
+        : format === "price_qty"
+        ? l.textPriceQty
+        : l.textSideUpdates,
     );
     // Staging may have grown the input area (and memory).
     this.#inputBase = ex.input_reserve(0);

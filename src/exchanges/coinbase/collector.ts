@@ -9,7 +9,7 @@
  */
 import { type CollectorContext, type ConnectionSettings, SocketCollector } from "../collector.ts";
 import type { FeedSocket } from "../feed_socket.ts";
-import { parseCoinbaseMessage } from "./parse.ts";
+import { coinbaseLevelStrings, parseCoinbaseMessage } from "./parse.ts";
 import { coinbaseProductId, coinbaseSymbol } from "./symbols.ts";
 
 /** Coinbase section of the config. */
@@ -118,12 +118,21 @@ export class CoinbaseCollector extends SocketCollector {
   }
 
   protected handle(text: string, receivedMs: number): void {
-    const r = parseCoinbaseMessage(text, { tradeSide: this.#tradeSide });
+    const r = parseCoinbaseMessage(text, { tradeSide: this.#tradeSide, levelText: true });
     if (r.sequenceNum !== undefined && !this.#sequence(r.sequenceNum)) return;
     for (const m of r.items) {
       switch (m.kind) {
         case "book": {
           const symbol = this.fromNative(m.symbol);
+          // An update's levels left in the frame are checked when staged; one that is not staged
+          // (unknown product, book not live) is checked here with the string rule.
+          if (m.bidsText && (symbol === undefined || this.books.state(symbol) !== "live")) {
+            const problem = coinbaseLevelStrings(m);
+            if (problem !== undefined) {
+              this.common({ kind: "invalid", reason: problem }, text, receivedMs);
+              break;
+            }
+          }
           if (symbol === undefined) {
             this.unknownMessages++;
             break;
@@ -134,7 +143,8 @@ export class CoinbaseCollector extends SocketCollector {
               this.resync(symbol);
             }
           } else if (
-            this.books.update(symbol, m.bids, m.asks, exchangeMs, receivedMs) === "rejected"
+            this.books.update(symbol, m.bidsText ?? m.bids, m.asks, exchangeMs, receivedMs) ===
+              "rejected"
           ) {
             this.resync(symbol);
           }

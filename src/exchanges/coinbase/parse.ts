@@ -20,10 +20,12 @@ import {
   priceProblem,
   sizeProblem,
 } from "../decimal_text.ts";
+import { JsonScanner, KEY_END } from "../json_scanner.ts";
+import { skipLevelText } from "../string_levels.ts";
 import { parseRfc3339Ms } from "../timestamps.ts";
-import type { BookMessage, ParsedMessage, TradeMessage } from "../types.ts";
+import type { BookMessage, LevelText, ParsedMessage, TradeMessage } from "../types.ts";
 import { invalid } from "../types.ts";
-import { isWireObject, type Untrusted } from "../wire_types.ts";
+import { isWireObject, type Untrusted, type WireKey } from "../wire_types.ts";
 import { coinbaseControlFromValue } from "./control.ts";
 import type {
   CoinbaseEnvelope,
@@ -41,6 +43,15 @@ export interface CoinbaseParseOptions {
    * configurable: `"taker"` (default) keeps `BUY`/`SELL` as the taker side; `"maker"` flips it.
    */
   tradeSide?: "taker" | "maker";
+  /**
+   * Leave a one-event `l2_data` update's `updates` array in the frame (`bidsText`, format
+   * `side_updates`; `bids` / `asks` empty) when the frame is ASCII without escapes or control
+   * characters: the envelope is read with the scanner instead of `JSON.parse`, and the core
+   * stages the levels from the frame's bytes and makes the level checks then (see
+   * {@linkcode coinbaseLevelStrings} for the paths that need strings). Every other message
+   * (snapshots, several events, anything unusual) takes the `JSON.parse` path.
+   */
+  levelText?: boolean;
 }
 
 /**
@@ -92,6 +103,16 @@ function l2Problem(
   }
   const updates = ev.updates;
   if (!Array.isArray(updates)) return `events[${e}].updates must be an array`;
+  return updatesProblem(updates, e, bids, asks);
+}
+
+/** Why an `l2_data` event's `updates` are bad, or `undefined` after filling `bids`/`asks`. */
+function updatesProblem(
+  updates: unknown[],
+  e: number,
+  bids: string[],
+  asks: string[],
+): string | undefined {
   for (let i = 0; i < updates.length; i++) {
     const u = updates[i];
     if (!isWireObject<CoinbaseL2Update>(u)) return `events[${e}].updates[${i}] must be an object`;
@@ -169,6 +190,10 @@ export function parseCoinbaseMessage(
   text: string,
   options: CoinbaseParseOptions = {},
 ): CoinbaseParsed {
+  if (options.levelText === true) {
+    const r = l2UpdateWithLevelText(text);
+    if (r !== undefined) return r;
+  }
   let v: unknown;
   try {
     v = JSON.parse(text);
@@ -241,4 +266,134 @@ export function parseCoinbaseMessage(
   }
   result.items = items;
   return result;
+}
+
+/** A character that keeps a frame off the level-text path (see `levelText`). */
+// deno-lint-ignore no-control-regex -- raw control characters are exactly what it looks for
+const NOT_PLAIN_ASCII = /[\\\u0000-\u001f\u0080-\uffff]/;
+
+const TOP_KEYS = [
+  "channel",
+  "timestamp",
+  "sequence_num",
+  "events",
+] as const satisfies readonly WireKey<
+  CoinbaseEnvelope<string, unknown>
+>[];
+const EVENT_KEYS = ["type", "product_id", "updates"] as const satisfies readonly WireKey<
+  CoinbaseL2Event
+>[];
+
+/**
+ * The `levelText` path: a well-formed one-event `l2_data` update read with the scanner, its
+ * `updates` array left in the frame; `undefined` for anything else (the caller then takes the
+ * `JSON.parse` path, which gives that message's usual result).
+ */
+function l2UpdateWithLevelText(text: string): CoinbaseParsed | undefined {
+  if (!text.startsWith('{"channel":"l2_data",') || NOT_PLAIN_ASCII.test(text)) return undefined;
+  let timestamp: string | undefined;
+  let sequence: string | undefined;
+  let type: string | undefined;
+  let productId: string | undefined;
+  let updates: LevelText | undefined;
+  let events = 0;
+  try {
+    const s = new JsonScanner(text);
+    const seen = [false, false, false, false];
+    s.beginObject();
+    for (let key = s.nextKeyIn(TOP_KEYS); key !== KEY_END; key = s.nextKeyIn(TOP_KEYS)) {
+      if (key >= 0) {
+        if (seen[key]) return undefined;
+        seen[key] = true;
+      }
+      const kind = s.kind();
+      if (key === 0) {
+        if (kind !== "string" || s.readString() !== "l2_data") return undefined;
+      } else if (key === 1) {
+        if (kind !== "string") return undefined;
+        timestamp = s.readString();
+      } else if (key === 2) {
+        if (kind !== "number") return undefined;
+        sequence = s.readNumberText();
+      } else if (key === 3) {
+        if (kind !== "array") return undefined;
+        s.beginArray();
+        while (s.nextItem()) {
+          if (++events > 1 || s.kind() !== "object") return undefined;
+          const seenEv = [false, false, false];
+          s.beginObject();
+          for (let k = s.nextKeyIn(EVENT_KEYS); k !== KEY_END; k = s.nextKeyIn(EVENT_KEYS)) {
+            if (k >= 0) {
+              if (seenEv[k]) return undefined;
+              seenEv[k] = true;
+            }
+            const kk = s.kind();
+            if (k === 0) {
+              if (kk !== "string") return undefined;
+              type = s.readString();
+            } else if (k === 1) {
+              if (kk !== "string") return undefined;
+              productId = s.readString();
+            } else if (k === 2) {
+              if (kk !== "array") return undefined;
+              updates = { ...skipLevelText(s), format: "side_updates" };
+            } else s.skipValue();
+          }
+        }
+      } else s.skipValue();
+    }
+    s.end();
+  } catch (e) {
+    if (e instanceof SyntaxError) return undefined;
+    throw e;
+  }
+  const sequenceNum = sequence === undefined ? undefined : toUint(Number(sequence));
+  const timestampMs = timestamp === undefined ? undefined : parseRfc3339Ms(timestamp);
+  if (
+    sequenceNum === undefined || timestampMs === undefined || events !== 1 ||
+    type !== "update" || productId === undefined || productId === "" || updates === undefined
+  ) return undefined;
+  const m: BookMessage = {
+    kind: "book",
+    symbol: productId,
+    snapshot: false,
+    bids: [],
+    asks: [],
+    bidsText: updates,
+    exchangeTimeMs: timestampMs,
+    sequence: sequenceNum,
+  };
+  return { sequenceNum, channel: "l2_data", timestampMs, items: [m] };
+}
+
+/**
+ * Turns an `l2_data` book message's `updates` left in the frame (`levelText`) back into decimal
+ * strings, for the paths that need them (a book that is not live, an unknown product): the
+ * problem the string path would have found (as its `invalid` reason), or `undefined` once
+ * `bids` / `asks` hold the strings.
+ *
+ * @example
+ * ```ts
+ * import { coinbaseLevelStrings } from "./parse.ts";
+ * const text = '{"updates":[{"side":"offer","price_level":"1.5","new_quantity":"2"}]}';
+ * const m = { bids: [], asks: [], bidsText: { text, at: 11, format: "side_updates" as const } };
+ * if (coinbaseLevelStrings(m) !== undefined || m.asks.join() !== "1.5,2") throw new Error();
+ * ```
+ */
+export function coinbaseLevelStrings(
+  m: { bids: string[]; asks: string[]; bidsText?: LevelText },
+): string | undefined {
+  const lt = m.bidsText;
+  if (lt === undefined) return undefined;
+  const s = new JsonScanner(lt.text, lt.at);
+  s.skipValue(); // the parser checked it is well-formed
+  const updates = JSON.parse(lt.text.slice(lt.at, s.pos)) as unknown[];
+  const bids: string[] = [];
+  const asks: string[] = [];
+  const bad = updatesProblem(updates, 0, bids, asks);
+  if (bad !== undefined) return `l2_data: ${bad}`;
+  m.bids = bids;
+  m.asks = asks;
+  delete m.bidsText;
+  return undefined;
 }
