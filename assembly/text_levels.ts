@@ -80,6 +80,9 @@ let textCap: i32 = 0;
 // The loaded text: its length, and whether it holds no backslash at all.
 let textBytes: i32 = 0;
 let plain: bool = true;
+// Skipped strings must be valid JSON strings even in a plain text (no raw control characters):
+// for TEXT_SIDE_UPDATES and text_value_end, whose host path is `JSON.parse`.
+let strict: bool = false;
 let priceScale: i32 = 0;
 let sizeScale: i32 = 0;
 
@@ -285,9 +288,25 @@ function readDecimal(scale: i32, which: i32): bool {
  */
 function skipStringBody(): void {
   if (plain) {
-    while (pos < limit && load<u8>(pos) != <u8>C_QUOTE) pos++;
-    if (pos >= limit) invalid = true;
-    pos++;
+    // No backslash anywhere: the string ends at the next quote.
+    let p = pos;
+    const end = limit;
+    if (strict) {
+      while (p < end) {
+        const c = <u32>load<u8>(p);
+        if (c == C_QUOTE) break;
+        if (c < C_SPACE) {
+          invalid = true;
+          pos = end;
+          return;
+        }
+        p++;
+      }
+    } else {
+      while (p < end && load<u8>(p) != <u8>C_QUOTE) p++;
+    }
+    if (p >= end) invalid = true;
+    pos = p + 1;
     return;
   }
   let c = byteAt(pos);
@@ -556,14 +575,26 @@ function readStringValue(): bool {
   wasString = true;
   strFrom = ++pos;
   let ok = scanDecimal() && byteAt(pos) == C_QUOTE;
-  // Plain text only: the string ends at the next quote.
-  while (pos < limit && load<u8>(pos) != <u8>C_QUOTE) pos++;
-  if (pos >= limit) {
+  // Plain text only: the string ends at the next quote (no raw control character before it).
+  let p = pos;
+  const end = limit;
+  while (p < end) {
+    const c = <u32>load<u8>(p);
+    if (c == C_QUOTE) break;
+    if (c < C_SPACE) {
+      invalid = true;
+      pos = end;
+      return false;
+    }
+    p++;
+  }
+  if (p >= end) {
     invalid = true;
+    pos = end;
     return false;
   }
-  strTo = pos;
-  pos++;
+  strTo = p;
+  pos = p + 1;
   return ok;
 }
 
@@ -722,6 +753,7 @@ export function stage_text_levels(start: i32, side: u32, first: i32, format: i32
   field = 0;
   convertSide = side;
   errorSide = side;
+  strict = format == TEXT_SIDE_UPDATES;
   inputBase = input_reserve(first);
   let count = 0;
   if (skipSpace() != C_LBRACKET) return finish(ERR_TEXT_INVALID);
@@ -754,4 +786,22 @@ export function stage_text_levels(start: i32, side: u32, first: i32, format: i32
   }
   if (firstError != 0) return finish(firstError);
   return finish(count);
+}
+
+/**
+ * Byte offset just after the JSON value at byte `start` of the loaded text (whitespace before
+ * it skipped), checking its whole grammar with every string a valid JSON string; -1 when it is
+ * not a well-formed value. The host asks it before staging a Coinbase frame's updates, to know
+ * the frame is exactly what its prefix promised.
+ */
+export function text_value_end(start: i32): i32 {
+  if (start < 0 || start > textBytes) return -1;
+  pos = textBase + <usize>start;
+  limit = textBase + <usize>textBytes;
+  invalid = false;
+  strict = true;
+  skipValue(0);
+  strict = false;
+  if (invalid || pos > limit) return -1;
+  return <i32>(pos - textBase);
 }

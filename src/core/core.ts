@@ -425,6 +425,26 @@ export class Core {
     );
   }
 
+  /**
+   * Offset just after the JSON value at offset `start` of the loaded text (whitespace before it
+   * skipped), read with JSON's whole grammar (every string a valid JSON string, as `JSON.parse`
+   * wants it); `-1` when it is not a well-formed value. Nothing is staged.
+   *
+   * @example
+   * ```ts
+   * import { Core } from "./core.ts";
+   * const core = await Core.create({ ringCapacity: 0 });
+   * core.loadText('{"u":[{"a":"b"}, 1],"v":[}');
+   * if (core.textValueEnd(5) !== 19 || core.textValueEnd(24) !== -1) throw new Error();
+   * ```
+   */
+  textValueEnd(start: number): number {
+    if (this.#text === undefined) {
+      throw new TypeError("textValueEnd: no text loaded (see loadText)");
+    }
+    return this.#ex.text_value_end(start);
+  }
+
   /** Stages one level change as mantissas at the book's scales. */
   addMantissa(side: SideCode, price: number | bigint, size: number | bigint): this {
     this.#stage(side, price, size);

@@ -14,7 +14,11 @@ import { ScaleError } from "../../src/core/decimal.ts";
 import { MAX_DECIMAL_TEXT_LENGTH } from "../../src/exchanges/decimal_text.ts";
 import { JsonScanner } from "../../src/exchanges/json_scanner.ts";
 import { parseKrakenMessage } from "../../src/exchanges/kraken/parse.ts";
-import { coinbaseLevelStrings, parseCoinbaseMessage } from "../../src/exchanges/coinbase/parse.ts";
+import {
+  coinbaseLevelStrings,
+  coinbaseLevelTextHolds,
+  parseCoinbaseMessage,
+} from "../../src/exchanges/coinbase/parse.ts";
 import { scanStringLevels } from "../../src/exchanges/string_levels.ts";
 import { readCryptofeedV3 } from "../exchanges/cryptofeed_v3.ts";
 import {
@@ -474,8 +478,16 @@ function stagedBySide(): string {
 }
 
 let coinbaseViaText = 0;
-function coinbaseOutcome(text: string, scales: [number, number], spans: boolean): Outcome {
+/** The collector's parse: level text only when the core confirms the frame is what it looks like. */
+function coinbaseParse(text: string, spans: boolean) {
   const r = parseCoinbaseMessage(text, { levelText: spans });
+  const m = r.items[0];
+  if (m?.kind !== "book" || !m.bidsText || coinbaseLevelTextHolds(core, m.bidsText)) return r;
+  return parseCoinbaseMessage(text);
+}
+
+function coinbaseOutcome(text: string, scales: [number, number], spans: boolean): Outcome {
+  const r = coinbaseParse(text, spans);
   const m = r.items[0];
   if (r.items.length !== 1 || m.kind !== "book") return { kind: "invalid" };
   core.begin(bookAt(...scales));
@@ -496,7 +508,7 @@ function coinbaseOutcome(text: string, scales: [number, number], spans: boolean)
 /** Both parses agree on the envelope, and the level text read back as strings is the string path's. */
 function sameMessage(text: string, label: string): void {
   const js = parseCoinbaseMessage(text);
-  const t = parseCoinbaseMessage(text, { levelText: true });
+  const t = coinbaseParse(text, true);
   deepStrictEqual(
     [t.sequenceNum, t.channel, t.timestampMs],
     [js.sequenceNum, js.channel, js.timestampMs],
@@ -599,6 +611,27 @@ Deno.test("text staging, Coinbase side updates: edge cases agree with the string
       coinbaseFrame("update", "BTC-\\u0055SD", up),
       coinbaseFrame("update", "BTC-USD€", up),
       coinbaseFrame("update", "BTC-USD", up).replace('"sequence_num":7', '"sequence_num":"7"'),
+      coinbaseFrame("update", "BTC-USD", up).replace('"sequence_num":7', '"sequence_num":07'),
+      coinbaseFrame("update", "BTC-USD", `${up},"type":"snapshot"`),
+      coinbaseFrame("update", "BTC-USD", `${up},"updates":[]`),
+      coinbaseFrame("update", "BTC-USD", `${up}]],[[`),
+      coinbaseFrame(
+        "update",
+        "BTC-USD",
+        `[{"side":"bid","x":"\t","price_level":"1","new_quantity":"1"}]`,
+      ),
+      coinbaseFrame(
+        "update",
+        "BTC-USD",
+        `[{"side":"bid","x":"	","price_level":"1","new_quantity":"1"}]`,
+      ),
+      coinbaseFrame(
+        "update",
+        "BTC-USD",
+        `[{"side":"bid","x":"é","price_level":"1","new_quantity":"1"}]`,
+      ),
+      coinbaseFrame("update", "BTC-USD", up) + " ",
+      coinbaseFrame("update", "BTC-USD", up).replace("}]}", '}],"x":[{}]}'),
     ]
   ) compareCoinbase(text, text);
   strictEqual(coinbaseViaText, taken);

@@ -20,12 +20,10 @@ import {
   priceProblem,
   sizeProblem,
 } from "../decimal_text.ts";
-import { JsonScanner, KEY_END } from "../json_scanner.ts";
-import { skipLevelText } from "../string_levels.ts";
 import { parseRfc3339Ms } from "../timestamps.ts";
 import type { BookMessage, LevelText, ParsedMessage, TradeMessage } from "../types.ts";
 import { invalid } from "../types.ts";
-import { isWireObject, type Untrusted, type WireKey } from "../wire_types.ts";
+import { isWireObject, type Untrusted } from "../wire_types.ts";
 import { coinbaseControlFromValue } from "./control.ts";
 import type {
   CoinbaseEnvelope,
@@ -45,11 +43,13 @@ export interface CoinbaseParseOptions {
   tradeSide?: "taker" | "maker";
   /**
    * Leave a one-event `l2_data` update's `updates` array in the frame (`bidsText`, format
-   * `side_updates`; `bids` / `asks` empty) when the frame is ASCII without escapes or control
-   * characters: the envelope is read with the scanner instead of `JSON.parse`, and the core
-   * stages the levels from the frame's bytes and makes the level checks then (see
-   * {@linkcode coinbaseLevelStrings} for the paths that need strings). Every other message
-   * (snapshots, several events, anything unusual) takes the `JSON.parse` path.
+   * `side_updates`; `bids` / `asks` empty) when the frame is serialized exactly as Coinbase
+   * does it: the envelope is read from the frame's head (a regular expression) instead of
+   * `JSON.parse`, and the core stages the levels from the frame's bytes and makes the level
+   * checks then. The result holds only if {@linkcode coinbaseLevelTextHolds} says so (otherwise
+   * parse again without this option); {@linkcode coinbaseLevelStrings} gives the strings for
+   * the paths that need them. Every other message (snapshots, trades, several events, anything
+   * unusual) takes the `JSON.parse` path.
    */
   levelText?: boolean;
 }
@@ -268,116 +268,86 @@ export function parseCoinbaseMessage(
   return result;
 }
 
-/** A character that keeps a frame off the level-text path (see `levelText`). */
-// deno-lint-ignore no-control-regex -- raw control characters are exactly what it looks for
-const NOT_PLAIN_ASCII = /[\\\u0000-\u001f\u0080-\uffff]/;
-
-const TOP_KEYS = [
-  "channel",
-  "timestamp",
-  "sequence_num",
-  "events",
-] as const satisfies readonly WireKey<
-  CoinbaseEnvelope<string, unknown>
->[];
-const EVENT_KEYS = ["type", "product_id", "updates"] as const satisfies readonly WireKey<
-  CoinbaseL2Event
->[];
+/**
+ * The head of a one-event `l2_data` update exactly as Coinbase serializes it (strings of
+ * printable ASCII without quote or backslash), up to the `[` of its `updates`.
+ */
+const L2_UPDATE_HEAD =
+  /^\{"channel":"l2_data","client_id":"[ !#-[\]-~]*","timestamp":"([ !#-[\]-~]*)","sequence_num":(0|[1-9]\d{0,15}),"events":\[\{"type":"update","product_id":"([ !#-[\]-~]+)","updates":\[/;
+/** What must follow the `updates` array: the ends of the event, the events and the message. */
+const L2_UPDATE_TAIL = "}]}";
 
 /**
- * The `levelText` path: a well-formed one-event `l2_data` update read with the scanner, its
- * `updates` array left in the frame; `undefined` for anything else (the caller then takes the
- * `JSON.parse` path, which gives that message's usual result).
+ * The `levelText` path: a frame that starts like a one-event `l2_data` update and ends like one,
+ * its `updates` array left in the frame; `undefined` for anything else (the caller then takes
+ * the `JSON.parse` path). Whether the frame really is one such message (the array well-formed
+ * and ending where the tail starts) is for {@linkcode coinbaseLevelTextHolds} to say.
  */
 function l2UpdateWithLevelText(text: string): CoinbaseParsed | undefined {
-  if (!text.startsWith('{"channel":"l2_data",') || NOT_PLAIN_ASCII.test(text)) return undefined;
-  let timestamp: string | undefined;
-  let sequence: string | undefined;
-  let type: string | undefined;
-  let productId: string | undefined;
-  let updates: LevelText | undefined;
-  let events = 0;
-  try {
-    const s = new JsonScanner(text);
-    const seen = [false, false, false, false];
-    s.beginObject();
-    for (let key = s.nextKeyIn(TOP_KEYS); key !== KEY_END; key = s.nextKeyIn(TOP_KEYS)) {
-      if (key >= 0) {
-        if (seen[key]) return undefined;
-        seen[key] = true;
-      }
-      const kind = s.kind();
-      if (key === 0) {
-        if (kind !== "string" || s.readString() !== "l2_data") return undefined;
-      } else if (key === 1) {
-        if (kind !== "string") return undefined;
-        timestamp = s.readString();
-      } else if (key === 2) {
-        if (kind !== "number") return undefined;
-        sequence = s.readNumberText();
-      } else if (key === 3) {
-        if (kind !== "array") return undefined;
-        s.beginArray();
-        while (s.nextItem()) {
-          if (++events > 1 || s.kind() !== "object") return undefined;
-          const seenEv = [false, false, false];
-          s.beginObject();
-          for (let k = s.nextKeyIn(EVENT_KEYS); k !== KEY_END; k = s.nextKeyIn(EVENT_KEYS)) {
-            if (k >= 0) {
-              if (seenEv[k]) return undefined;
-              seenEv[k] = true;
-            }
-            const kk = s.kind();
-            if (k === 0) {
-              if (kk !== "string") return undefined;
-              type = s.readString();
-            } else if (k === 1) {
-              if (kk !== "string") return undefined;
-              productId = s.readString();
-            } else if (k === 2) {
-              if (kk !== "array") return undefined;
-              updates = { ...skipLevelText(s), format: "side_updates" };
-            } else s.skipValue();
-          }
-        }
-      } else s.skipValue();
-    }
-    s.end();
-  } catch (e) {
-    if (e instanceof SyntaxError) return undefined;
-    throw e;
-  }
-  const sequenceNum = sequence === undefined ? undefined : toUint(Number(sequence));
-  const timestampMs = timestamp === undefined ? undefined : parseRfc3339Ms(timestamp);
-  if (
-    sequenceNum === undefined || timestampMs === undefined || events !== 1 ||
-    type !== "update" || productId === undefined || productId === "" || updates === undefined
-  ) return undefined;
+  const head = L2_UPDATE_HEAD.exec(text);
+  if (head === null || !text.endsWith(L2_UPDATE_TAIL)) return undefined;
+  const sequenceNum = toUint(Number(head[2]));
+  const timestampMs = parseRfc3339Ms(head[1]);
+  if (sequenceNum === undefined || timestampMs === undefined) return undefined;
   const m: BookMessage = {
     kind: "book",
-    symbol: productId,
+    symbol: head[3],
     snapshot: false,
     bids: [],
     asks: [],
-    bidsText: updates,
+    bidsText: { text, at: head[0].length - 1, format: "side_updates" },
     exchangeTimeMs: timestampMs,
     sequence: sequenceNum,
   };
   return { sequenceNum, channel: "l2_data", timestampMs, items: [m] };
 }
 
+/** What {@linkcode coinbaseLevelTextHolds} needs of the core. */
+export interface LevelTextReader {
+  loadText(text: string): boolean;
+  textValueEnd(start: number): number;
+}
+
 /**
- * Turns an `l2_data` book message's `updates` left in the frame (`levelText`) back into decimal
- * strings, for the paths that need them (a book that is not live, an unknown product): the
- * problem the string path would have found (as its `invalid` reason), or `undefined` once
- * `bids` / `asks` hold the strings.
+ * Whether a message parsed with `levelText` really is the one-event update its frame's head and
+ * tail promise: the frame loads into the core (ASCII) and its `updates` array is a well-formed
+ * JSON value ending just before the tail. When it is, the `JSON.parse` path would read the same
+ * envelope and event, and the core's staging makes the level checks that path makes; when it is
+ * not, parse the frame again without `levelText`.
  *
  * @example
  * ```ts
- * import { coinbaseLevelStrings } from "./parse.ts";
- * const text = '{"updates":[{"side":"offer","price_level":"1.5","new_quantity":"2"}]}';
- * const m = { bids: [], asks: [], bidsText: { text, at: 11, format: "side_updates" as const } };
- * if (coinbaseLevelStrings(m) !== undefined || m.asks.join() !== "1.5,2") throw new Error();
+ * import { Core } from "../../core/core.ts";
+ * import { coinbaseLevelTextHolds, parseCoinbaseMessage } from "./parse.ts";
+ * const core = await Core.create({ ringCapacity: 0 });
+ * const text = '{"channel":"l2_data","client_id":"","timestamp":"2026-07-01T12:00:00Z",' +
+ *   '"sequence_num":2,"events":[{"type":"update","product_id":"BTC-USD","updates":[]}]}';
+ * const [m] = parseCoinbaseMessage(text, { levelText: true }).items;
+ * if (m.kind !== "book" || !coinbaseLevelTextHolds(core, m.bidsText!)) throw new Error();
+ * ```
+ */
+export function coinbaseLevelTextHolds(core: LevelTextReader, lt: LevelText): boolean {
+  return core.loadText(lt.text) &&
+    core.textValueEnd(lt.at) === lt.text.length - L2_UPDATE_TAIL.length;
+}
+
+/**
+ * Turns an `l2_data` book message's `updates` left in the frame (`levelText`, a frame for which
+ * {@linkcode coinbaseLevelTextHolds} is true) back into decimal strings, for the paths that need
+ * them (a book that is not live): the `invalid` reason the `JSON.parse` path gives the frame, or
+ * `undefined` once `bids` / `asks` hold its strings.
+ *
+ * @example
+ * ```ts
+ * import { coinbaseLevelStrings, parseCoinbaseMessage } from "./parse.ts";
+ * const [m] = parseCoinbaseMessage('{"channel":"l2_data","client_id":"","timestamp":' +
+ *   '"2026-07-01T12:00:00Z","sequence_num":2,"events":[{"type":"update","product_id":' +
+ *   '"BTC-USD","updates":[{"side":"offer","price_level":"1.5","new_quantity":"2"}]}]}', {
+ *     levelText: true,
+ *   }).items;
+ * if (m.kind !== "book" || coinbaseLevelStrings(m) !== undefined || m.asks.join() !== "1.5,2") {
+ *   throw new Error();
+ * }
  * ```
  */
 export function coinbaseLevelStrings(
@@ -385,15 +355,14 @@ export function coinbaseLevelStrings(
 ): string | undefined {
   const lt = m.bidsText;
   if (lt === undefined) return undefined;
-  const s = new JsonScanner(lt.text, lt.at);
-  s.skipValue(); // the parser checked it is well-formed
-  const updates = JSON.parse(lt.text.slice(lt.at, s.pos)) as unknown[];
-  const bids: string[] = [];
-  const asks: string[] = [];
-  const bad = updatesProblem(updates, 0, bids, asks);
-  if (bad !== undefined) return `l2_data: ${bad}`;
-  m.bids = bids;
-  m.asks = asks;
+  const items = parseCoinbaseMessage(lt.text).items;
+  const j = items[0];
+  if (items.length === 1 && j.kind === "invalid") return j.reason;
+  if (items.length !== 1 || j.kind !== "book") {
+    return "l2_data: level text that is not one l2_data event";
+  }
+  m.bids = j.bids;
+  m.asks = j.asks;
   delete m.bidsText;
   return undefined;
 }
