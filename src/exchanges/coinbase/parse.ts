@@ -8,8 +8,10 @@
  * Hot path (`l2_data`, `market_trades`, `heartbeats`): `JSON.parse`, then hand-written type and
  * decimal checks (no zod). Coinbase sends every number as a string, so `JSON.parse` loses nothing,
  * and on these key-heavy messages it measured faster than the hand-written scanner used for
- * Binance and Kraken (see `docs/parsing.md`). `subscriptions` and errors are validated with zod
- * in `control.ts`.
+ * Binance and Kraken (see `docs/parsing.md`). With the `levelText` option, a one-event `l2_data`
+ * update as Coinbase serializes it skips `JSON.parse`: its envelope is read from the frame's head
+ * and its `updates` are left in the frame for the core to stage (format `side_updates`).
+ * `subscriptions` and errors are validated with zod in `control.ts`.
  *
  * @module
  */
