@@ -22,6 +22,7 @@ export {
   text_needed,
   text_reserve,
   text_scales,
+  text_value_end,
 } from "./text_levels";
 export {
   apply,

@@ -118,9 +118,12 @@
 @inline export const ERR_TEXT_RANGE: i32 = -13;
 
 // Level formats of frame-text staging (text_levels.ts): `[["price", "size", …], …]` (Binance,
-// Bybit, OKX) and `[{"price": n, "qty": n, …}, …]` (Kraken v2).
+// Bybit, OKX), `[{"price": n, "qty": n, …}, …]` (Kraken v2) and
+// `[{"side": "bid"|"offer", "price_level": "p", "new_quantity": "s", …}, …]` (Coinbase
+// `l2_data` updates: the side is read from each element).
 @inline export const TEXT_PAIRS: i32 = 0;
 @inline export const TEXT_PRICE_QTY: i32 = 1;
+@inline export const TEXT_SIDE_UPDATES: i32 = 2;
 
 // Longest decimal text accepted (bytes): a price or size longer than this is not a decimal.
 @inline export const MAX_DECIMAL_TEXT: i32 = 40;

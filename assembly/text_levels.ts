@@ -25,6 +25,12 @@
 //   ERR_SCALE         the first value (in order) with more decimals than the scale; text_needed()
 //                     is the decimals it needs, text_field() 0 = price, 1 = size;
 //   ERR_TEXT_RANGE    the first value whose mantissa does not fit an i64.
+// Formats (layout.ts): TEXT_PAIRS as above, every level on `side`; TEXT_PRICE_QTY (Kraken v2,
+// `[{"price": n, "qty": n, …}, …]`, JSON numbers); TEXT_SIDE_UPDATES (Coinbase `l2_data`,
+// `[{"side": "bid"|"offer", "price_level": "p", "new_quantity": "s", …}, …]`, strings): each
+// update staged on the side it names, `side` ignored, and of the staging errors the first bid's
+// wins over any ask's (as on the host, which stages all bids, then all asks). The two object
+// formats are only read in a text without any backslash.
 // text_end() is the byte offset after the value (after a successful or ERR_SCALE / ERR_TEXT_RANGE
 // call). Nothing here applies anything: the batch is validated and applied by book_ops.ts.
 
@@ -40,6 +46,7 @@ import {
   MAX_DECIMAL_TEXT,
   TEXT_PAIRS,
   TEXT_PRICE_QTY,
+  TEXT_SIDE_UPDATES,
 } from "./layout";
 import { input_capacity, input_reserve } from "./staging";
 
@@ -73,6 +80,9 @@ let textCap: i32 = 0;
 // The loaded text: its length, and whether it holds no backslash at all.
 let textBytes: i32 = 0;
 let plain: bool = true;
+// Skipped strings must be valid JSON strings even in a plain text (no raw control characters):
+// for TEXT_SIDE_UPDATES and text_value_end, whose host path is `JSON.parse`.
+let strict: bool = false;
 let priceScale: i32 = 0;
 let sizeScale: i32 = 0;
 
@@ -86,6 +96,10 @@ let field: i32 = 0;
 let endOffset: i32 = 0;
 let errorStart: i32 = 0;
 let errorEnd: i32 = 0;
+// Side of the value being converted, and of the recorded staging error: with TEXT_SIDE_UPDATES a
+// bid's error wins over an earlier ask's (the host's string path stages every bid, then every ask).
+let convertSide: u32 = 0;
+let errorSide: u32 = 0;
 // The input area's address during a call (staging more levels may move it).
 let inputBase: usize = 0;
 // The value parsed by readDecimal: its mantissa at the current scale, or a flag.
@@ -158,8 +172,9 @@ export function text_field(): i32 {
 
 /** Records a staging error (scale or range) if it is the first. */
 @inline function stagingError(code: i32, which: i32, need: i32, from: usize, to: usize): void {
-  if (firstError == 0) {
+  if (firstError == 0 || errorSide > convertSide) {
     firstError = code;
+    errorSide = convertSide;
     field = which;
     needed = need;
     errorStart = <i32>(from - textBase);
@@ -273,9 +288,25 @@ function readDecimal(scale: i32, which: i32): bool {
  */
 function skipStringBody(): void {
   if (plain) {
-    while (pos < limit && load<u8>(pos) != <u8>C_QUOTE) pos++;
-    if (pos >= limit) invalid = true;
-    pos++;
+    // No backslash anywhere: the string ends at the next quote.
+    let p = pos;
+    const end = limit;
+    if (strict) {
+      while (p < end) {
+        const c = <u32>load<u8>(p);
+        if (c == C_QUOTE) break;
+        if (c < C_SPACE) {
+          invalid = true;
+          pos = end;
+          return;
+        }
+        p++;
+      }
+    } else {
+      while (p < end && load<u8>(p) != <u8>C_QUOTE) p++;
+    }
+    if (p >= end) invalid = true;
+    pos = p + 1;
     return;
   }
   let c = byteAt(pos);
@@ -519,6 +550,139 @@ function readPriceQty(slot: i32, side: u32): bool {
   return true;
 }
 
+/** Whether the key at [from, from + len) is `name` (ASCII). */
+function keyEquals(from: usize, len: i32, name: string): bool {
+  if (len != name.length) return false;
+  for (let i = 0; i < len; i++) {
+    if (<i32>load<u8>(from + <usize>i) != name.charCodeAt(i)) return false;
+  }
+  return true;
+}
+
+// One string value read by readStringValue: whether it was a string, and (when it was) whether
+// it holds a plain decimal (bytes decStart..decEnd, nonZero) and its bytes [strFrom, strTo).
+let wasString: bool = false;
+let strFrom: usize = 0;
+let strTo: usize = 0;
+
+/** Reads any JSON value at `pos`; when it is a string, notes whether it is a plain decimal. */
+function readStringValue(): bool {
+  wasString = false;
+  if (byteAt(pos) != C_QUOTE) {
+    skipValue(1);
+    return false;
+  }
+  wasString = true;
+  strFrom = ++pos;
+  let ok = scanDecimal() && byteAt(pos) == C_QUOTE;
+  // Plain text only: the string ends at the next quote (no raw control character before it).
+  let p = pos;
+  const end = limit;
+  while (p < end) {
+    const c = <u32>load<u8>(p);
+    if (c == C_QUOTE) break;
+    if (c < C_SPACE) {
+      invalid = true;
+      pos = end;
+      return false;
+    }
+    p++;
+  }
+  if (p >= end) {
+    invalid = true;
+    pos = end;
+    return false;
+  }
+  strTo = p;
+  pos = p + 1;
+  return ok;
+}
+
+/**
+ * Reads one `{"side": "bid"|"offer", "price_level": "p", "new_quantity": "s", …}` update
+ * (Coinbase `l2_data`) into input slot `slot`, on the side it names (`bid` 0, `offer` 1): other
+ * keys are skipped, a repeated key's last value counts (as `JSON.parse` does), all three keys are
+ * required and must be strings. Only for texts without a backslash (`plain`).
+ */
+function readSideUpdate(slot: i32): bool {
+  // pos is at '{'.
+  pos++;
+  let priceFrom: usize = 0;
+  let priceTo: usize = 0;
+  let qtyFrom: usize = 0;
+  let qtyTo: usize = 0;
+  let priceState = 0; // 0 absent, 1 not a string, 2 a string but not a positive decimal, 3 ok
+  let qtyState = 0; // 0 absent, 1 not a string, 2 a string but not a decimal, 3 ok
+  let side: i32 = -1; // -1 absent or not "bid" / "offer"
+  let c = skipSpace();
+  if (c == C_RBRACE) {
+    pos++;
+    invalid = true;
+    return false;
+  }
+  while (true) {
+    if (c != C_QUOTE) {
+      invalid = true;
+      return false;
+    }
+    const keyFrom = ++pos;
+    skipStringBody();
+    if (invalid) return false;
+    const keyLen = <i32>(pos - 1 - keyFrom);
+    if (skipSpace() != C_COLON) {
+      invalid = true;
+      return false;
+    }
+    pos++;
+    skipSpace();
+    if (keyLen == 11 && keyEquals(keyFrom, keyLen, "price_level")) {
+      const ok = readStringValue();
+      priceState = !wasString ? 1 : (ok && nonZero ? 3 : 2);
+      priceFrom = decStart;
+      priceTo = decEnd;
+    } else if (keyLen == 12 && keyEquals(keyFrom, keyLen, "new_quantity")) {
+      const ok = readStringValue();
+      qtyState = !wasString ? 1 : (ok ? 3 : 2);
+      qtyFrom = decStart;
+      qtyTo = decEnd;
+    } else if (keyLen == 4 && keyEquals(keyFrom, keyLen, "side")) {
+      readStringValue();
+      side = -1;
+      if (wasString) {
+        const n = <i32>(strTo - strFrom);
+        if (n == 3 && keyEquals(strFrom, n, "bid")) side = 0;
+        else if (n == 5 && keyEquals(strFrom, n, "offer")) side = 1;
+      }
+    } else {
+      skipValue(1);
+    }
+    if (invalid) return false;
+    c = skipSpace();
+    pos++;
+    if (c == C_RBRACE) break;
+    if (c != C_COMMA) {
+      invalid = true;
+      return false;
+    }
+    c = skipSpace();
+  }
+  if (priceState != 3 || qtyState != 3 || side < 0) {
+    invalid = true;
+    return false;
+  }
+  const s = <u32>side;
+  // A bid's staging error has priority, so an ask is converted only while there is none.
+  if (firstError != 0 && (errorSide == 0 || s == 1)) return false;
+  convertSide = s;
+  convertDecimal(priceFrom, priceTo, priceScale, 0);
+  const price = mantissa;
+  convertDecimal(qtyFrom, qtyTo, sizeScale, 1);
+  const size = mantissa;
+  if (firstError != 0) return false;
+  stage(slot, s, price, size);
+  return true;
+}
+
 /** Writes one change into input slot `slot` (growing the input area when needed). */
 function stage(slot: i32, side: u32, price: i64, size: i64): void {
   if (slot >= input_capacity()) {
@@ -577,7 +741,9 @@ function finish(result: i32): i32 {
  */
 export function stage_text_levels(start: i32, side: u32, first: i32, format: i32): i32 {
   if (start < 0 || start > textBytes || first < 0) return ERR_TEXT_INVALID;
-  if (format != TEXT_PAIRS && (format != TEXT_PRICE_QTY || !plain)) return ERR_TEXT_INVALID;
+  if (format != TEXT_PAIRS && ((format != TEXT_PRICE_QTY && format != TEXT_SIDE_UPDATES) || !plain)) {
+    return ERR_TEXT_INVALID;
+  }
   const open = format == TEXT_PAIRS ? C_LBRACKET : C_LBRACE;
   pos = textBase + <usize>start;
   limit = textBase + <usize>textBytes;
@@ -585,6 +751,9 @@ export function stage_text_levels(start: i32, side: u32, first: i32, format: i32
   firstError = 0;
   needed = 0;
   field = 0;
+  convertSide = side;
+  errorSide = side;
+  strict = format == TEXT_SIDE_UPDATES;
   inputBase = input_reserve(first);
   let count = 0;
   if (skipSpace() != C_LBRACKET) return finish(ERR_TEXT_INVALID);
@@ -595,7 +764,13 @@ export function stage_text_levels(start: i32, side: u32, first: i32, format: i32
   } else {
     while (true) {
       if (c != open) return finish(ERR_TEXT_INVALID);
-      if (format == TEXT_PAIRS ? readLevel(first + count, side) : readPriceQty(first + count, side)) {
+      if (
+        format == TEXT_PAIRS
+          ? readLevel(first + count, side)
+          : format == TEXT_PRICE_QTY
+          ? readPriceQty(first + count, side)
+          : readSideUpdate(first + count)
+      ) {
         count++;
       }
       if (invalid) return finish(ERR_TEXT_INVALID);
@@ -611,4 +786,22 @@ export function stage_text_levels(start: i32, side: u32, first: i32, format: i32
   }
   if (firstError != 0) return finish(firstError);
   return finish(count);
+}
+
+/**
+ * Byte offset just after the JSON value at byte `start` of the loaded text (whitespace before
+ * it skipped), checking its whole grammar with every string a valid JSON string; -1 when it is
+ * not a well-formed value. The host asks it before staging a Coinbase frame's updates, to know
+ * the frame is exactly what its prefix promised.
+ */
+export function text_value_end(start: i32): i32 {
+  if (start < 0 || start > textBytes) return -1;
+  pos = textBase + <usize>start;
+  limit = textBase + <usize>textBytes;
+  invalid = false;
+  strict = true;
+  skipValue(0);
+  strict = false;
+  if (invalid || pos > limit) return -1;
+  return <i32>(pos - textBase);
 }

@@ -4,7 +4,9 @@
  * into WASM memory, `addTextLevels` scans the bytes in AssemblyScript), same frames, same run.
  * Each iteration parses one frame and stages both of its sides into the core (not applied, so
  * the book engine's cost is not in it). Frames: 20-level synthetic depth updates, and the real
- * BTCUSDT depth updates of `../shared/data/hftbacktest` when present (~46 levels each).
+ * BTCUSDT depth updates of `../shared/data/hftbacktest` when present (~46 levels each). And a
+ * Coinbase `l2_data` update's `updates` (20 synthetic levels, Coinbase's serialization): `JSON.parse`
+ * path + `addLevels` against the frame-head path + `textValueEnd` + `addTextLevels` (`side_updates`).
  *
  *   flock /tmp/bench.lock deno bench -A bench/text_staging_bench.ts
  *
@@ -12,6 +14,7 @@
  */
 import { Core } from "../src/core/mod.ts";
 import { parseBinanceMessage } from "../src/exchanges/binance/parse.ts";
+import { coinbaseLevelTextHolds, parseCoinbaseMessage } from "../src/exchanges/coinbase/parse.ts";
 import type { BookMessage } from "../src/exchanges/types.ts";
 import { binanceFiles, gzipLines, makeBookStream } from "./book_stream.ts";
 
@@ -126,3 +129,69 @@ if (real.length > 0) {
   );
   Deno.bench("real BTCUSDT: text in WASM", { group: "real" }, textPath(real));
 }
+
+/** 2,000 synthetic 20-update Coinbase `l2_data` frames, as Coinbase serializes them. */
+function coinbaseFrames(): string[] {
+  const n = 2000;
+  const stream = makeBookStream({ updates: n * 20, perMessage: 20 });
+  const frames: string[] = [];
+  for (let m = 0; m < n; m++) {
+    const u: string[] = [];
+    for (let k = m * 20; k < m * 20 + 20; k++) {
+      u.push(
+        `{"side":"${stream.side[k] === 0 ? "bid" : "offer"}","event_time":` +
+          `"2026-07-01T12:00:00.118000Z","price_level":"${fmt(stream.price[k], 2)}",` +
+          `"new_quantity":"${fmt(stream.size[k], 8)}"}`,
+      );
+    }
+    frames.push(
+      `{"channel":"l2_data","client_id":"","timestamp":"2026-07-01T12:00:00.350000000Z",` +
+        `"sequence_num":${m},"events":[{"type":"update","product_id":"BTC-USD","updates":[${
+          u.join(",")
+        }]}]}`,
+    );
+  }
+  return frames;
+}
+
+function coinbaseStrings(frames: string[]): () => void {
+  let i = 0;
+  return () => {
+    const [m] = parseCoinbaseMessage(frames[i++ % frames.length]).items as BookMessage[];
+    core.begin(book).addLevels(0, m.bids).addLevels(1, m.asks);
+  };
+}
+
+const COINBASE_TEXT = { levelText: true } as const;
+function coinbaseText(frames: string[]): () => void {
+  let i = 0;
+  return () => {
+    const [m] = parseCoinbaseMessage(frames[i++ % frames.length], COINBASE_TEXT)
+      .items as BookMessage[];
+    const lt = m.bidsText!;
+    if (!coinbaseLevelTextHolds(core, lt)) throw new Error("frame not confirmed");
+    core.begin(book).addTextLevels(0, lt.at, lt.format);
+  };
+}
+
+const coinbase = coinbaseFrames();
+for (const f of coinbase.slice(0, 200)) {
+  coinbaseStrings([f])();
+  const a = core.staged;
+  coinbaseText([f])();
+  if (core.staged !== a) throw new Error(`staging differs on ${f.slice(0, 80)}`);
+}
+console.log(
+  `Coinbase: ${coinbase.length} frames, 20 updates/frame, ` +
+    `${Math.round(coinbase.reduce((a, f) => a + f.length, 0) / coinbase.length)} bytes/frame`,
+);
+Deno.bench(
+  "Coinbase 20 updates: JSON.parse + addLevels",
+  { group: "coinbase", baseline: true },
+  coinbaseStrings(coinbase),
+);
+Deno.bench(
+  "Coinbase 20 updates: frame head + text in WASM",
+  { group: "coinbase" },
+  coinbaseText(coinbase),
+);

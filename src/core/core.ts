@@ -71,7 +71,7 @@ export class CoreError extends RangeError {
 const TWO32 = 4294967296;
 
 /** Level formats {@linkcode Core.addTextLevels} reads (see there). */
-export type TextLevelFormat = "pairs" | "price_qty";
+export type TextLevelFormat = "pairs" | "price_qty" | "side_updates";
 
 /**
  * The core's writer API.
@@ -361,7 +361,10 @@ export class Core {
    * strings) or `[{"price": n, "qty": n, …}, …]` (`"price_qty"`, JSON numbers; only for a text
    * without any backslash) that starts at offset `start` of the loaded text (whitespace before
    * it allowed), every level on `side`, straight from the text's bytes: no level strings are
-   * made. Returns the offset just after the array. It accepts and refuses
+   * made. `"side_updates"` (Coinbase `l2_data`, only for a text without any backslash) reads
+   * `[{"side": "bid"|"offer", "price_level": "p", "new_quantity": "s", …}, …]` and stages each
+   * update on the side it names (`side` is ignored); its staging errors are reported as the
+   * string path stages it, every bid before every ask. Returns the offset just after the array. It accepts and refuses
    * exactly what parsing the array into strings (`scanStringLevels`) and {@linkcode addLevels}
    * do: `SyntaxError` for malformed JSON, a wrong shape, a value that is not a plain decimal or
    * a price that is not > 0 (checked over the whole array first); then {@linkcode ScaleError}
@@ -389,7 +392,11 @@ export class Core {
       start,
       side,
       this.#count,
-      format === "pairs" ? l.textPairs : l.textPriceQty,
+      format === "pairs"
+        ? l.textPairs
+        : format === "price_qty"
+        ? l.textPriceQty
+        : l.textSideUpdates,
     );
     // Staging may have grown the input area (and memory).
     this.#inputBase = ex.input_reserve(0);
@@ -416,6 +423,26 @@ export class Core {
       `Level array at offset ${start} is malformed or holds an unacceptable level ` +
         `(problem near offset ${end}: ${JSON.stringify(text.slice(end, end + 24))})`,
     );
+  }
+
+  /**
+   * Offset just after the JSON value at offset `start` of the loaded text (whitespace before it
+   * skipped), read with JSON's whole grammar (every string a valid JSON string, as `JSON.parse`
+   * wants it); `-1` when it is not a well-formed value. Nothing is staged.
+   *
+   * @example
+   * ```ts
+   * import { Core } from "./core.ts";
+   * const core = await Core.create({ ringCapacity: 0 });
+   * core.loadText('{"u":[{"a":"b"}, 1],"v":[}');
+   * if (core.textValueEnd(5) !== 19 || core.textValueEnd(24) !== -1) throw new Error();
+   * ```
+   */
+  textValueEnd(start: number): number {
+    if (this.#text === undefined) {
+      throw new TypeError("textValueEnd: no text loaded (see loadText)");
+    }
+    return this.#ex.text_value_end(start);
   }
 
   /** Stages one level change as mantissas at the book's scales. */

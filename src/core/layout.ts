@@ -58,6 +58,8 @@ export interface CoreLayout {
   readonly textPairs: number;
   /** Frame-text level format `[{"price": n, "qty": n, …}, …]`. */
   readonly textPriceQty: number;
+  /** Frame-text level format `[{"side": "bid"|"offer", "price_level": "p", "new_quantity": "s", …}, …]`. */
+  readonly textSideUpdates: number;
   readonly results: Readonly<Record<string, number>>;
 }
 
@@ -111,6 +113,7 @@ const LAYOUT_KEYS = [
   "maxDecimalText",
   "textPairs",
   "textPriceQty",
+  "textSideUpdates",
 ] as const satisfies ReadonlyArray<Exclude<keyof CoreLayout, "results">>;
 
 // Compile-time check that LAYOUT_KEYS names every numeric key of CoreLayout.

@@ -23,6 +23,7 @@ export interface CoreExports {
   text_scales(priceScale: number, sizeScale: number): void;
   text_loaded(bytes: number, plain: number): void;
   stage_text_levels(start: number, side: number, first: number, format: number): number;
+  text_value_end(start: number): number;
   text_end(): number;
   text_error_start(): number;
   text_error_end(): number;

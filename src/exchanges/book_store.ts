@@ -517,7 +517,9 @@ function stageSide(core: Core, side: 0 | 1, levels: Levels): void {
     core.addTextLevels(side, at, format);
     return;
   }
-  if (format === "price_qty") throw new TypeError("price_qty level text must be ASCII");
+  if (format === "price_qty" || format === "side_updates") {
+    throw new TypeError(`${format} level text must be ASCII`);
+  }
   const flat: string[] = [];
   const problem = scanStringLevels(new JsonScanner(text, at), flat, side ? "asks" : "bids");
   if (problem !== undefined) throw new SyntaxError(problem);

@@ -46,9 +46,13 @@ export interface LevelText {
   readonly at: number;
   /**
    * `[["price", "size", …], …]` (default) or `[{"price": n, "qty": n, …}, …]` (Kraken v2; only
-   * for a frame that is ASCII and holds no backslash, which the parser checks).
+   * for a frame that is ASCII and holds no backslash, which the parser checks), or
+   * `[{"side": "bid"|"offer", "price_level": "p", "new_quantity": "s", …}, …]`
+   * (`side_updates`, Coinbase `l2_data`; same frame condition): each element names its own side,
+   * so such a text is always passed as a message's `bidsText` (with no `asksText`) and stages
+   * both sides.
    */
-  readonly format?: "pairs" | "price_qty";
+  readonly format?: "pairs" | "price_qty" | "side_updates";
 }
 
 /** One side's changes: flat `[price, size, …]` decimal texts, or a level array in its frame. */

@@ -4,7 +4,8 @@
  * `addLevels`): identical staged changes and end offset, identical refusals (malformed or
  * unacceptable text; the first value too fine for the scale, with its field and needed decimals;
  * a mantissa beyond 64 bits). Over hand-written edge cases, every level array of the real
- * recordings (skipped when absent), and mutated real frames.
+ * recordings (skipped when absent), and mutated real frames. The same for Kraken's price/qty
+ * objects and Coinbase's `l2_data` side updates, message by message.
  */
 import { deepStrictEqual, ok, strictEqual } from "node:assert/strict";
 import fc from "fast-check";
@@ -13,6 +14,11 @@ import { ScaleError } from "../../src/core/decimal.ts";
 import { MAX_DECIMAL_TEXT_LENGTH } from "../../src/exchanges/decimal_text.ts";
 import { JsonScanner } from "../../src/exchanges/json_scanner.ts";
 import { parseKrakenMessage } from "../../src/exchanges/kraken/parse.ts";
+import {
+  coinbaseLevelStrings,
+  coinbaseLevelTextHolds,
+  parseCoinbaseMessage,
+} from "../../src/exchanges/coinbase/parse.ts";
 import { scanStringLevels } from "../../src/exchanges/string_levels.ts";
 import { readCryptofeedV3 } from "../exchanges/cryptofeed_v3.ts";
 import {
@@ -416,6 +422,256 @@ Deno.test({
       `Kraken text staging: ${krakenFrames.length} recorded frames (${
         [...kinds].map(([k, n]) => `${k} ${n}`).join(", ")
       }); 3000 mutated (${[...fuzz].map(([k, n]) => `${k} ${n}`).join(", ")})`,
+    );
+    ok(fuzz.get("invalid")! > 0 && fuzz.get("ok")! > 0);
+  },
+});
+
+// ── Coinbase `l2_data` updates `[{"side": …, "price_level": "p", "new_quantity": "s"}, …]`: the
+// message parsed with `JSON.parse` and strings vs with its updates left in the frame (format
+// side_updates, each element naming its side) and staged by the core. The string path stages
+// every bid, then every ask; the text path stages in wire order, so the staged changes are
+// compared side by side (each side's order kept), which is what applying them depends on. ──
+
+/** A Coinbase Advanced Trade `l2_data` frame of `updates` (already serialized). */
+function coinbaseFrame(type: string, product: string, updates: string, seq = 7): string {
+  return `{"channel":"l2_data","client_id":"","timestamp":"2021-04-17T00:00:00.123456Z",` +
+    `"sequence_num":${seq},"events":[{"type":"${type}","product_id":"${product}",` +
+    `"updates":${updates}}]}`;
+}
+
+function coinbaseUpdate(side: string, price: string, size: string): string {
+  return `{"side":"${side}","event_time":"2021-04-17T00:00:00Z","price_level":"${price}",` +
+    `"new_quantity":"${size}"}`;
+}
+
+/** The legacy Exchange feed's snapshots and l2updates of the recording, as `l2_data` updates. */
+function coinbaseRecordedFrames(): string[] {
+  const path = recording("cryptofeed/COINBASE.ws.28.0");
+  if (!path) return [];
+  const out: string[] = [];
+  for (const line of readCryptofeed(path)) {
+    if (line.kind !== "recv") continue;
+    const v = JSON.parse(line.text);
+    const u: string[] = [];
+    if (v.type === "l2update") {
+      for (const [side, p, s] of v.changes) {
+        u.push(coinbaseUpdate(side === "buy" ? "bid" : "offer", p, s));
+      }
+    } else if (v.type === "snapshot") {
+      // Interleaved, as an update of the whole book (wire order across sides matters below).
+      for (let i = 0; i < Math.max(v.bids.length, v.asks.length); i++) {
+        if (i < v.bids.length) u.push(coinbaseUpdate("bid", v.bids[i][0], v.bids[i][1]));
+        if (i < v.asks.length) u.push(coinbaseUpdate("offer", v.asks[i][0], v.asks[i][1]));
+      }
+    } else continue;
+    out.push(coinbaseFrame("update", v.product_id, `[${u.join(",")}]`));
+  }
+  return out;
+}
+
+/** Staged changes, bids first then asks, each side in staging order. */
+function stagedBySide(): string {
+  const all = staged().split(" ").filter((x) => x !== "");
+  return [...all.filter((x) => x.startsWith("0:")), ...all.filter((x) => x.startsWith("1:"))]
+    .join(" ");
+}
+
+let coinbaseViaText = 0;
+/** The collector's parse: level text only when the core confirms the frame is what it looks like. */
+function coinbaseParse(text: string, spans: boolean) {
+  const r = parseCoinbaseMessage(text, { levelText: spans });
+  const m = r.items[0];
+  if (m?.kind !== "book" || !m.bidsText || coinbaseLevelTextHolds(core, m.bidsText)) return r;
+  return parseCoinbaseMessage(text);
+}
+
+function coinbaseOutcome(text: string, scales: [number, number], spans: boolean): Outcome {
+  const r = coinbaseParse(text, spans);
+  const m = r.items[0];
+  if (r.items.length !== 1 || m.kind !== "book") return { kind: "invalid" };
+  core.begin(bookAt(...scales));
+  try {
+    if (m.bidsText) {
+      ok(spans && m.bids.length === 0 && m.asks.length === 0 && m.asksText === undefined);
+      ok(core.loadText(m.bidsText.text));
+      coinbaseViaText++;
+      core.addTextLevels(0, m.bidsText.at, m.bidsText.format);
+    } else core.addLevels(0, m.bids);
+    core.addLevels(1, m.asks);
+  } catch (e) {
+    return classify(e);
+  }
+  return { kind: "ok", end: 0, staged: stagedBySide() };
+}
+
+/** Both parses agree on the envelope, and the level text read back as strings is the string path's. */
+function sameMessage(text: string, label: string): void {
+  const js = parseCoinbaseMessage(text);
+  const t = coinbaseParse(text, true);
+  deepStrictEqual(
+    [t.sequenceNum, t.channel, t.timestampMs],
+    [js.sequenceNum, js.channel, js.timestampMs],
+    label,
+  );
+  const m = t.items[0];
+  if (t.items.length !== 1 || m.kind !== "book" || !m.bidsText) {
+    deepStrictEqual(t.items, js.items, label);
+    return;
+  }
+  const problem = coinbaseLevelStrings(m);
+  const j = js.items[0];
+  if (problem !== undefined) deepStrictEqual({ kind: "invalid", reason: problem }, j, label);
+  else deepStrictEqual(js.items, [m], label);
+}
+
+/** Most decimals of any `price_level` / `new_quantity` in the frame. */
+function coinbaseScalesOf(text: string): [number, number] {
+  const most = (key: string) =>
+    Math.min(
+      18,
+      Math.max(
+        0,
+        ...[...text.matchAll(new RegExp(`"${key}":"\\d*\\.?(\\d*)"`, "g"))].map((m) => m[1].length),
+      ),
+    );
+  return [most("price_level"), most("new_quantity")];
+}
+
+function compareCoinbase(text: string, label: string): string {
+  let first: string | undefined;
+  const [ps, ss] = coinbaseScalesOf(text);
+  for (
+    const scales of [[ps, ss], [Math.max(0, ps - 1), ss], [ps, Math.max(0, ss - 1)], [0, 0], [
+      18,
+      18,
+    ]] as [number, number][]
+  ) {
+    const js = coinbaseOutcome(text, scales, false);
+    deepStrictEqual(coinbaseOutcome(text, scales, true), js, `${label}, scales ${scales}`);
+    first ??= js.kind;
+  }
+  sameMessage(text, label);
+  return first!;
+}
+
+Deno.test("text staging, Coinbase side updates: edge cases agree with the string path", () => {
+  const u = coinbaseUpdate;
+  const kinds = new Set<string>();
+  const before = coinbaseViaText;
+  for (
+    const updates of [
+      `[${u("bid", "60000.01", "0.5")},${u("offer", "60000.02", "0")}]`,
+      `[ { "new_quantity" : "1" , "x" : [ {"y":null} ] , "price_level" : "2.5" , "side" : "offer" } ]`,
+      `[{"side":"bid","price_level":"1.5","new_quantity":"2","price_level":"1.6"}]`,
+      `[{"side":"bid","price_level":"x","new_quantity":"2","price_level":"1.6"}]`,
+      `[{"side":"ask","price_level":"1.5","new_quantity":"2"}]`,
+      `[{"side":"bid","side":"offer","price_level":"1.5","new_quantity":"2"}]`,
+      `[{"side":1,"price_level":"1.5","new_quantity":"2"}]`,
+      `[{"price_level":"1.5","new_quantity":"2"}]`,
+      `[{"side":"bid","new_quantity":"2"}]`,
+      `[{"side":"bid","price_level":"1.5"}]`,
+      `[{"side":"bid","price_level":1.5,"new_quantity":"2"}]`,
+      `[{"side":"bid","price_level":"1.5","new_quantity":2}]`,
+      `[{"side":"bid","price_level":"0","new_quantity":"2"}]`,
+      `[{"side":"bid","price_level":"0.00","new_quantity":"2"}]`,
+      `[{"side":"bid","price_level":"-1","new_quantity":"2"}]`,
+      `[{"side":"bid","price_level":"1e5","new_quantity":"2"}]`,
+      `[{"side":"bid","price_level":"1.5","new_quantity":""}]`,
+      `[{"side":"bid","price_level":"1.5","new_quantity":"0.00000000"}]`,
+      `[{"side":"bid","price_level":"1.5 ","new_quantity":"2"}]`,
+      `[{"side":"bid","price_level":"1.555","new_quantity":"2"}]`,
+      `[${u("offer", "1.555", "2")},${u("bid", "1.5", "2.123456789")}]`,
+      `[${u("offer", "1.5", "2.123456789")},${u("bid", "1.555", "2")},${u("bid", "1.5555", "2")}]`,
+      `[${u("offer", "1.555", "2")},${u("offer", "1.5", "x")}]`,
+      `[${u("bid", "99999999999999999999", "2")}]`,
+      `[${u("offer", "99999999999999999999", "2")},${u("bid", "1.555", "2")}]`,
+      `[${u("bid", "1.5", "2")},]`,
+      `[${u("bid", "1.5", "2")}`,
+      `[{}]`,
+      `[[]]`,
+      `[${u("bid", "1.5", "2")},"x"]`,
+      `{"side":"bid"}`,
+      `[]`,
+      `[{"side":"bid","price_level":"1.5","new_quantity":"2","k":tru}]`,
+      `[{"side":"bid","price_level":"1.5","new_quantity":"2",}]`,
+      `[{"side":"bid" "price_level":"1.5","new_quantity":"2"}]`,
+    ]
+  ) kinds.add(compareCoinbase(coinbaseFrame("update", "BTC-USD", updates), updates));
+  for (const kind of ["ok", "invalid", "scale", "range"]) ok(kinds.has(kind), kind);
+  ok(coinbaseViaText > before, "the text path was taken");
+  // Not on the text path (and still equal): a snapshot, two events, an escape, non-ASCII.
+  const up = `[${u("bid", "1.5", "2")}]`;
+  const ev = `{"type":"update","product_id":"BTC-USD","updates":${up}}`;
+  const taken = coinbaseViaText;
+  for (
+    const text of [
+      coinbaseFrame("snapshot", "BTC-USD", up),
+      coinbaseFrame("update", "BTC-USD", up).replace(`${ev}]`, `${ev},${ev}]`),
+      coinbaseFrame("update", "BTC-\\u0055SD", up),
+      coinbaseFrame("update", "BTC-USD€", up),
+      coinbaseFrame("update", "BTC-USD", up).replace('"sequence_num":7', '"sequence_num":"7"'),
+      coinbaseFrame("update", "BTC-USD", up).replace('"sequence_num":7', '"sequence_num":07'),
+      coinbaseFrame("update", "BTC-USD", `${up},"type":"snapshot"`),
+      coinbaseFrame("update", "BTC-USD", `${up},"updates":[]`),
+      coinbaseFrame("update", "BTC-USD", `${up}]],[[`),
+      coinbaseFrame(
+        "update",
+        "BTC-USD",
+        `[{"side":"bid","x":"\t","price_level":"1","new_quantity":"1"}]`,
+      ),
+      coinbaseFrame(
+        "update",
+        "BTC-USD",
+        `[{"side":"bid","x":"	","price_level":"1","new_quantity":"1"}]`,
+      ),
+      coinbaseFrame(
+        "update",
+        "BTC-USD",
+        `[{"side":"bid","x":"é","price_level":"1","new_quantity":"1"}]`,
+      ),
+      coinbaseFrame("update", "BTC-USD", up) + " ",
+      coinbaseFrame("update", "BTC-USD", up).replace("}]}", '}],"x":[{}]}'),
+    ]
+  ) compareCoinbase(text, text);
+  strictEqual(coinbaseViaText, taken);
+});
+
+const coinbaseFrames = coinbaseRecordedFrames();
+
+Deno.test({
+  name: "text staging, Coinbase side updates: recorded and mutated frames agree",
+  ignore: coinbaseFrames.length === 0,
+  fn() {
+    const kinds = new Map<string, number>();
+    const viaTextBefore = coinbaseViaText;
+    let levels = 0;
+    for (const f of coinbaseFrames) {
+      const k = compareCoinbase(f, "recorded");
+      kinds.set(k, (kinds.get(k) ?? 0) + 1);
+      levels += f.split('"price_level"').length - 1;
+    }
+    ok(kinds.get("ok")! > 0);
+    ok(coinbaseViaText > viaTextBefore, "the text path was taken");
+    // Mutations of the shorter frames (the snapshots are thousands of levels).
+    const picks = coinbaseFrames.filter((f) => f.length < 4096);
+    const fuzz = new Map<string, number>();
+    fc.assert(
+      fc.property(
+        fc.nat({ max: picks.length - 1 }),
+        mutations(['"side"', '"price_level"', '"new_quantity"', '"updates"', '"offer"', '"bid"']),
+        (i, m) => {
+          const k = compareCoinbase(mutate(picks[i], m), `mutated (${JSON.stringify(m)})`);
+          fuzz.set(k, (fuzz.get(k) ?? 0) + 1);
+        },
+      ),
+      { numRuns: 3000, seed: 20261207 },
+    );
+    console.log(
+      `Coinbase text staging: ${coinbaseFrames.length} recorded frames, ${levels} updates (${
+        [...kinds].map(([k, n]) => `${k} ${n}`).join(", ")
+      }); 3000 mutated (${[...fuzz].map(([k, n]) => `${k} ${n}`).join(", ")}); ` +
+        `${coinbaseViaText} stagings via frame text`,
     );
     ok(fuzz.get("invalid")! > 0 && fuzz.get("ok")! > 0);
   },

@@ -9,7 +9,12 @@
  */
 import { type CollectorContext, type ConnectionSettings, SocketCollector } from "../collector.ts";
 import type { FeedSocket } from "../feed_socket.ts";
-import { parseCoinbaseMessage } from "./parse.ts";
+import {
+  coinbaseLevelStrings,
+  coinbaseLevelTextHolds,
+  type CoinbaseParsed,
+  parseCoinbaseMessage,
+} from "./parse.ts";
 import { coinbaseProductId, coinbaseSymbol } from "./symbols.ts";
 
 /** Coinbase section of the config. */
@@ -117,13 +122,37 @@ export class CoinbaseCollector extends SocketCollector {
     super.refuseOversize(text, receivedMs);
   }
 
+  /**
+   * Parses a message; a one-event update of a known product keeps its levels in the frame for
+   * the core to stage from the bytes (`levelText`) when the core confirms the frame is that.
+   */
+  #parse(text: string): CoinbaseParsed {
+    const r = parseCoinbaseMessage(text, { tradeSide: this.#tradeSide, levelText: true });
+    const m = r.items[0];
+    if (
+      m?.kind !== "book" || m.bidsText === undefined ||
+      (this.fromNative(m.symbol) !== undefined &&
+        coinbaseLevelTextHolds(this.context.core, m.bidsText))
+    ) return r;
+    return parseCoinbaseMessage(text, { tradeSide: this.#tradeSide });
+  }
+
   protected handle(text: string, receivedMs: number): void {
-    const r = parseCoinbaseMessage(text, { tradeSide: this.#tradeSide });
+    const r = this.#parse(text);
     if (r.sequenceNum !== undefined && !this.#sequence(r.sequenceNum)) return;
     for (const m of r.items) {
       switch (m.kind) {
         case "book": {
           const symbol = this.fromNative(m.symbol);
+          // An update's levels left in the frame are checked when staged; one for a book that
+          // is not live is not staged, so it is checked here with the string rule.
+          if (m.bidsText && symbol !== undefined && this.books.state(symbol) !== "live") {
+            const problem = coinbaseLevelStrings(m);
+            if (problem !== undefined) {
+              this.common({ kind: "invalid", reason: problem }, text, receivedMs);
+              break;
+            }
+          }
           if (symbol === undefined) {
             this.unknownMessages++;
             break;
@@ -134,7 +163,8 @@ export class CoinbaseCollector extends SocketCollector {
               this.resync(symbol);
             }
           } else if (
-            this.books.update(symbol, m.bids, m.asks, exchangeMs, receivedMs) === "rejected"
+            this.books.update(symbol, m.bidsText ?? m.bids, m.asks, exchangeMs, receivedMs) ===
+              "rejected"
           ) {
             this.resync(symbol);
           }

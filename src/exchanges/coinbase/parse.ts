@@ -8,8 +8,10 @@
  * Hot path (`l2_data`, `market_trades`, `heartbeats`): `JSON.parse`, then hand-written type and
  * decimal checks (no zod). Coinbase sends every number as a string, so `JSON.parse` loses nothing,
  * and on these key-heavy messages it measured faster than the hand-written scanner used for
- * Binance and Kraken (see `docs/parsing.md`). `subscriptions` and errors are validated with zod
- * in `control.ts`.
+ * Binance and Kraken (see `docs/parsing.md`). With the `levelText` option, a one-event `l2_data`
+ * update as Coinbase serializes it skips `JSON.parse`: its envelope is read from the frame's head
+ * and its `updates` are left in the frame for the core to stage (format `side_updates`).
+ * `subscriptions` and errors are validated with zod in `control.ts`.
  *
  * @module
  */
@@ -21,7 +23,7 @@ import {
   sizeProblem,
 } from "../decimal_text.ts";
 import { parseRfc3339Ms } from "../timestamps.ts";
-import type { BookMessage, ParsedMessage, TradeMessage } from "../types.ts";
+import type { BookMessage, LevelText, ParsedMessage, TradeMessage } from "../types.ts";
 import { invalid } from "../types.ts";
 import { isWireObject, type Untrusted } from "../wire_types.ts";
 import { coinbaseControlFromValue } from "./control.ts";
@@ -41,6 +43,17 @@ export interface CoinbaseParseOptions {
    * configurable: `"taker"` (default) keeps `BUY`/`SELL` as the taker side; `"maker"` flips it.
    */
   tradeSide?: "taker" | "maker";
+  /**
+   * Leave a one-event `l2_data` update's `updates` array in the frame (`bidsText`, format
+   * `side_updates`; `bids` / `asks` empty) when the frame is serialized exactly as Coinbase
+   * does it: the envelope is read from the frame's head (a regular expression) instead of
+   * `JSON.parse`, and the core stages the levels from the frame's bytes and makes the level
+   * checks then. The result holds only if {@linkcode coinbaseLevelTextHolds} says so (otherwise
+   * parse again without this option); {@linkcode coinbaseLevelStrings} gives the strings for
+   * the paths that need them. Every other message (snapshots, trades, several events, anything
+   * unusual) takes the `JSON.parse` path.
+   */
+  levelText?: boolean;
 }
 
 /**
@@ -92,6 +105,16 @@ function l2Problem(
   }
   const updates = ev.updates;
   if (!Array.isArray(updates)) return `events[${e}].updates must be an array`;
+  return updatesProblem(updates, e, bids, asks);
+}
+
+/** Why an `l2_data` event's `updates` are bad, or `undefined` after filling `bids`/`asks`. */
+function updatesProblem(
+  updates: unknown[],
+  e: number,
+  bids: string[],
+  asks: string[],
+): string | undefined {
   for (let i = 0; i < updates.length; i++) {
     const u = updates[i];
     if (!isWireObject<CoinbaseL2Update>(u)) return `events[${e}].updates[${i}] must be an object`;
@@ -169,6 +192,10 @@ export function parseCoinbaseMessage(
   text: string,
   options: CoinbaseParseOptions = {},
 ): CoinbaseParsed {
+  if (options.levelText === true) {
+    const r = l2UpdateWithLevelText(text);
+    if (r !== undefined) return r;
+  }
   let v: unknown;
   try {
     v = JSON.parse(text);
@@ -241,4 +268,103 @@ export function parseCoinbaseMessage(
   }
   result.items = items;
   return result;
+}
+
+/**
+ * The head of a one-event `l2_data` update exactly as Coinbase serializes it (strings of
+ * printable ASCII without quote or backslash), up to the `[` of its `updates`.
+ */
+const L2_UPDATE_HEAD =
+  /^\{"channel":"l2_data","client_id":"[ !#-[\]-~]*","timestamp":"([ !#-[\]-~]*)","sequence_num":(0|[1-9]\d{0,15}),"events":\[\{"type":"update","product_id":"([ !#-[\]-~]+)","updates":\[/;
+/** What must follow the `updates` array: the ends of the event, the events and the message. */
+const L2_UPDATE_TAIL = "}]}";
+
+/**
+ * The `levelText` path: a frame that starts like a one-event `l2_data` update and ends like one,
+ * its `updates` array left in the frame; `undefined` for anything else (the caller then takes
+ * the `JSON.parse` path). Whether the frame really is one such message (the array well-formed
+ * and ending where the tail starts) is for {@linkcode coinbaseLevelTextHolds} to say.
+ */
+function l2UpdateWithLevelText(text: string): CoinbaseParsed | undefined {
+  const head = L2_UPDATE_HEAD.exec(text);
+  if (head === null || !text.endsWith(L2_UPDATE_TAIL)) return undefined;
+  const sequenceNum = toUint(Number(head[2]));
+  const timestampMs = parseRfc3339Ms(head[1]);
+  if (sequenceNum === undefined || timestampMs === undefined) return undefined;
+  const m: BookMessage = {
+    kind: "book",
+    symbol: head[3],
+    snapshot: false,
+    bids: [],
+    asks: [],
+    bidsText: { text, at: head[0].length - 1, format: "side_updates" },
+    exchangeTimeMs: timestampMs,
+    sequence: sequenceNum,
+  };
+  return { sequenceNum, channel: "l2_data", timestampMs, items: [m] };
+}
+
+/** What {@linkcode coinbaseLevelTextHolds} needs of the core. */
+export interface LevelTextReader {
+  loadText(text: string): boolean;
+  textValueEnd(start: number): number;
+}
+
+/**
+ * Whether a message parsed with `levelText` really is the one-event update its frame's head and
+ * tail promise: the frame loads into the core (ASCII) and its `updates` array is a well-formed
+ * JSON value ending just before the tail. When it is, the `JSON.parse` path would read the same
+ * envelope and event, and the core's staging makes the level checks that path makes; when it is
+ * not, parse the frame again without `levelText`.
+ *
+ * @example
+ * ```ts
+ * import { Core } from "../../core/core.ts";
+ * import { coinbaseLevelTextHolds, parseCoinbaseMessage } from "./parse.ts";
+ * const core = await Core.create({ ringCapacity: 0 });
+ * const text = '{"channel":"l2_data","client_id":"","timestamp":"2026-07-01T12:00:00Z",' +
+ *   '"sequence_num":2,"events":[{"type":"update","product_id":"BTC-USD","updates":[]}]}';
+ * const [m] = parseCoinbaseMessage(text, { levelText: true }).items;
+ * if (m.kind !== "book" || !coinbaseLevelTextHolds(core, m.bidsText!)) throw new Error();
+ * ```
+ */
+export function coinbaseLevelTextHolds(core: LevelTextReader, lt: LevelText): boolean {
+  return core.loadText(lt.text) &&
+    core.textValueEnd(lt.at) === lt.text.length - L2_UPDATE_TAIL.length;
+}
+
+/**
+ * Turns an `l2_data` book message's `updates` left in the frame (`levelText`, a frame for which
+ * {@linkcode coinbaseLevelTextHolds} is true) back into decimal strings, for the paths that need
+ * them (a book that is not live): the `invalid` reason the `JSON.parse` path gives the frame, or
+ * `undefined` once `bids` / `asks` hold its strings.
+ *
+ * @example
+ * ```ts
+ * import { coinbaseLevelStrings, parseCoinbaseMessage } from "./parse.ts";
+ * const [m] = parseCoinbaseMessage('{"channel":"l2_data","client_id":"","timestamp":' +
+ *   '"2026-07-01T12:00:00Z","sequence_num":2,"events":[{"type":"update","product_id":' +
+ *   '"BTC-USD","updates":[{"side":"offer","price_level":"1.5","new_quantity":"2"}]}]}', {
+ *     levelText: true,
+ *   }).items;
+ * if (m.kind !== "book" || coinbaseLevelStrings(m) !== undefined || m.asks.join() !== "1.5,2") {
+ *   throw new Error();
+ * }
+ * ```
+ */
+export function coinbaseLevelStrings(
+  m: { bids: string[]; asks: string[]; bidsText?: LevelText },
+): string | undefined {
+  const lt = m.bidsText;
+  if (lt === undefined) return undefined;
+  const items = parseCoinbaseMessage(lt.text).items;
+  const j = items[0];
+  if (items.length === 1 && j.kind === "invalid") return j.reason;
+  if (items.length !== 1 || j.kind !== "book") {
+    return "l2_data: level text that is not one l2_data event";
+  }
+  m.bids = j.bids;
+  m.asks = j.asks;
+  delete m.bidsText;
+  return undefined;
 }
