@@ -498,20 +498,9 @@ function readPriceQty(slot: i32, side: u32): bool {
     return false;
   }
   while (true) {
-    if (c != C_QUOTE) {
-      invalid = true;
-      return false;
-    }
-    const keyFrom = ++pos;
-    skipStringBody();
-    if (invalid) return false;
-    const keyLen = <i32>(pos - 1 - keyFrom);
-    if (skipSpace() != C_COLON) {
-      invalid = true;
-      return false;
-    }
-    pos++;
-    skipSpace();
+    const keyLen = memberKey(c);
+    if (keyLen < 0) return false;
+    const keyFrom = keyStart;
     if (keyIs(keyFrom, keyLen, 112, 114, 105, 99, 101)) { // price
       priceOk = readNumberValue() == 1;
       priceFrom = decStart;
@@ -527,13 +516,9 @@ function readPriceQty(slot: i32, side: u32): bool {
       skipValue(1);
     }
     if (invalid) return false;
-    c = skipSpace();
-    pos++;
-    if (c == C_RBRACE) break;
-    if (c != C_COMMA) {
-      invalid = true;
-      return false;
-    }
+    const more = memberNext();
+    if (more < 0) return false;
+    if (more == 0) break;
     c = skipSpace();
   }
   if (!havePrice || !haveQty || !priceOk || !priceNonZero || !qtyOk) {
@@ -548,6 +533,43 @@ function readPriceQty(slot: i32, side: u32): bool {
   if (firstError != 0) return false;
   stage(slot, side, price, size);
   return true;
+}
+
+// Start of the key memberKey last read.
+let keyStart: usize = 0;
+
+/**
+ * Reads an object member's key and its ':' (`c` is the byte at pos, which must open the key);
+ * returns the key's length, its first byte at `keyStart`, pos at the value; or -1 (invalid).
+ */
+function memberKey(c: u32): i32 {
+  if (c != C_QUOTE) {
+    invalid = true;
+    return -1;
+  }
+  keyStart = ++pos;
+  skipStringBody();
+  if (invalid) return -1;
+  const len = <i32>(pos - 1 - keyStart);
+  if (skipSpace() != C_COLON) {
+    invalid = true;
+    return -1;
+  }
+  pos++;
+  skipSpace();
+  return len;
+}
+
+/** After a member's value: 1 when another member follows, 0 after the closing '}', -1 (invalid). */
+function memberNext(): i32 {
+  const c = skipSpace();
+  pos++;
+  if (c == C_RBRACE) return 0;
+  if (c != C_COMMA) {
+    invalid = true;
+    return -1;
+  }
+  return 1;
 }
 
 /** Whether the key at [from, from + len) is `name` (ASCII). */
@@ -621,20 +643,9 @@ function readSideUpdate(slot: i32): bool {
     return false;
   }
   while (true) {
-    if (c != C_QUOTE) {
-      invalid = true;
-      return false;
-    }
-    const keyFrom = ++pos;
-    skipStringBody();
-    if (invalid) return false;
-    const keyLen = <i32>(pos - 1 - keyFrom);
-    if (skipSpace() != C_COLON) {
-      invalid = true;
-      return false;
-    }
-    pos++;
-    skipSpace();
+    const keyLen = memberKey(c);
+    if (keyLen < 0) return false;
+    const keyFrom = keyStart;
     if (keyLen == 11 && keyEquals(keyFrom, keyLen, "price_level")) {
       const ok = readStringValue();
       priceState = !wasString ? 1 : (ok && nonZero ? 3 : 2);
@@ -657,13 +668,9 @@ function readSideUpdate(slot: i32): bool {
       skipValue(1);
     }
     if (invalid) return false;
-    c = skipSpace();
-    pos++;
-    if (c == C_RBRACE) break;
-    if (c != C_COMMA) {
-      invalid = true;
-      return false;
-    }
+    const more = memberNext();
+    if (more < 0) return false;
+    if (more == 0) break;
     c = skipSpace();
   }
   if (priceState != 3 || qtyState != 3 || side < 0) {
