@@ -36,15 +36,25 @@ async function settle(market: Market, clients: BookClient[], what: string): Prom
     const want = JSON.stringify(market.want());
     return clients.every((c) => JSON.stringify(clientBooks(market, c)) === want);
   };
-  await waitUntil(settled, 15_000, what).catch((e) => {
-    throw new Error(
-      `${e.message}\nwant ${market.want()[0].slice(0, 100)}\n` +
-        clients.map((c) => clientBooks(market, c)[0].slice(0, 100)).join("\n"),
+  // On a timeout, say which books differ and what each client last heard of them.
+  const explain = (e: Error): never => {
+    const want = market.want();
+    const differ = clients.flatMap((c, ci) =>
+      clientBooks(market, c).flatMap((book, bi) =>
+        book === want[bi]
+          ? []
+          : [`client ${ci} book ${bi}: want ${want[bi].slice(0, 80)} got ${book.slice(0, 80)}`]
+      )
     );
-  });
+    const stale = clients.map((c, ci) =>
+      `client ${ci} stale: ${JSON.stringify(c.stale.slice(-4))}`
+    );
+    throw new Error([e.message, ...differ.slice(0, 6), ...stale].join("\n"));
+  };
+  await waitUntil(settled, 15_000, what).catch(explain);
   for (let i = 0; i < 2; i++) {
     market.step();
-    await waitUntil(settled, 10_000, `${what} (after another step)`);
+    await waitUntil(settled, 10_000, `${what} (after another step)`).catch(explain);
   }
 }
 
