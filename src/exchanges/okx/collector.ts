@@ -61,6 +61,8 @@ export class OkxCollector extends SocketCollector {
   readonly exchange = "okx" as const;
   #okx: OkxSettings;
   #sync = new Map<string, OkxSeqSync>();
+  /** Books whose `books` subscription on the current connection is not acknowledged yet. */
+  #awaitingAck = new Set<string>();
   #toNative = new Map<string, string>();
   #fromNative = new Map<string, string>();
   #fetcher: SnapshotFetcher;
@@ -163,9 +165,23 @@ export class OkxCollector extends SocketCollector {
       const request: OkxRequest = { op: "subscribe", args: args.slice(i, i + ARGS_PER_REQUEST) };
       socket.send(request);
     }
+    // Each book's REST snapshot is fetched once OKX acknowledges its `books` subscription: a
+    // snapshot taken before the subscription is active could miss the updates pushed between the
+    // two, and with nothing after them to break the seqId chain the book would look live while
+    // behind. A book whose ack never comes is resynced by the book-sync deadline.
+    this.#awaitingAck.clear();
     for (const [symbol, sync] of this.#sync) {
       sync.restart(true);
-      this.#fetcher.fetch(symbol);
+      this.#awaitingAck.add(symbol);
+    }
+  }
+
+  /** OKX acknowledged a subscription: a book waiting for its ack fetches its snapshot now. */
+  #acked(m: { channel: string; symbols: readonly string[]; unsubscribe?: boolean }): void {
+    if (m.channel !== "books" || m.unsubscribe) return;
+    for (const native of m.symbols) {
+      const symbol = this.fromNative(native);
+      if (symbol !== undefined && this.#awaitingAck.delete(symbol)) this.#fetcher.fetch(symbol);
     }
   }
 
@@ -305,6 +321,10 @@ export class OkxCollector extends SocketCollector {
           if (symbol) this.books.markStale(symbol, `exchange error: ${m.message}`, receivedMs);
           break;
         }
+        case "subscribed":
+          this.#acked(m);
+          this.common(m, text, receivedMs);
+          break;
         case "status":
           if (m.status === "reconnect") {
             this.log(`notice: ${m.version ?? ""}; reconnecting before the server closes`);
