@@ -43,7 +43,6 @@ class SyntheticFeed implements ExchangeFeed {
   readonly symbols = Array.from({ length: BOOKS }, (_, i) => `B${i}/USD`);
   readonly core: Core;
   readonly books: number[] = [];
-  #listeners = new Set<() => void>();
   #rng = 1;
 
   constructor(core: Core) {
@@ -95,11 +94,7 @@ class SyntheticFeed implements ExchangeFeed {
     return () => {};
   }
   onWrite(listener: () => void) {
-    this.#listeners.add(listener);
-    this.core.onWritten = () => {
-      for (const l of this.#listeners) l();
-    };
-    return () => this.#listeners.delete(listener);
+    return this.core.onWrite(listener);
   }
   requestSnapshots(symbols?: readonly string[]) {
     for (let i = 0; i < BOOKS; i++) {

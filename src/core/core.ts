@@ -105,11 +105,7 @@ export class Core {
   #sizeScale = 0;
   #scaleField: "price" | "size" = "price";
   #text: string | undefined;
-  /**
-   * Called (synchronously) after every call that wrote records into the ring: a reader on the
-   * same thread drains then, without waiting for a wake-up through `Atomics.waitAsync`.
-   */
-  onWritten: (() => void) | undefined = undefined;
+  #writeListeners = new Set<() => void>();
   #encoder = new TextEncoder();
 
   private constructor(
@@ -472,10 +468,33 @@ export class Core {
    * are not refreshed here: the host only writes the input area (refreshed whenever it moves)
    * and reads the output area (refreshed after each read call).
    */
+  /**
+   * Calls `listener` synchronously after every call that wrote records into the ring, so a
+   * reader on the same thread drains then, without waiting for a wake-up through
+   * `Atomics.waitAsync`. Returns the function that removes it.
+   *
+   * @example
+   * ```ts
+   * import { Core } from "./mod.ts";
+   * const core = await Core.create({ ringCapacity: 16 });
+   * const book = core.createBook({ exchange: 2, symbol: 0, priceScale: 0, sizeScale: 0 });
+   * let calls = 0;
+   * const off = core.onWrite(() => calls++);
+   * core.begin(book).add(0, "100", "1").reset();
+   * off();
+   * core.begin(book).add(0, "101", "1").apply();
+   * if (calls !== 1) throw new Error(`${calls} calls`);
+   * ```
+   */
+  onWrite(listener: () => void): () => void {
+    this.#writeListeners.add(listener);
+    return () => void this.#writeListeners.delete(listener);
+  }
+
   #written(records: number, what: string): number {
     if (records !== 0 && this.#ringAddress !== 0) {
       Atomics.notify(this.#i32, (this.#ringAddress + this.#layout.ringWriteSeq) >> 2);
-      this.onWritten?.();
+      if (this.#writeListeners.size !== 0) { for (const l of this.#writeListeners) l(); }
     }
     if (records < 0) this.#fail(records, what);
     return records;

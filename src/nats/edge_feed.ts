@@ -132,7 +132,6 @@ export class EdgeFeed implements ExchangeFeed {
   #stops: Array<() => void> = [];
   #tradeListeners = new Set<(t: NormalizedTrade) => void>();
   #symbolListeners = new Set<() => void>();
-  #writeListeners = new Set<() => void>();
   #lastMessageAt = 0;
   #reconnects = 0;
   #decoder = new TextDecoder();
@@ -547,14 +546,7 @@ export class EdgeFeed implements ExchangeFeed {
 
   /** The ring is written on this thread: `listener` runs after each write. */
   onWrite(listener: () => void): () => void {
-    this.#writeListeners.add(listener);
-    this.core.onWritten = () => {
-      for (const l of this.#writeListeners) l();
-    };
-    return () => {
-      this.#writeListeners.delete(listener);
-      if (this.#writeListeners.size === 0) this.core.onWritten = undefined;
-    };
+    return this.core.onWrite(listener);
   }
 
   /**

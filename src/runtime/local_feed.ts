@@ -38,7 +38,6 @@ export class LocalFeed implements ExchangeFeed {
   /** The recorder of this collector's raw inputs, when recording. */
   readonly recorder: Recorder | undefined;
   #listeners = new Set<(t: NormalizedTrade) => void>();
-  #writeListeners = new Set<() => void>();
 
   constructor(
     exchange: ExchangeId,
@@ -83,14 +82,7 @@ export class LocalFeed implements ExchangeFeed {
 
   /** The collector writes the ring on this thread: `listener` runs after each write. */
   onWrite(listener: () => void): () => void {
-    this.#writeListeners.add(listener);
-    this.core.onWritten = () => {
-      for (const l of this.#writeListeners) l();
-    };
-    return () => {
-      this.#writeListeners.delete(listener);
-      if (this.#writeListeners.size === 0) this.core.onWritten = undefined;
-    };
+    return this.core.onWrite(listener);
   }
 
   async stop(): Promise<void> {
