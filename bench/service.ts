@@ -13,7 +13,10 @@
  * process CPU of all its threads (utime + stime from `/proc/<pid>/stat`) from the first frame
  * until it has consumed the last, divided by the frames; every consumer's final top-50 is checked
  * equal to the source book (the bare receiver's frame count instead). Prints the table and the
- * ratios. Flags: `--seconds 5` (synthetic stream length), `--only real|synthetic`.
+ * ratios. Flags: `--seconds 5` (synthetic stream length), `--only real|synthetic`, `--consumers
+ * single,bare` (only the consumers whose name has one of those words), `--threads` (each
+ * consumer's CPU per thread over the sample, on stderr), `--cpu-prof <dir>` (the service runs with
+ * `--cpu-prof` into that directory).
  *
  *   flock /tmp/bench.lock deno task bench:service
  *
@@ -31,7 +34,13 @@ const ROOT = new URL("..", import.meta.url).pathname;
 const DEPTH = 50;
 const args = parseArgs({
   args: Deno.args,
-  options: { seconds: { type: "string", default: "5" }, only: { type: "string" } },
+  options: {
+    seconds: { type: "string", default: "5" },
+    only: { type: "string" },
+    consumers: { type: "string" },
+    threads: { type: "boolean", default: false },
+    "cpu-prof": { type: "string" },
+  },
 });
 
 type Top = { bids: Array<[string, string]>; asks: Array<[string, string]> };
@@ -217,8 +226,15 @@ function alphaPulse(mode: "workers" | "single"): Consumer {
       };
       // What `deno task start` runs (its V8 flags; -A instead of the launcher's permission list), with the
       // config in the environment.
+      const profile = args.values["cpu-prof"];
       const child = spawnDeno(
-        ["run", "-A", `--v8-flags=${SERVICE_V8_FLAGS}`, "src/main.ts"],
+        [
+          "run",
+          "-A",
+          `--v8-flags=${SERVICE_V8_FLAGS}`,
+          ...(profile ? ["--cpu-prof", `--cpu-prof-dir=${profile}`] : []),
+          "src/main.ts",
+        ],
         { ALPHAPULSE_CONFIG: JSON.stringify(config) },
       );
       const next = lineReader(child);
@@ -338,15 +354,45 @@ interface Row {
   check: string;
 }
 
+/** CPU ms of each thread of `pid` by thread id, with its name (`/proc/<pid>/task`). */
+function threadTimes(pid: number): Map<number, { name: string; ms: number }> {
+  const out = new Map<number, { name: string; ms: number }>();
+  try {
+    for (const e of Deno.readDirSync(`/proc/${pid}/task`)) {
+      const tid = Number(e.name);
+      const name = Deno.readTextFileSync(`/proc/${pid}/task/${tid}/comm`).trim();
+      out.set(tid, { name, ms: cpuTimeMs(pid, tid) });
+    }
+  } catch { /* exited */ }
+  return out;
+}
+
+/** `--threads`: the CPU of each thread over the sample, busiest first, on one line. */
+function threadLine(before: ReturnType<typeof threadTimes>, after: ReturnType<typeof threadTimes>) {
+  const byName = new Map<string, number>();
+  for (const [tid, a] of after) {
+    const ms = a.ms - (before.get(tid)?.ms ?? 0);
+    if (ms > 0) byName.set(a.name, (byName.get(a.name) ?? 0) + ms);
+  }
+  return [...byName].sort((x, y) => y[1] - x[1]).map(([n, ms]) => `${n} ${ms} ms`).join(", ");
+}
+
 async function measure(mock: MockExchange, stream: Stream, c: Consumer): Promise<Row> {
   const running = await c.start(mock, stream);
   let cpu0 = NaN;
+  let threads0 = new Map<number, { name: string; ms: number }>();
   await mock.run(stream.replay, {
     waitSnapshot: c.waitSnapshot,
-    onStart: () => cpu0 = cpuTimeMs(running.pid),
+    onStart: () => {
+      cpu0 = cpuTimeMs(running.pid);
+      if (args.values.threads) threads0 = threadTimes(running.pid);
+    },
   });
   const result = await running.done();
   const cpuMs = cpuTimeMs(running.pid) - cpu0;
+  if (args.values.threads) {
+    console.error(`  threads of ${c.name}: ${threadLine(threads0, threadTimes(running.pid))}`);
+  }
   const rssMiB = memoryMiB(running.pid).rss;
   let check: string;
   if (typeof result === "number") {
@@ -379,7 +425,12 @@ if (args.values.only !== "synthetic") {
   else console.log("real BTCUSDT stream: skipped (../shared/data/hftbacktest absent)");
 }
 if (args.values.only !== "real") streams.push(syntheticStream(Number(args.values.seconds)));
-const consumers = [alphaPulse("workers"), alphaPulse("single"), ccxtPro, bare];
+const everyConsumer = [alphaPulse("workers"), alphaPulse("single"), ccxtPro, bare];
+// `--consumers single,bare`: only those whose name contains one of the words.
+const wanted = args.values.consumers?.split(",");
+const consumers = wanted
+  ? everyConsumer.filter((c) => wanted.some((w) => c.name.includes(w)))
+  : everyConsumer;
 const mock = new MockExchange();
 const rows: Row[] = [];
 for (const stream of streams) {
@@ -417,8 +468,9 @@ console.log(
   "\nBars (DESIGN §9): AlphaPulse ≤ 0.33x ccxt pro and ≤ 2x the bare receiver, both modes, both streams.",
 );
 for (const r of rows.filter((x) => x.consumer.startsWith("AlphaPulse"))) {
-  const peer = rows.find((x) => x.stream === r.stream && x.consumer === ccxtPro.name)!;
-  const floor = rows.find((x) => x.stream === r.stream && x.consumer === bare.name)!;
+  const peer = rows.find((x) => x.stream === r.stream && x.consumer === ccxtPro.name);
+  const floor = rows.find((x) => x.stream === r.stream && x.consumer === bare.name);
+  if (!peer || !floor) continue;
   const a = r.usPerMsg / peer.usPerMsg;
   const b = r.usPerMsg / floor.usPerMsg;
   console.log(

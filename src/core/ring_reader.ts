@@ -122,6 +122,50 @@ export class RingReader {
     return this.#settle(slot) ? copy : LAPPED;
   }
 
+  /** The memory the ring lies in, as bytes ({@linkcode peek} offsets index it). */
+  get bytes(): Uint8Array {
+    return this.#u8;
+  }
+
+  /** Used bytes of the record the last {@linkcode peek} found. */
+  get peekedLength(): number {
+    return this.#length;
+  }
+
+  /**
+   * First half of an in-place read, for a reader that can decide from a record's header alone
+   * that it needs no copy: the offset in {@linkcode bytes} of the next record (> 0), 0 when none
+   * is ready, or -1 when lapped (the cursor has then jumped to the newest record, as with
+   * {@linkcode read}). Finish with {@linkcode consume} (or call {@linkcode read}, which reads the
+   * same record again). What was read in place is only trustworthy once `consume` returns true.
+   *
+   * @example
+   * ```ts
+   * import assert from "node:assert";
+   * import { Core } from "./core.ts";
+   * import { RingReader } from "./ring_reader.ts";
+   * const core = await Core.create({ ringCapacity: 64 });
+   * const book = core.createBook({ exchange: 1, symbol: 3, priceScale: 0, sizeScale: 0, depth: 5 });
+   * const reader = new RingReader(core.memory.buffer, core.ringAddress, core.layout);
+   * core.begin(book).add(0, "100", "1").reset();
+   * const at = reader.peek();
+   * assert(at > 0 && reader.bytes[at + core.layout.recSymbol] === 3);
+   * assert(reader.consume(at) && reader.peek() === 0);
+   * ```
+   */
+  peek(): number {
+    return this.#peek();
+  }
+
+  /**
+   * Second half of an in-place read: moves past the record {@linkcode peek} found at `at`. False
+   * when the writer overwrote it meanwhile (lapped: the cursor has jumped to the newest record
+   * and what was read in place must be discarded).
+   */
+  consume(at: number): boolean {
+    return this.#settle(at);
+  }
+
   /**
    * Like {@linkcode read}, but copies the record into `target` (at least one slot long) instead
    * of allocating. Returns the record's length, 0 when none is ready, or -1 when lapped.

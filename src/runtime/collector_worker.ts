@@ -22,7 +22,7 @@ const TRADES_EVERY_MS = 20;
 let feed: LocalFeed | undefined;
 let pending: NormalizedTrade[] = [];
 let healthTimer: ReturnType<typeof setInterval> | undefined;
-let tradeTimer: ReturnType<typeof setInterval> | undefined;
+let tradeTimer: ReturnType<typeof setTimeout> | undefined;
 
 self.onmessage = async (event: MessageEvent) => {
   const msg = event.data as
@@ -37,7 +37,16 @@ self.onmessage = async (event: MessageEvent) => {
         log: (line) => console.log(line),
         recordDir: msg.recordDir,
       });
-      feed.onTrade((t) => pending.push(t));
+      // Trades are batched for TRADES_EVERY_MS from the first one: a timer only while some wait
+      // (an idle interval would wake this thread 50 times a second for nothing).
+      feed.onTrade((t) => {
+        pending.push(t);
+        tradeTimer ??= setTimeout(() => {
+          tradeTimer = undefined;
+          self.postMessage({ type: "trades", trades: pending });
+          pending = [];
+        }, TRADES_EVERY_MS);
+      });
       self.postMessage({
         type: "ready",
         buffer: feed.buffer,
@@ -50,16 +59,11 @@ self.onmessage = async (event: MessageEvent) => {
         () => self.postMessage({ type: "health", health: feed!.health() }),
         HEALTH_EVERY_MS,
       );
-      tradeTimer = setInterval(() => {
-        if (pending.length === 0) return;
-        self.postMessage({ type: "trades", trades: pending });
-        pending = [];
-      }, TRADES_EVERY_MS);
     } else if (msg.type === "snapshots") {
       feed?.requestSnapshots(msg.symbols);
     } else if (msg.type === "stop") {
       clearInterval(healthTimer);
-      clearInterval(tradeTimer);
+      clearTimeout(tradeTimer);
       await feed?.stop();
       self.postMessage({ type: "stopped", health: feed?.health() });
     }

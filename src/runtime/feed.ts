@@ -40,6 +40,12 @@ export interface ExchangeFeed {
   health(): ExchangeHealth;
   /** Asks the collector to publish SNAPSHOT records of these books (all when omitted). */
   requestSnapshots(symbols?: readonly string[]): void;
+  /**
+   * True when {@linkcode requestSnapshots} is answered from the collector's own books within
+   * moments (no exchange or network round trip): the server then stops mirroring books nobody
+   * watches and wakes one with a fresh snapshot when a client subscribes.
+   */
+  readonly snapshotsOnDemand?: boolean;
   /** Stops the collector (closes its exchange connection). */
   stop(): Promise<void>;
   /**

@@ -32,6 +32,8 @@ export interface LocalFeedOptions {
 export class LocalFeed implements ExchangeFeed {
   readonly exchange: ExchangeId;
   readonly exchangeCode: number;
+  /** Snapshots come from the collector's own books (`publishSnapshots`). */
+  readonly snapshotsOnDemand = true;
   readonly symbols: readonly string[];
   readonly core: Core;
   readonly collector: Collector;

@@ -18,6 +18,8 @@ import {
 export class WorkerFeed implements ExchangeFeed {
   readonly exchange: ExchangeId;
   readonly exchangeCode: number;
+  /** Snapshots come from the collector's own books (`publishSnapshots`). */
+  readonly snapshotsOnDemand = true;
   readonly symbols: readonly string[];
   readonly buffer: ArrayBufferLike;
   readonly ringAddress: number;

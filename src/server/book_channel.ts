@@ -10,6 +10,13 @@
  * a snapshot, again every retry period) or `upstream` (the collector marked the book STALE: it
  * resyncs on its own, nothing to ask) → synced on the next complete SNAPSHOT.
  *
+ * Dormant: while no client watches a book of a feed that answers snapshot requests from the
+ * collector's own books ({@linkcode ExchangeFeed.snapshotsOnDemand}), the server drops its copy
+ * and reads the book's records by header only (seq, STALE markers, the next SNAPSHOT), so `cause`
+ * and `seq` still say what the collector wrote. The first subscriber wakes it: unsynced
+ * (`waiting`) until the fresh SNAPSHOT it asks for, which the subscriber gets as its first book
+ * message (no stale notice: nothing was wrong with the book).
+ *
  * @module
  */
 import type { BookMirror } from "../core/book_mirror.ts";
@@ -87,6 +94,8 @@ export class BookChannel {
   #lastRecordAt = 0;
   #version = 0;
   #lastError: unknown;
+  #dormant = false;
+  #waking = false;
   #jsonCache: { version: number; text: string } | undefined;
   #binaryCache: { version: number; bytes: Uint8Array } | undefined;
 
@@ -110,6 +119,59 @@ export class BookChannel {
   /** When the last record of this book was read (ms since the epoch; 0 = never). */
   get lastRecordAt(): number {
     return this.#lastRecordAt;
+  }
+
+  /** Whether the server keeps no copy of this book (nobody watches it; see the module doc). */
+  get dormant(): boolean {
+    return this.#dormant;
+  }
+
+  /** Woken from dormant and not synced yet (its fresh snapshot is on the way). */
+  get waking(): boolean {
+    return this.#waking;
+  }
+
+  /**
+   * Stops mirroring this book: its copy in `mirror` is dropped and its records are read by
+   * header only ({@linkcode onHeader}) until {@linkcode wake}.
+   */
+  sleep(mirror: BookMirror): void {
+    if (this.#dormant) return;
+    this.#dormant = true;
+    this.#waking = false;
+    this.#parts = [];
+    this.#completed = [];
+    this.#version++;
+    mirror.invalidate(this.code, this.symbolId);
+  }
+
+  /**
+   * A record of this dormant book, by its header: its seq, and whether the collector marked the
+   * book STALE (cause `upstream`) or wrote a complete SNAPSHOT (synced at the collector again).
+   */
+  onHeader(rec: RecordView, now: number): void {
+    this.#lastRecordAt = now;
+    if (rec.stale) {
+      this.#cause = "upstream";
+      return;
+    }
+    if (!rec.last) return;
+    this.#seq = rec.seq;
+    if (rec.snapshot) this.#cause = null;
+  }
+
+  /**
+   * Mirrors this book again: unsynced (`waiting`, unless the collector's own state says more)
+   * until a complete SNAPSHOT, and a snapshot request is due at once.
+   */
+  wake(): void {
+    if (!this.#dormant) return;
+    this.#dormant = false;
+    this.#waking = true;
+    this.#parts = [];
+    this.#lastSnapshotRequest = -Infinity;
+    this.#version++;
+    if (this.#cause === null) this.#cause = "waiting";
   }
 
   /** The parts of the delta or snapshot the last `delta`/`snapshot` step completed. */
@@ -158,6 +220,7 @@ export class BookChannel {
         this.#completed = this.#parts;
         this.#parts = [];
         this.#cause = null;
+        this.#waking = false;
         this.#seq = seq;
         if (!isSnapshot) return "delta";
         return this.#redundant ? "redundant-snapshot" : "snapshot";
@@ -181,6 +244,7 @@ export class BookChannel {
   /** The server lost this book's chain: not synced for `reason`; a snapshot is due at once. */
   unsync(reason: StaleReason): void {
     this.#parts = [];
+    this.#waking = false;
     this.#lastSnapshotRequest = -Infinity;
     this.#version++;
     this.#cause = reason;
@@ -194,7 +258,7 @@ export class BookChannel {
 
   /** Whether a snapshot request is due: unsynced for a cause the server resolves itself. */
   snapshotDue(now: number, retryMs: number): boolean {
-    return this.#cause !== null && this.#cause !== "upstream" &&
+    return !this.#dormant && this.#cause !== null && this.#cause !== "upstream" &&
       now - this.#lastSnapshotRequest >= retryMs;
   }
 

@@ -24,6 +24,12 @@ export interface BookSyncOptions {
   snapshotRetryMs: number;
   /** Where unexpected errors are reported. */
   onError(message: string, error: unknown): void;
+  /**
+   * Whether a client watches this book. Without it every book is mirrored; with it, books of
+   * feeds with {@linkcode ExchangeFeed.snapshotsOnDemand} that nobody watches go dormant at
+   * {@linkcode BookSync.rest} (see `book_channel.ts`).
+   */
+  watched?: (ch: BookChannel) => boolean;
 }
 
 /**
@@ -143,6 +149,34 @@ export class BookSync implements RecordSink {
   }
 
   /** @inheritdoc */
+  headerOnly(pump: FeedPump, ring: Uint8Array, at: number): boolean {
+    const rec = this.#view;
+    if (!rec.tryWrap(ring, at)) return false;
+    const channels = this.#channels.get(pump.feed)!;
+    const symbolId = rec.symbol;
+    if (rec.exchange !== pump.feed.exchangeCode || symbolId >= channels.length) return false;
+    const ch = channels[symbolId];
+    if (!ch.dormant) return false;
+    ch.onHeader(rec, Date.now());
+    return true;
+  }
+
+  /**
+   * Housekeeping: every book nobody watches, of a feed that answers snapshot requests itself,
+   * goes dormant (its copy is dropped; its records are read by header only).
+   */
+  rest(): void {
+    const watched = this.#o.watched;
+    if (watched === undefined || this.#stopped) return;
+    for (const pump of this.#pumps) {
+      if (!pump.feed.snapshotsOnDemand) continue;
+      for (const ch of this.channelsOf(pump.feed)) {
+        if (!ch.dormant && !watched(ch)) ch.sleep(this.#o.mirror);
+      }
+    }
+  }
+
+  /** @inheritdoc */
   record(pump: FeedPump, bytes: Uint8Array): void {
     let rec: RecordView;
     try {
@@ -200,12 +234,13 @@ export class BookSync implements RecordSink {
 
   /** @inheritdoc */
   lapped(pump: FeedPump): void {
-    const channels = this.channelsOf(pump.feed);
+    // A dormant book keeps no copy to lose: its next header says where the collector is.
+    const channels = this.channelsOf(pump.feed).filter((ch) => !ch.dormant);
     for (const ch of channels) {
       ch.lapped(this.#o.mirror);
       this.#o.fanOut.stale(ch, "lapped");
     }
-    this.request(pump, channels);
+    if (channels.length > 0) this.request(pump, channels);
   }
 
   #unsync(pump: FeedPump, ch: BookChannel, reason: StaleReason): void {
@@ -222,6 +257,12 @@ export class BookSync implements RecordSink {
     const pump = this.#pumpOf.get(ch.feed as ExchangeFeed);
     if (pump === undefined || this.#stopped) return;
     pump.drain();
+    if (ch.dormant) {
+      // Mirror it again from a fresh snapshot; a collector on this thread writes it at once.
+      ch.wake();
+      this.request(pump, [ch]);
+      pump.drain();
+    }
     pump.wake();
   }
 

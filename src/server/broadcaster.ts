@@ -63,6 +63,8 @@ const AUTO_BATCH_MS = 5;
  * lags by at most this long, and the first subscription wakes the pump at once.
  */
 const IDLE_POLL_MS = 25;
+/** Housekeeping period while no client is connected. */
+const IDLE_TICK_MS = 1000;
 
 /**
  * Reads the rings and serves the sessions. See the module documentation.
@@ -99,7 +101,8 @@ export class Broadcaster {
   #sync: BookSync;
   #requests: RequestHandler;
   #reports: HealthReporter;
-  #tick: ReturnType<typeof setInterval> | undefined;
+  #tick: ReturnType<typeof setTimeout> | undefined;
+  #tickMs = 0;
   #untrade: Array<() => void> = [];
   #tuning: Required<BroadcasterTuning>;
   #stopped = false;
@@ -148,6 +151,7 @@ export class Broadcaster {
       fanOut: this.#fanOut,
       snapshotRetryMs: t.snapshotRetryMs,
       onError: t.onError,
+      watched: (ch) => subscriptions.subscriberCount(ch) > 0,
     });
     const batch = t.batchIntervalMs;
     for (const feed of feeds) {
@@ -209,7 +213,25 @@ export class Broadcaster {
       pump.start();
     }
     this.#sync.requestAll();
-    this.#tick = setInterval(() => this.#housekeeping(), this.#tuning.tickMs);
+    this.#schedule();
+  }
+
+  /**
+   * The next housekeeping tick: every `tickMs` while clients are connected, every
+   * {@linkcode IDLE_TICK_MS} while none is (slow clients and client flushes need no care then,
+   * and every wake-up of the event loop costs CPU; `addSession` brings the fast pace back).
+   */
+  #schedule(): void {
+    if (this.#stopped) return;
+    clearTimeout(this.#tick);
+    const ms = this.#subs.size > 0
+      ? this.#tuning.tickMs
+      : Math.max(this.#tuning.tickMs, IDLE_TICK_MS);
+    this.#tickMs = ms;
+    this.#tick = setTimeout(() => {
+      this.#housekeeping();
+      this.#schedule();
+    }, ms);
   }
 
   /** Stops reading and listening (sessions are closed by the server). */
@@ -217,7 +239,7 @@ export class Broadcaster {
     if (this.#stopped) return;
     this.#stopped = true;
     this.#sync.stop();
-    clearInterval(this.#tick);
+    clearTimeout(this.#tick);
     for (const off of this.#untrade.splice(0)) {
       try {
         off();
@@ -232,6 +254,7 @@ export class Broadcaster {
   addSession(session: ClientSession): void {
     this.#subs.add(session);
     this.metrics.connectionsAccepted++;
+    if (this.#tickMs !== this.#tuning.tickMs) this.#schedule();
   }
 
   /** Forgets a closed session and its subscriptions. */
@@ -275,6 +298,7 @@ export class Broadcaster {
     const now = performance.now();
     this.#slow.tick(now);
     this.#sync.retryDue(now);
+    this.#sync.rest();
     this.#fanOut.flush();
   }
 }

@@ -13,7 +13,7 @@
  *
  * @module
  */
-import { LAPPED, RingReader } from "../core/ring_reader.ts";
+import { RingReader } from "../core/ring_reader.ts";
 import type { ExchangeFeed } from "../runtime/feed.ts";
 import { newRingCounters, type RingCounters } from "./metrics.ts";
 
@@ -23,6 +23,13 @@ export interface RecordSink {
   beginDrain(): void;
   /** One record (its used bytes, a private copy). */
   record(pump: FeedPump, bytes: Uint8Array): void;
+  /**
+   * Optional: looks at the next record in place (`ring` is the ring's memory, the record starts
+   * at `at`) and returns true when its header was all this sink needed (a book nobody watches):
+   * the record is then neither copied nor passed to `record`. Bytes read here may be torn by the
+   * writer; if so the pump reports `lapped` right after.
+   */
+  headerOnly?(pump: FeedPump, ring: Uint8Array, at: number): boolean;
   /** The reader was lapped: records were lost. */
   lapped(pump: FeedPump): void;
   /** The wake-up ends: send what it produced. */
@@ -127,16 +134,31 @@ export class FeedPump {
     this.counters.wakeups++;
     this.#sink.beginDrain();
     try {
+      const reader = this.#reader;
+      const sink = this.#sink;
       for (; n < MAX_RECORDS_PER_DRAIN; n++) {
-        const record = this.#reader.read();
-        if (record === null) break;
-        if (record === LAPPED) {
+        const at = reader.peek();
+        if (at === 0) break;
+        let record: Uint8Array | undefined;
+        if (at > 0) {
+          if (sink.headerOnly?.(this, reader.bytes, at)) {
+            if (reader.consume(at)) {
+              this.counters.records++;
+              this.counters.headerOnly++;
+              continue;
+            }
+          } else {
+            record = reader.bytes.slice(at, at + reader.peekedLength);
+            if (!reader.consume(at)) record = undefined;
+          }
+        }
+        if (record === undefined) {
           this.counters.lapped++;
-          this.#sink.lapped(this);
+          sink.lapped(this);
           continue;
         }
         this.counters.records++;
-        this.#sink.record(this, record);
+        sink.record(this, record);
       }
     } finally {
       this.#sink.endDrain();

@@ -17,10 +17,18 @@ export interface BookStatus {
   symbol: string;
   /** The collector's state of the book (`unknown` when its health is not available). */
   state: string;
-  /** Whether the server holds a verified copy it can snapshot to new subscribers. */
+  /**
+   * Whether the server can snapshot the book to new subscribers: it holds a verified copy, or
+   * (not `mirrored`) the collector's record chain is intact and a subscriber wakes the copy.
+   */
   synced: boolean;
   /** Why not, when not synced. */
   staleReason: UnsyncedCause | null;
+  /**
+   * Whether the server keeps a copy of the book's levels (false while dormant: no client
+   * watches it and its records are read by header only).
+   */
+  mirrored: boolean;
   seq: number;
   /** ms since the book last changed at the collector (null before its first snapshot). */
   lastUpdateAgeMs: number | null;
@@ -143,6 +151,7 @@ export class HealthReporter {
           state,
           synced,
           staleReason: ch.cause,
+          mirrored: !ch.dormant,
           seq: ch.seq,
           lastUpdateAgeMs: b?.lastUpdateAgeMs ?? null,
           lastRecordAgeMs: ch.lastRecordAt === 0 ? null : now - ch.lastRecordAt,

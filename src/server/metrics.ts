@@ -11,6 +11,11 @@ import type { ExchangeHealth } from "../runtime/feed.ts";
 export interface RingCounters {
   /** Records read from the ring. */
   records: number;
+  /**
+   * Of those, records of books no client watched, read by their header only (not mirrored: the
+   * book is dormant until a subscriber wakes it with a fresh snapshot).
+   */
+  headerOnly: number;
   /** Times the server's reader was lapped by the writer. */
   lapped: number;
   /** Records that did not continue a book's seq chain (mirror gap). */
@@ -44,6 +49,7 @@ export interface RingCounters {
 export function newRingCounters(): RingCounters {
   return {
     records: 0,
+    headerOnly: 0,
     lapped: 0,
     gaps: 0,
     checksumFailures: 0,
@@ -344,6 +350,11 @@ export function renderMetrics(input: MetricsInput): string {
       [...m.rings].map(([exchange, r]) => [{ exchange }, pick(r)]),
     );
   ring("alphapulse_ring_records_total", "Records read from the exchange's ring.", (r) => r.records);
+  ring(
+    "alphapulse_ring_header_only_records_total",
+    "Records of books no client watched, read by header only (not mirrored).",
+    (r) => r.headerOnly,
+  );
   ring(
     "alphapulse_ring_lapped_total",
     "Times the server's ring reader was lapped.",

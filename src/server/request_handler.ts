@@ -209,6 +209,8 @@ export class RequestHandler {
     if (session.slow) return; // re-snapshotted when it drains
     const fanOut = this.#o.fanOut;
     if (fanOut.sendSnapshot(session, ch)) return;
+    // Woken from dormant: the fresh snapshot follows within moments, nothing to warn about.
+    if (ch.waking) return;
     if (ch.cause !== null) {
       // Not synced: say so now (as JSON text); the snapshot follows when the book is synced.
       fanOut.staleTo(session, ch, ch.cause === "startup" ? "waiting" : ch.cause, true);

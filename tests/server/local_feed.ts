@@ -26,6 +26,11 @@ export interface LocalFeedOptions {
   depth?: number;
   priceScale?: number;
   sizeScale?: number;
+  /**
+   * Say that snapshot requests are answered from the feed's own books (the real collectors
+   * do): the server then lets books nobody watches go dormant. Default false.
+   */
+  snapshotsOnDemand?: boolean;
 }
 
 /** A level change: side (0 bid, 1 ask), price text, size text ("0" removes). */
@@ -43,6 +48,8 @@ export class LocalFeed implements ExchangeFeed {
   readonly snapshotRequests: Array<readonly string[] | undefined> = [];
   /** Answer `requestSnapshots` (tests switch this off to hold a book stale). */
   answerSnapshotRequests = true;
+  /** See {@linkcode LocalFeedOptions.snapshotsOnDemand}. */
+  snapshotsOnDemand = false;
   #listeners = new Set<(trade: NormalizedTrade) => void>();
   #stopped = false;
   /** Books reset at least once (before that they are "connecting" and answer with STALE). */
@@ -78,7 +85,9 @@ export class LocalFeed implements ExchangeFeed {
         depth,
       })
     );
-    return new LocalFeed(core, exchange, symbols, books, depth);
+    const feed = new LocalFeed(core, exchange, symbols, books, depth);
+    feed.snapshotsOnDemand = options.snapshotsOnDemand ?? false;
+    return feed;
   }
 
   get buffer(): ArrayBufferLike {
