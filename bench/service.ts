@@ -311,28 +311,32 @@ const ccxtPro: Consumer = {
   },
 };
 
-const bare: Consumer = {
-  name: "bare Deno WebSocket receiver",
-  waitSnapshot: false,
-  start(mock, stream) {
-    const n = stream.replay.combined.length;
-    const child = spawnDeno([
-      "run",
-      "-A",
-      "bench/service_bare.ts",
-      `${mock.wsUrl}/stream?streams=btcusdt@depth@100ms`,
-      String(n),
-    ]);
-    const next = lineReader(child);
-    return Promise.resolve({
-      pid: child.pid,
-      async done() {
-        return (JSON.parse(await next()) as { done: number }).done;
-      },
-      stop: () => kill(child),
-    });
-  },
-};
+function bareReceiver(own: boolean): Consumer {
+  return {
+    name: own ? "bare receiver, our WebSocket client" : "bare Deno WebSocket receiver",
+    waitSnapshot: false,
+    start(mock, stream) {
+      const n = stream.replay.combined.length;
+      const child = spawnDeno([
+        "run",
+        "-A",
+        "bench/service_bare.ts",
+        `${mock.wsUrl}/stream?streams=btcusdt@depth@100ms`,
+        String(n),
+        ...(own ? ["own"] : []),
+      ]);
+      const next = lineReader(child);
+      return Promise.resolve({
+        pid: child.pid,
+        async done() {
+          return (JSON.parse(await next()) as { done: number }).done;
+        },
+        stop: () => kill(child),
+      });
+    },
+  };
+}
+const bare = bareReceiver(false);
 
 /** Compares a consumer's top-50 with the source's (normalised decimal text). */
 function sameTop(got: Top, want: Top): string | undefined {
@@ -425,7 +429,13 @@ if (args.values.only !== "synthetic") {
   else console.log("real BTCUSDT stream: skipped (../shared/data/hftbacktest absent)");
 }
 if (args.values.only !== "real") streams.push(syntheticStream(Number(args.values.seconds)));
-const everyConsumer = [alphaPulse("workers"), alphaPulse("single"), ccxtPro, bare];
+const everyConsumer = [
+  alphaPulse("workers"),
+  alphaPulse("single"),
+  ccxtPro,
+  bare,
+  bareReceiver(true),
+];
 // `--consumers single,bare`: only those whose name contains one of the words.
 const wanted = args.values.consumers?.split(",");
 const consumers = wanted

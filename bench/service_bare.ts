@@ -1,17 +1,28 @@
 /**
- * The floor of `bench/service.ts`: a bare Deno WebSocket receiver that only counts frames.
- * Prints `{"done":N}` once it has `count` frames, then idles until killed.
+ * The floor of `bench/service.ts`: a bare WebSocket receiver that only counts frames, with the
+ * runtime's `WebSocket` (default) or, with `own` as third argument, our own
+ * `src/util/websocket_client.ts`. Prints `{"done":N}` once it has `count` frames, then idles
+ * until killed.
  *
- *   deno run -A bench/service_bare.ts <ws url> <count>
+ *   deno run -A bench/service_bare.ts <ws url> <count> [own]
  *
  * @module
  */
-const [url, countText] = Deno.args;
+import { WebSocketClient } from "../src/util/websocket_client.ts";
+
+const [url, countText, which] = Deno.args;
 const count = Number(countText);
 let frames = 0;
-const ws = new WebSocket(url);
-ws.onmessage = () => {
+const onFrame = () => {
   if (++frames === count) console.log(JSON.stringify({ done: frames }));
 };
-ws.onerror = (e) => console.error(`bare receiver: ${(e as ErrorEvent).message}`);
+if (which === "own") {
+  const ws = new WebSocketClient(url);
+  ws.onmessage = onFrame;
+  ws.onclose = (code, _reason, error) => console.error(`bare receiver: closed ${code} ${error}`);
+} else {
+  const ws = new WebSocket(url);
+  ws.onmessage = onFrame;
+  ws.onerror = (e) => console.error(`bare receiver: ${(e as ErrorEvent).message}`);
+}
 setInterval(() => {}, 60_000);

@@ -5,11 +5,14 @@
  * exchange's heartbeat interval = dead connection), an optional maximum connection age (Binance.US
  * cuts connections at 24 h), and counters.
  *
- * Ping frames from the exchange are answered by the runtime's WebSocket client itself (Deno and
- * browsers reply to protocol pings automatically).
+ * The connection is our own {@linkcode WebSocketClient} (it reads the socket in large chunks and
+ * hands over every frame of a chunk in one event-loop turn), or the runtime's `WebSocket` with
+ * `client: "runtime"`; both answer protocol pings themselves.
  *
  * @module
  */
+
+import { CLOSED, CONNECTING, OPEN, WebSocketClient } from "../util/websocket_client.ts";
 
 /** Options of {@linkcode FeedSocket}. */
 export interface FeedSocketOptions {
@@ -40,6 +43,52 @@ export interface FeedSocketOptions {
   maxAgeMs?: number;
   /** Logs one line. */
   log?: (line: string) => void;
+  /**
+   * Which WebSocket client connects: `"own"` (default, {@linkcode WebSocketClient}) or
+   * `"runtime"` (the runtime's `WebSocket`, kept for comparison and as a fallback).
+   */
+  client?: "own" | "runtime";
+}
+
+/** What a FeedSocket needs of a connection (our client, or the runtime's behind an adapter). */
+interface Connection {
+  readonly readyState: number;
+  onopen: (() => void) | null;
+  onmessage: ((text: string) => void) | null;
+  onclose: ((code: number, reason: string, error: string) => void) | null;
+  readonly closed: Promise<void>;
+  send(text: string): void;
+  close(code: number, reason: string): void;
+}
+
+/** The runtime's `WebSocket` as a {@linkcode Connection}. */
+function runtimeConnection(url: string): Connection {
+  const ws = new WebSocket(url);
+  let errorText = "";
+  let resolveClosed!: () => void;
+  const c: Connection = {
+    get readyState() {
+      return ws.readyState;
+    },
+    onopen: null,
+    onmessage: null,
+    onclose: null,
+    closed: new Promise((resolve) => resolveClosed = resolve),
+    send: (text) => ws.send(text),
+    close: (code, reason) => ws.close(code, reason),
+  };
+  ws.onopen = () => c.onopen?.();
+  ws.onmessage = (event) => {
+    if (typeof event.data === "string") c.onmessage?.(event.data);
+  };
+  ws.onerror = (event) => {
+    errorText = (event as ErrorEvent).message ?? "";
+  };
+  ws.onclose = (event) => {
+    resolveClosed();
+    c.onclose?.(event.code, event.reason, errorText);
+  };
+  return c;
 }
 
 /** Why a connection attempt failed or an open connection was lost. */
@@ -131,7 +180,7 @@ export function nowMs(): number {
  */
 export class FeedSocket {
   #opts: FeedSocketOptions;
-  #ws: WebSocket | undefined;
+  #ws: Connection | undefined;
   #state: FeedSocketState = "idle";
   #attempt = 0;
   #timer: ReturnType<typeof setTimeout> | undefined;
@@ -189,24 +238,24 @@ export class FeedSocket {
     clearInterval(this.#watchdog);
     const ws = this.#ws;
     this.#ws = undefined;
-    if (!ws || ws.readyState === WebSocket.CLOSED) return Promise.resolve();
-    return new Promise<void>((resolve) => {
-      const done = () => resolve();
-      ws.addEventListener("close", done, { once: true });
-      ws.addEventListener("error", done, { once: true });
-      try {
-        ws.close(1000, "client stopping");
-      } catch {
-        resolve();
-      }
-      setTimeout(done, 1000);
-    });
+    if (!ws || ws.readyState === CLOSED) return Promise.resolve();
+    ws.onopen = ws.onmessage = ws.onclose = null;
+    try {
+      ws.close(1000, "client stopping");
+    } catch {
+      return Promise.resolve();
+    }
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    return Promise.race([
+      ws.closed,
+      new Promise<void>((resolve) => timer = setTimeout(resolve, 1000)),
+    ]).finally(() => clearTimeout(timer));
   }
 
   /** Sends a JSON message (dropped with a log line when not connected). */
   send(message: unknown): boolean {
     const ws = this.#ws;
-    if (!ws || ws.readyState !== WebSocket.OPEN) {
+    if (!ws || ws.readyState !== OPEN) {
       if (this.#state !== "idle") {
         this.#opts.log?.(`not connected; dropped ${JSON.stringify(message).slice(0, 200)}`);
       }
@@ -226,10 +275,12 @@ export class FeedSocket {
   #connect(): void {
     if (this.#state === "stopped") return;
     this.attempts++;
-    let ws: WebSocket;
+    let ws: Connection;
     try {
       this.#url = this.#opts.url();
-      ws = new WebSocket(this.#url);
+      ws = this.#opts.client === "runtime"
+        ? runtimeConnection(this.#url)
+        : new WebSocketClient(this.#url);
     } catch (e) {
       this.#drop(`cannot connect: ${(e as Error).message}`, "other");
       return;
@@ -240,7 +291,7 @@ export class FeedSocket {
     const deadline = this.#opts.handshakeTimeoutMs ?? 10_000;
     clearTimeout(this.#handshake);
     this.#handshake = setTimeout(() => {
-      if (this.#ws !== ws || ws.readyState !== WebSocket.CONNECTING) return;
+      if (this.#ws !== ws || ws.readyState !== CONNECTING) return;
       this.handshakeTimeouts++;
       this.#drop(
         `handshake deadline: no WebSocket upgrade within ${deadline} ms`,
@@ -254,31 +305,25 @@ export class FeedSocket {
       this.#openedAt = nowMs();
       this.#opts.onOpen(this);
     };
-    ws.onmessage = (event) => {
+    ws.onmessage = (data) => {
       if (this.#ws !== ws) return;
       const received = nowMs();
       this.#lastMessageAt = received;
-      const data = event.data;
-      if (typeof data !== "string") return;
       this.messages++;
       this.bytes += data.length;
       this.#opts.onMessage(data, received);
     };
-    let errorText = "";
-    ws.onerror = (event) => {
-      errorText = (event as ErrorEvent).message ?? "";
-    };
-    ws.onclose = (event) => {
+    ws.onclose = (code, reason, errorText) => {
       if (this.#ws !== ws) return;
       if (this.#state !== "open") {
-        const c = classifyConnectError(errorText || `closed (${event.code})`);
+        const c = classifyConnectError(errorText || `closed (${code})`);
         this.#drop(c.message, c.cause);
         return;
       }
       this.#drop(
-        `closed by peer (${event.code}${event.reason ? ` ${event.reason}` : ""})`,
+        `closed by peer (${code}${reason ? ` ${reason}` : ""})`,
         "closed",
-        String(event.code),
+        String(code),
       );
     };
   }
