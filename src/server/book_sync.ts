@@ -161,6 +161,19 @@ export class BookSync implements RecordSink {
     return true;
   }
 
+  /** @inheritdoc */
+  idle(pump: FeedPump): boolean {
+    return this.allDormant(pump.feed);
+  }
+
+  /** Whether every book of `feed` is dormant (then nothing of its ring needs reading). */
+  allDormant(feed: ExchangeFeed): boolean {
+    const channels = this.#channels.get(feed);
+    if (channels === undefined || channels.length === 0) return false;
+    for (const ch of channels) if (!ch.dormant) return false;
+    return true;
+  }
+
   /**
    * Housekeeping: every book nobody watches, of a feed that answers snapshot requests itself,
    * goes dormant (its copy is dropped; its records are read by header only).

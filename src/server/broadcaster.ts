@@ -63,6 +63,8 @@ const AUTO_BATCH_MS = 5;
  * lags by at most this long, and the first subscription wakes the pump at once.
  */
 const IDLE_POLL_MS = 25;
+/** Ring poll period while every book of the feed is dormant. */
+const DORMANT_POLL_MS = 1000;
 /** Housekeeping period while no client is connected. */
 const IDLE_TICK_MS = 1000;
 
@@ -159,8 +161,10 @@ export class Broadcaster {
       pump.batchInterval = batch === "auto"
         ? () => subscriptions.size >= AUTO_BATCH_CLIENTS ? AUTO_BATCH_MS : 0
         : () => batch;
-      // Nobody watches any book of this feed: read its ring every IDLE_POLL_MS, not per write.
-      pump.idleInterval = () => this.#watched(feed) ? 0 : IDLE_POLL_MS;
+      // Nobody watches any book of this feed: read its ring every IDLE_POLL_MS, not per write;
+      // once every book is dormant, every DORMANT_POLL_MS (its records are then not needed).
+      pump.idleInterval = () =>
+        this.#watched(feed) ? 0 : this.#sync.allDormant(feed) ? DORMANT_POLL_MS : IDLE_POLL_MS;
       this.#sync.addPump(pump);
       metrics.rings.set(feed.exchange, pump.counters);
     }

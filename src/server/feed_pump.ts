@@ -30,6 +30,12 @@ export interface RecordSink {
    * writer; if so the pump reports `lapped` right after.
    */
   headerOnly?(pump: FeedPump, ring: Uint8Array, at: number): boolean;
+  /**
+   * Optional: true while this sink needs none of the ring's records (every book it serves is
+   * dormant): the pump then reads rarely, and being lapped is no loss (it jumps to the newest
+   * record without calling `lapped`).
+   */
+  idle?(pump: FeedPump): boolean;
   /** The reader was lapped: records were lost. */
   lapped(pump: FeedPump): void;
   /** The wake-up ends: send what it produced. */
@@ -140,6 +146,10 @@ export class FeedPump {
         const at = reader.peek();
         if (at === 0) break;
         let record: Uint8Array | undefined;
+        if (at < 0 && sink.idle?.(this)) {
+          this.counters.idleSkips++;
+          continue;
+        }
         if (at > 0) {
           if (sink.headerOnly?.(this, reader.bytes, at)) {
             if (reader.consume(at)) {

@@ -12,6 +12,15 @@ import type { ClientSession } from "./client_session.ts";
 import { renderMetrics, type ServerMetrics } from "./metrics.ts";
 import type { Subscriptions } from "./subscriptions.ts";
 
+/**
+ * Whether the server can snapshot `ch` to a new subscriber now: its copy is synced, or, for a
+ * dormant book (served on demand from the collector's own book, its records perhaps not even
+ * read), the collector says the book is live.
+ */
+function serverSynced(ch: BookChannel, collector: { state: string } | undefined): boolean {
+  return ch.dormant ? collector?.state === "live" : ch.cause === null;
+}
+
 /** Per book status as `/health` reports it. */
 export interface BookStatus {
   symbol: string;
@@ -142,7 +151,7 @@ export class HealthReporter {
       const h = this.#feedHealth(pump.feed);
       const books = sync.channelsOf(pump.feed).map((ch): BookStatus => {
         const b = h?.books.find((x) => x.symbol === ch.names.symbol);
-        const synced = ch.cause === null;
+        const synced = serverSynced(ch, b);
         const state = b?.state ?? "unknown";
         total++;
         if (synced && (state === "live" || state === "unknown")) live++;
@@ -150,9 +159,9 @@ export class HealthReporter {
           symbol: ch.names.symbol,
           state,
           synced,
-          staleReason: ch.cause,
+          staleReason: synced ? null : ch.cause ?? "upstream",
           mirrored: !ch.dormant,
-          seq: ch.seq,
+          seq: ch.dormant ? b?.seq ?? ch.seq : ch.seq,
           lastUpdateAgeMs: b?.lastUpdateAgeMs ?? null,
           lastRecordAgeMs: ch.lastRecordAt === 0 ? null : now - ch.lastRecordAt,
           subscribers: subscriptions.subscriberCount(ch),
@@ -187,9 +196,13 @@ export class HealthReporter {
     const { sync, subscriptions } = this.#o;
     sync.drainAll();
     const health: ExchangeHealth[] = [];
+    const byFeed = new Map<unknown, ExchangeHealth>();
     for (const pump of sync.pumps) {
       const h = this.#feedHealth(pump.feed);
-      if (h) health.push(h);
+      if (h) {
+        health.push(h);
+        byFeed.set(pump.feed, h);
+      }
     }
     let extra = "";
     for (const section of this.#o.sections ?? []) {
@@ -209,7 +222,10 @@ export class HealthReporter {
         sync.channelsOf(p.feed).map((ch) => ({
           exchange: ch.names.exchange,
           symbol: ch.names.symbol,
-          synced: ch.cause === null,
+          synced: serverSynced(
+            ch,
+            byFeed.get(p.feed)?.books.find((x) => x.symbol === ch.names.symbol),
+          ),
           subscribers: subscriptions.subscriberCount(ch),
         }))
       ),

@@ -16,6 +16,11 @@ export interface RingCounters {
    * book is dormant until a subscriber wakes it with a fresh snapshot).
    */
   headerOnly: number;
+  /**
+   * Times the reader jumped to the newest record while every book of the ring was dormant
+   * (records nobody needed; not a loss, unlike `lapped`).
+   */
+  idleSkips: number;
   /** Times the server's reader was lapped by the writer. */
   lapped: number;
   /** Records that did not continue a book's seq chain (mirror gap). */
@@ -50,6 +55,7 @@ export function newRingCounters(): RingCounters {
   return {
     records: 0,
     headerOnly: 0,
+    idleSkips: 0,
     lapped: 0,
     gaps: 0,
     checksumFailures: 0,
@@ -354,6 +360,11 @@ export function renderMetrics(input: MetricsInput): string {
     "alphapulse_ring_header_only_records_total",
     "Records of books no client watched, read by header only (not mirrored).",
     (r) => r.headerOnly,
+  );
+  ring(
+    "alphapulse_ring_idle_skips_total",
+    "Times the server's reader jumped ahead while every book of the ring was dormant.",
+    (r) => r.idleSkips,
   );
   ring(
     "alphapulse_ring_lapped_total",
