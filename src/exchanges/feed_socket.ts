@@ -22,6 +22,12 @@ export interface FeedSocketOptions {
   onOpen: (socket: FeedSocket) => void;
   /** Called for every text message with its receive time (ms since the epoch, fractional). */
   onMessage: (text: string, receivedMs: number) => void;
+  /**
+   * Optional, tried first (with our own client) for every unfragmented text frame, as its bytes:
+   * `bytes[start, end)` is valid only during the call and not checked as UTF-8. Return true when
+   * it was handled; false passes it to `onMessage` as text.
+   */
+  onBytes?: (bytes: Uint8Array, start: number, end: number, receivedMs: number) => boolean;
   /** Called when a connection is lost (before the reconnect is scheduled). */
   onDisconnect?: (reason: string) => void;
   silenceTimeoutMs: number;
@@ -55,6 +61,7 @@ interface Connection {
   readonly readyState: number;
   onopen: (() => void) | null;
   onmessage: ((text: string) => void) | null;
+  onbytes?: ((bytes: Uint8Array, start: number, end: number) => boolean) | null;
   onclose: ((code: number, reason: string, error: string) => void) | null;
   readonly closed: Promise<void>;
   send(text: string): void;
@@ -190,7 +197,7 @@ export class FeedSocket {
   #lastMessageAt = 0;
   /** Messages received (all connections). */
   messages = 0;
-  /** Bytes (UTF-16 code units) received. */
+  /** Characters received (UTF-16 code units of text messages; bytes of those handled as bytes). */
   bytes = 0;
   /** Reconnects after a lost or killed connection. */
   reconnects = 0;
@@ -240,6 +247,7 @@ export class FeedSocket {
     this.#ws = undefined;
     if (!ws || ws.readyState === CLOSED) return Promise.resolve();
     ws.onopen = ws.onmessage = ws.onclose = null;
+    ws.onbytes = null;
     try {
       ws.close(1000, "client stopping");
     } catch {
@@ -313,6 +321,18 @@ export class FeedSocket {
       this.bytes += data.length;
       this.#opts.onMessage(data, received);
     };
+    const onBytes = this.#opts.onBytes;
+    if (onBytes) {
+      ws.onbytes = (bytes, start, end) => {
+        if (this.#ws !== ws) return true;
+        const received = nowMs();
+        if (!onBytes(bytes, start, end, received)) return false;
+        this.#lastMessageAt = received;
+        this.messages++;
+        this.bytes += end - start;
+        return true;
+      };
+    }
     ws.onclose = (code, reason, errorText) => {
       if (this.#ws !== ws) return;
       if (this.#state !== "open") {
@@ -338,6 +358,7 @@ export class FeedSocket {
     this.#ws = undefined;
     if (ws) {
       ws.onopen = ws.onmessage = ws.onclose = null;
+      ws.onbytes = null;
       try {
         ws.close(1000, "reconnecting");
       } catch { /* already closed */ }

@@ -86,6 +86,12 @@ export class WebSocketClient {
   /** A complete text message (binary messages are ignored). */
   onmessage: ((text: string) => void) | null = null;
   /**
+   * Optional, tried first for every unfragmented text frame: its payload is `bytes[start, end)`
+   * (the receive buffer itself, valid only during the call; not checked as UTF-8). Return true
+   * when the frame was handled from its bytes; false hands it to `onmessage` as text.
+   */
+  onbytes: ((bytes: Uint8Array, start: number, end: number) => boolean) | null = null;
+  /**
    * The connection ended: the close code (1006 when it dropped without a close frame), the
    * reason, and `error` when it failed (during the upgrade: the cause in the runtime's words,
    * e.g. `Invalid status code: 404`, `Connection refused (os error 111)`).
@@ -306,7 +312,13 @@ export class WebSocketClient {
         this.#fragmentOpcode = opcode;
         continue;
       }
-      if (opcode === OPCODE_TEXT && !this.#deliver(b.subarray(p0, p1))) return false;
+      if (opcode !== OPCODE_TEXT) continue;
+      const onbytes = this.onbytes;
+      if (onbytes !== null && this.readyState === OPEN && onbytes(b, p0, p1)) {
+        if (this.#ended) return false;
+        continue;
+      }
+      if (!this.#deliver(b.subarray(p0, p1))) return false;
     }
     this.#start = at;
     return !this.#ended;
@@ -421,6 +433,7 @@ export class WebSocketClient {
     this.#resolveClosed();
     const onclose = this.onclose;
     this.onopen = this.onmessage = this.onclose = null;
+    this.onbytes = null;
     onclose?.(code, reason, error);
   }
 }
