@@ -264,3 +264,33 @@ Deno.test("a refused connection reports the runtime's cause; close() while conne
   }
   assert(threw, "a non-WebSocket URL is a SyntaxError");
 });
+
+Deno.test("onbytes sees each unfragmented text frame first; false hands it over as text", async () => {
+  const server = serve(async (conn) => {
+    await writeAll(
+      conn,
+      new Uint8Array([
+        ...frame(0x81, "bytes:1"),
+        ...frame(0x81, "text:2"),
+        ...frame(0x01, "by"), // fragmented: always as text
+        ...frame(0x80, "tes:3"),
+        ...frame(0x88, new Uint8Array([0x03, 0xe8])),
+      ]),
+    );
+    await readClientFrame(conn);
+  });
+  const viaBytes: string[] = [];
+  const ws = new WebSocketClient(server.url);
+  const texts: string[] = [];
+  ws.onbytes = (b, start, end) => {
+    const t = new TextDecoder().decode(b.subarray(start, end));
+    if (!t.startsWith("bytes:")) return false;
+    viaBytes.push(t);
+    return true;
+  };
+  ws.onmessage = (t) => texts.push(t);
+  await ws.closed;
+  await server.done;
+  assertEquals(viaBytes, ["bytes:1"]);
+  assertEquals(texts, ["text:2", "bytes:3"]);
+});
