@@ -11,7 +11,7 @@ import { Core } from "../../src/core/mod.ts";
 import type { NormalizedTrade } from "../../src/exchanges/health.ts";
 import { OkxCollector } from "../../src/exchanges/okx/collector.ts";
 import { okx } from "../../src/exchanges/okx/descriptor.ts";
-import { OkxMock, type OkxMockMode } from "../../src/exchanges/okx/mock.ts";
+import { OkxMock, type OkxMockMode, type OkxMockOptions } from "../../src/exchanges/okx/mock.ts";
 import { waitUntil } from "../support/ws_test_client.ts";
 import { waitForBooks } from "../support/books.ts";
 
@@ -19,9 +19,14 @@ const SYMBOLS = ["BTC/USDT", "ETH/USDT"];
 const N = 50;
 
 async function setup(
-  options: { mode?: OkxMockMode; settings?: Record<string, unknown>; pump?: boolean } = {},
+  options: {
+    mode?: OkxMockMode;
+    settings?: Record<string, unknown>;
+    pump?: boolean;
+    mock?: Partial<OkxMockOptions>;
+  } = {},
 ) {
-  const mock = new OkxMock({ symbols: SYMBOLS, seed: 5, mode: options.mode });
+  const mock = new OkxMock({ symbols: SYMBOLS, seed: 5, mode: options.mode, ...options.mock });
   await mock.start();
   mock.stepOnce(undefined, 5);
   const core = await Core.create({ ringCapacity: 1 << 16 });
@@ -242,6 +247,32 @@ Deno.test("okx adapter: a rejected subscription is an exchange error; the other 
     mock.disconnectAll();
     await waitUntil(() => collector.health().exchangeErrors >= 1, 5000, "error event");
     await synced(["BTC/USDT"]);
+  } finally {
+    await close();
+  }
+});
+
+Deno.test("okx adapter: a subscription the exchange activates late: the REST snapshot is read after its ack (no gap, no resync)", async () => {
+  // The books change all through the 150 ms between the subscribe request and its activation,
+  // and none of those changes is pushed. A snapshot read when the request was sent would miss
+  // them: the first push would break its chain (or, with nothing pushed after, the book would
+  // look live while behind). Read after the ack, it holds them.
+  const { mock, collector, synced, close } = await setup({
+    pump: false,
+    mock: { subscribeDelayMs: 150 },
+  });
+  try {
+    const end = Date.now() + 400;
+    while (Date.now() < end) {
+      mock.stepOnce(undefined, 1);
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    await synced();
+    mock.stepOnce(undefined, 10);
+    await synced();
+    const h = collector.health();
+    equal(h.gaps, 0);
+    for (const b of h.books) equal(b.resyncs, 0, `${b.symbol} resynced`);
   } finally {
     await close();
   }

@@ -71,6 +71,11 @@ export interface OkxMockOptions extends MockServerOptions {
   restWindowMs?: number;
   /** Latency added to REST answers (the book is read before it). Default 0. */
   restDelayMs?: number;
+  /**
+   * A subscription becomes active (acknowledged, then pushed) this long after the request, as a
+   * busy exchange may take; what changes meanwhile is not pushed to that connection. Default 0.
+   */
+  subscribeDelayMs?: number;
   /** Pushes remembered for stale snapshots. Default 2000. */
   historyLimit?: number;
 }
@@ -130,6 +135,7 @@ export class OkxMock extends MockExchangeServer<OkxConnection> {
   readonly #restLimit: number;
   readonly #restWindowMs: number;
   readonly #restDelayMs: number;
+  readonly #subscribeDelayMs: number;
   readonly #historyLimit: number;
   readonly #books = new Map<string, BookState>();
   readonly #random: SeededRandom;
@@ -156,6 +162,7 @@ export class OkxMock extends MockExchangeServer<OkxConnection> {
     this.#restLimit = options.restLimit ?? 20;
     this.#restWindowMs = options.restWindowMs ?? 2000;
     this.#restDelayMs = options.restDelayMs ?? 0;
+    this.#subscribeDelayMs = options.subscribeDelayMs ?? 0;
     this.#historyLimit = options.historyLimit ?? 2000;
     this.#random = new SeededRandom(hashSeed(options.seed ?? 1, "okx-seq"));
     for (const symbol of this.symbols) {
@@ -372,12 +379,19 @@ export class OkxMock extends MockExchangeServer<OkxConnection> {
         conn.send(ack);
         continue;
       }
-      set.add(instId);
-      conn.send(ack);
-      if (channel === "books") {
-        bump(this.#s.bookSubscribes, instId);
-        if (this.#mode !== "current") this.#sendInBandSnapshot(conn, instId);
-      }
+      const activate = () => {
+        set.add(instId);
+        conn.send(ack);
+        if (channel === "books") {
+          bump(this.#s.bookSubscribes, instId);
+          if (this.#mode !== "current") this.#sendInBandSnapshot(conn, instId);
+        }
+      };
+      if (this.#subscribeDelayMs > 0) {
+        this.after(this.#subscribeDelayMs, () => {
+          if (!conn.closing) activate();
+        });
+      } else activate();
     }
   }
 
