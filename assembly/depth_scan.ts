@@ -9,9 +9,10 @@
 //     "b":[["<price>","<size>"],…],"a":[["<price>","<size>"],…]}[}]
 //
 // <int>: 1 to MAX_ID_DIGITS digits (exact as f64). <name>, <symbol>: bytes ≥ 0x20 other than `"`
-// and `\`, the symbol non-empty. U ≤ u. A decimal: digits[.digits], at most MAX_DECIMAL_TEXT bytes
-// and MAX_DIGITS digits; a price not zero. These are the host's rules for the same frame (the
-// compact reader in src/exchanges/binance/parse.ts finds the same fields at the same offsets).
+// and `\`, the symbol non-empty. U ≤ u. A decimal: digits[.digits], at most MAX_DECIMAL_TEXT
+// bytes, at most MAX_DIGITS digits before its trailing fraction zeros; a price not zero. These
+// are the host's rules for the same frame (the compact reader in src/exchanges/binance/parse.ts
+// finds the same fields at the same offsets).
 //
 // depth_scan_binance() writes the result (layout.ts, DS_*) at depth_scan_address() and keeps each
 // level's values scale-free in the scan area (SCAN_LEVEL_SIZE bytes per level, bids then asks):
@@ -73,7 +74,7 @@ import { text_capacity, textAddress, textLength } from "./text_levels";
  */
 @inline const TEXT_PAD: i32 = 32;
 @inline const MAX_ID_DIGITS: i32 = 15;
-/** Most digits of a decimal: its digits as an integer stay below 10^19 < 2^64. */
+/** Most digits of a decimal before its trailing fraction zeros: as an integer below 10^19 < 2^64. */
 @inline const MAX_DIGITS: i32 = 19;
 @inline const MAX_SCALE: u32 = 18;
 
@@ -187,39 +188,39 @@ function intAt(p: usize): usize {
 
 /**
  * A plain decimal at `p` (just after its opening quote) into `decDigits` / `decDecimals`;
- * returns the position after its closing quote, or 0 when it is not one.
+ * returns the position after its closing quote, or 0 when it is not one. The digit runs are
+ * found first and only the significant digits are multiplied in (the integer part and the
+ * fraction up to its last non-zero digit, as two independent chains), so "0.00000000" costs no
+ * multiplication at all.
  */
 function decimalAt(p: usize): usize {
   const start = p;
-  let v: u64 = 0;
-  let c = byte(p);
-  while (isDigit(c)) {
-    v = v * 10 + <u64>(c - C_ZERO);
-    c = byte(++p);
-  }
-  if (p == start) return 0;
-  let digits = <i32>(p - start);
-  let trimmed = v;
-  let decimals: u32 = 0;
-  if (c == C_DOT) {
-    const frac = ++p;
-    c = byte(p);
-    while (isDigit(c)) {
-      v = v * 10 + <u64>(c - C_ZERO);
-      p++;
-      if (c != C_ZERO) {
-        trimmed = v;
-        decimals = <u32>(p - frac);
-      }
-      c = byte(p);
-    }
+  while (isDigit(byte(p))) p++;
+  const intEnd = p;
+  if (intEnd == start) return 0;
+  let fracEnd = p;
+  let significantEnd = p;
+  if (byte(p) == C_DOT) {
+    p++;
+    const frac = p;
+    while (isDigit(byte(p))) p++;
     if (p == frac) return 0;
-    digits += <i32>(p - frac);
+    fracEnd = p;
+    significantEnd = p;
+    while (significantEnd > frac && byte(significantEnd - 1) == C_ZERO) significantEnd--;
+    if (significantEnd == frac) significantEnd = intEnd;
   }
-  if (c != C_QUOTE || <i32>(p - start) > MAX_DECIMAL_TEXT || digits > MAX_DIGITS) return 0;
-  decDigits = trimmed;
-  decDecimals = decimals;
-  return p + 1;
+  if (byte(fracEnd) != C_QUOTE || <i32>(fracEnd - start) > MAX_DECIMAL_TEXT) return 0;
+  const intDigits = <i32>(intEnd - start);
+  const decimals = significantEnd > intEnd ? <i32>(significantEnd - intEnd - 1) : 0;
+  if (intDigits + decimals > MAX_DIGITS) return 0;
+  let whole: u64 = 0;
+  for (let q = start; q < intEnd; q++) whole = whole * 10 + <u64>(byte(q) - C_ZERO);
+  let part: u64 = 0;
+  for (let q = intEnd + 1; q < significantEnd; q++) part = part * 10 + <u64>(byte(q) - C_ZERO);
+  decDigits = decimals == 0 ? whole : whole * load<u64>(POW10 + (<usize>decimals << 3)) + part;
+  decDecimals = <u32>decimals;
+  return fracEnd + 1;
 }
 
 /** Makes room for `n` levels in the scan area (keeps what it holds). */

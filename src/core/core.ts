@@ -142,6 +142,7 @@ export class Core {
     asks: 0,
   };
   #encoder = new TextEncoder();
+  #textArea: Uint8Array | undefined;
 
   private constructor(
     ex: CoreExports,
@@ -380,10 +381,16 @@ export class Core {
     const n = text.length;
     const base = this.#ex.text_reserve(n);
     this.#refresh();
-    const { read, written } = this.#encoder.encodeInto(
-      text,
-      new Uint8Array(this.#buffer, base, n),
-    );
+    // One view of the whole text area, made again only when the area or the memory moved.
+    const capacity = this.#ex.text_capacity();
+    let area = this.#textArea;
+    if (
+      area === undefined || area.buffer !== this.#buffer || area.byteOffset !== base ||
+      area.length !== capacity
+    ) {
+      area = this.#textArea = new Uint8Array(this.#buffer, base, capacity);
+    }
+    const { read, written } = this.#encoder.encodeInto(text, area);
     if (read !== n || written !== n) return false;
     this.#ex.text_loaded(n, text.indexOf("\\") < 0 ? 1 : 0);
     this.#text = text;
