@@ -97,7 +97,25 @@ const NOT_COMPACT: string[] = [
   '{"e":"depthUpdate","E":1,"s":"BTCUSDT","U":5,"u":7,"a":[],"b":[["1","2"]]}',
 ];
 
+/** Decimals of every integer length 1…9 and fraction length 0…10, with zeros in every place. */
+function digitShapes(): string[] {
+  const out: string[] = [];
+  const digits = "9070000103";
+  for (let i = 1; i <= 9; i++) {
+    for (let f = 0; f <= 10; f++) {
+      for (let r = 0; r < 4; r++) {
+        const int = (r === 3 ? "0" : "") + digits.slice(r, r + i).padEnd(i, "5");
+        const frac = f === 0 ? "" : "." + (r % 2 ? "0".repeat(f) : digits.slice(10 - f));
+        const v = (int.length > i ? int.slice(1) : int) + frac;
+        out.push(depth(`[["${v === "0" ? "1" : v}","${v}"]]`, `[["${v}1","${v}"]]`));
+      }
+    }
+  }
+  return out;
+}
+
 const FRAMES_EDGE = [
+  ...digitShapes(),
   ...EDGE,
   ...NOT_COMPACT,
   ...NOT_COMPACT.map((t) => wrap(t)),
@@ -259,7 +277,7 @@ Deno.test("binance depth scan: edge cases agree with the general path", () => {
   for (const t of [...NOT_COMPACT, ...NOT_COMPACT.map((t) => wrap(t))]) {
     ok(!fast.scanBinanceDepth(t), t);
   }
-  ok(n > 20, `${n} scanned`);
+  ok(n > 300, `${n} scanned`);
   ok(kinds.get("ok")! > 0 && kinds.get("ScaleError")! > 0 && kinds.get("RangeError")! > 0);
 });
 
