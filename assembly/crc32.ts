@@ -45,6 +45,16 @@ buildTables();
     entry(1, (hi >>> 16) & 0xff) ^ entry(0, hi >>> 24);
 }
 
+/**
+ * Folds the 8 little-endian bytes of `value` into a running CRC state when its upper 4 bytes are
+ * zero (every table's entry 0 is 0, so their four look-ups drop out): as `crcI64`, half the work.
+ */
+@inline export function crcLow32(state: u32, value: u32): u32 {
+  const lo = state ^ value;
+  return entry(7, lo & 0xff) ^ entry(6, (lo >>> 8) & 0xff) ^ entry(5, (lo >>> 16) & 0xff) ^
+    entry(4, lo >>> 24);
+}
+
 /** Start value of a running CRC state. */
 @inline export const CRC_INIT: u32 = 0xffffffff;
 

@@ -3,7 +3,7 @@
 // records when large; LAST marks the final part). Also SNAPSHOT and STALE records.
 
 import { Book, scratchKey, scratchSize, Side, topLevels, TopView } from "./book";
-import { CRC_INIT, crcByte, crcCombineBlocks, crcFinish, crcI64 } from "./crc32";
+import { CRC_INIT, crcByte, crcCombineBlocks, crcFinish, crcI64, crcLow32 } from "./crc32";
 import {
   CHANGE_PRICE,
   CHANGE_SIZE,
@@ -122,7 +122,9 @@ export function topChecksum(book: Book, depth: i32): u32 {
 
 /** One level (price mantissa, then size mantissa, i64 LE each) folded into a CRC state. */
 @inline function crcLevel(state: u32, price: i64, size: i64): u32 {
-  return crcI64(crcI64(state, price), size);
+  state = crcI64(state, price);
+  // Most sizes fit 32 bits (under 42.9 units at 8 decimals): their upper bytes add nothing.
+  return (size >>> 32) == 0 ? crcLow32(state, <u32>size) : crcI64(state, size);
 }
 
 /**

@@ -214,24 +214,29 @@ Deno.test("edge: record checksums (CRC chains joined) equal the one-chain CRC of
     [50, 7, 50],
     [5000, 2100, 4999],
   ];
-  for (const [depth, nb, na] of cases) {
-    const core = await Core.create({ ringCapacity: 1 << 11 });
-    const reader = new RingReader(core.memory.buffer, core.ringAddress, core.layout);
-    const book = core.createBook({ exchange: 1, symbol: 1, priceScale: 0, sizeScale: 0, depth });
-    core.begin(book);
-    for (let i = 0; i < nb; i++) core.addMantissa(0, 100_000 - 3 * i, 1 + ((i * 7919) % 1000));
-    for (let i = 0; i < na; i++) core.addMantissa(1, 100_001 + 2 * i, 1 + ((i * 104729) % 999));
-    core.reset();
-    // A delta that changes both sides' best levels (when they exist), so the chains run again.
-    core.begin(book).addMantissa(0, 100_000 - 1, 5).addMantissa(1, 100_001 + 1, 6).apply();
-    let last = 0;
-    for (let b = reader.read(); b instanceof Uint8Array; b = reader.read()) {
-      const rec = decodeRecord(b, core.layout);
-      if (rec.last) last = rec.checksum;
+  // Sizes below 2^32, above it, and mixed (the checksum skips the zero upper bytes of small ones).
+  for (const big of [0, 2 ** 40, -1]) {
+    for (const [depth, nb, na] of cases) {
+      const core = await Core.create({ ringCapacity: 1 << 11 });
+      const reader = new RingReader(core.memory.buffer, core.ringAddress, core.layout);
+      const book = core.createBook({ exchange: 1, symbol: 1, priceScale: 0, sizeScale: 0, depth });
+      core.begin(book);
+      const size = (i: number, n: number) =>
+        (big === -1 ? (i % 3 === 0 ? 2 ** 33 : 0) : big) + 1 + ((i * n) % 1000);
+      for (let i = 0; i < nb; i++) core.addMantissa(0, 100_000 - 3 * i, size(i, 7919));
+      for (let i = 0; i < na; i++) core.addMantissa(1, 100_001 + 2 * i, size(i, 104729));
+      core.reset();
+      // A delta that changes both sides' best levels (when they exist), so the chains run again.
+      core.begin(book).addMantissa(0, 100_000 - 1, 5).addMantissa(1, 100_001 + 1, 6).apply();
+      let last = 0;
+      for (let b = reader.read(); b instanceof Uint8Array; b = reader.read()) {
+        const rec = decodeRecord(b, core.layout);
+        if (rec.last) last = rec.checksum;
+      }
+      const bids = core.top(book, 0, depth);
+      const asks = core.top(book, 1, depth);
+      assertEquals(last >>> 0, topChecksum(bids, asks) >>> 0, `depth ${depth}, ${nb}/${na} levels`);
+      assertEquals(core.checksum(book, depth) >>> 0, last >>> 0);
     }
-    const bids = core.top(book, 0, depth);
-    const asks = core.top(book, 1, depth);
-    assertEquals(last >>> 0, topChecksum(bids, asks) >>> 0, `depth ${depth}, ${nb}/${na} levels`);
-    assertEquals(core.checksum(book, depth) >>> 0, last >>> 0);
   }
 });
