@@ -140,6 +140,11 @@ let decDigits: u64 = 0;
 let decDecimals: u32 = 0;
 let levelCount: i32 = 0;
 
+/** Address of scan level `i`. */
+@inline function levelAt(i: i32): usize {
+  return levels + <usize>i * SCAN_LEVEL_SIZE;
+}
+
 @inline function byte(p: usize): u32 {
   return <u32>load<u8>(p);
 }
@@ -322,7 +327,7 @@ function levelsAt(p: usize, first: i32): usize {
     p = decimalAt(p + 2);
     if (p == 0 || byte(p) != C_RBRACKET) return 0;
     reserveLevels(first + n + 1);
-    const at = levels + <usize>(first + n) * SCAN_LEVEL_SIZE;
+    const at = levelAt(first + n);
     store<u64>(at + SL_PRICE, price);
     store<u64>(at + SL_SIZE, decDigits);
     store<u32>(at + SL_PRICE_DECIMALS, priceDecimals);
@@ -430,7 +435,7 @@ export function depth_apply(id: i32): i32 {
   const ps = book.priceScale;
   const ss = book.sizeScale;
   for (let i = 0; i < n; i++) {
-    const at = levels + <usize>i * SCAN_LEVEL_SIZE;
+    const at = levelAt(i);
     const price = atScale(load<u64>(at + SL_PRICE), load<u32>(at + SL_PRICE_DECIMALS), ps);
     const size = atScale(load<u64>(at + SL_SIZE), load<u32>(at + SL_SIZE_DECIMALS), ss);
     if (price < 0 || size < 0) return price == -1 || size == -1 ? ERR_SCALE : ERR_TEXT_RANGE;
