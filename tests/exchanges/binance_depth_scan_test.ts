@@ -422,10 +422,17 @@ async function compareCollectors(
     deepEqual(ca.books.top(s, 100_000), cb.books.top(s, 100_000), s);
   }
   const h = ca.health();
+  // The path under test was taken: by nearly every update of a clean stream, never with it off.
+  const updates = h.books.reduce((n, x) => n + x.updates, 0);
+  equal(cb.fastDepthUpdates, 0);
+  if (mutateEvery === 0) {
+    ok(ca.fastDepthUpdates > updates * 0.9, `${ca.fastDepthUpdates}/${updates}`);
+  } else ok(ca.fastDepthUpdates > 0);
   await ca.stop();
   await cb.stop();
   await ref.stop();
   return `${inputs.length} inputs (${mutated} mutated, ${resyncs} resyncs), ${records} records, ` +
+    `${ca.fastDepthUpdates} by the fast path, ` +
     `${h.books.map((x) => `${x.symbol} ${x.updates} updates ${x.state}`).join(", ")}, ` +
     `${h.parseErrors} parse errors, ${h.gaps} gaps`;
 }

@@ -20,6 +20,10 @@ import { type RestCounters, type RestLimits, SnapshotFetcher } from "../snapshot
 
 /** Depth updates' level arrays are staged by the core from the frame's bytes. */
 const LEVEL_TEXT = { levelText: true } as const;
+/** How a combined-stream frame and a depth update in Binance's serialization begin. */
+const STREAM_HEAD = '{"stream":"';
+const DATA_KEY = '","data":';
+const DEPTH_HEAD = '{"e":"depthUpdate",';
 
 /** A Binance family section of the config. */
 export interface BinanceSettings extends ConnectionSettings, RestLimits {
@@ -58,6 +62,8 @@ export class BinanceCollector extends SocketCollector {
    * general parser (tests compare the two).
    */
   depthFastPath = true;
+  /** Depth updates the fast path took (scanned by the core and continuing their chain). */
+  fastDepthUpdates = 0;
   /** Native symbol (`BTCUSDT`) and normalised symbol of each book, for the fast path. */
   #natives: Array<readonly [string, string]> = [];
 
@@ -233,6 +239,14 @@ export class BinanceCollector extends SocketCollector {
    * book that is buffering, an old event, a gap), which {@linkcode handle} then parses generally.
    */
   #depthFast(text: string, receivedMs: number): boolean {
+    // Trades and tickers are most frames: only a depth update is worth writing into the core.
+    let data = 0;
+    if (text.startsWith(STREAM_HEAD)) {
+      data = text.indexOf(DATA_KEY, STREAM_HEAD.length);
+      if (data < 0) return false;
+      data += DATA_KEY.length;
+    }
+    if (!text.startsWith(DEPTH_HEAD, data)) return false;
     const core = this.context.core;
     if (!core.scanBinanceDepth(text)) return false;
     const d = core.scannedDepth;
@@ -246,6 +260,7 @@ export class BinanceCollector extends SocketCollector {
     }
     if (symbol === undefined) return false;
     if (!this.#sync.get(symbol)!.tryAdvance(d.firstUpdateId, d.lastUpdateId)) return false;
+    this.fastDepthUpdates++;
     const r = this.books.updateScannedDepth(symbol, text, d.exchangeTimeMs, receivedMs);
     if (r === "rejected") this.resync(symbol);
     return true;
