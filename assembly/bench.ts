@@ -2,4 +2,4 @@
 // build/alphapulse_bench.wasm (shared memory, like build/alphapulse.wasm); never served.
 
 export * from "./index";
-export { bench_ring_write } from "./bench_hooks";
+export { bench_ring_write, bench_view_checksum } from "./bench_hooks";

@@ -4,7 +4,8 @@
 // (or `reset` for a fresh full book; book_ops.ts). The tracker (tracker.ts) diffs the top-N and
 // writes delta records into the ring (ring.ts), which readers on other threads consume from shared
 // memory. The host may instead write a frame's text into the text area and have its level
-// arrays staged from the bytes (text_levels.ts). Mirrors (mirror.ts) rebuild a top-N book from records. Every offset the host needs is
+// arrays staged from the bytes (text_levels.ts), or a Binance depth update read and applied in
+// two calls (depth_scan.ts). Mirrors (mirror.ts) rebuild a top-N book from records. Every offset the host needs is
 // exported by layout_exports.ts. Benchmark hooks are exported only by bench.ts.
 
 export * from "./layout_exports";
@@ -46,5 +47,6 @@ export {
   crc32_bytes,
   output_address,
 } from "./book_read";
+export { depth_apply, depth_scan_address, depth_scan_binance } from "./depth_scan";
 export { mirror_apply } from "./mirror";
 export { ring_write_raw } from "./raw_record";

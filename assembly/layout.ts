@@ -127,3 +127,24 @@
 
 // Longest decimal text accepted (bytes): a price or size longer than this is not a decimal.
 @inline export const MAX_DECIMAL_TEXT: i32 = 40;
+
+// ── Depth scan result (depth_scan.ts): what one pass over a Binance `depthUpdate` frame found ──
+//
+//   0            8            16           24        28        32        36        40        44        48
+//   ├────────────┼────────────┼────────────┼─────────┼─────────┼─────────┼─────────┼─────────┼─────────┤
+//   │ first f64  │ last f64   │ time f64   │ symbol  │ symbol  │ bids at │ asks at │ nBids   │ nAsks   │
+//   │ (U)        │ (u)        │ (E, ms)    │ at u32  │ end u32 │  u32    │  u32    │  u32    │  u32    │
+//
+// Offsets are byte offsets into the loaded text (the frame is ASCII, so they are also the string's
+// char offsets): the symbol is bytes [at, end), "bids at" / "asks at" are the `[` of each level
+// array. U, u and E are integers of at most 15 digits, exact as f64.
+@inline export const DS_FIRST: u32 = 0;
+@inline export const DS_LAST: u32 = DS_FIRST + 8;
+@inline export const DS_TIME: u32 = DS_LAST + 8;
+@inline export const DS_SYMBOL_AT: u32 = DS_TIME + 8;
+@inline export const DS_SYMBOL_END: u32 = DS_SYMBOL_AT + 4;
+@inline export const DS_BIDS_AT: u32 = DS_SYMBOL_END + 4;
+@inline export const DS_ASKS_AT: u32 = DS_BIDS_AT + 4;
+@inline export const DS_BID_COUNT: u32 = DS_ASKS_AT + 4;
+@inline export const DS_ASK_COUNT: u32 = DS_BID_COUNT + 4;
+@inline export const DS_SIZE: u32 = DS_ASK_COUNT + 4;

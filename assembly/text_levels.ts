@@ -129,6 +129,16 @@ export function text_loaded(bytes: i32, isPlain: i32): void {
   plain = isPlain != 0;
 }
 
+/** Address of the text area (0 before the first `text_reserve`), for other frame readers. */
+@inline export function textAddress(): usize {
+  return textBase;
+}
+
+/** Bytes of the loaded text. */
+@inline export function textLength(): i32 {
+  return textBytes;
+}
+
 /** Sets the price and size scales the next `stage_text_levels` calls convert to. */
 export function text_scales(price: i32, size: i32): void {
   priceScale = price;

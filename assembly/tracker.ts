@@ -3,7 +3,7 @@
 // records when large; LAST marks the final part). Also SNAPSHOT and STALE records.
 
 import { Book, scratchKey, scratchSize, Side, topLevels, TopView } from "./book";
-import { CRC_INIT, crcByte, crcFinish, crcI64 } from "./crc32";
+import { CRC_INIT, crcByte, crcCombineBlocks, crcFinish, crcI64, crcLow32 } from "./crc32";
 import {
   CHANGE_PRICE,
   CHANGE_SIZE,
@@ -120,20 +120,45 @@ export function topChecksum(book: Book, depth: i32): u32 {
   return crcFinish(crcSide(crcSide(CRC_INIT, book.bids, depth, false), book.asks, depth, true));
 }
 
-/** The record checksum of the published views (equal to `topChecksum` at the book's depth). */
+/** One level (price mantissa, then size mantissa, i64 LE each) folded into a CRC state. */
+@inline function crcLevel(state: u32, price: i64, size: i64): u32 {
+  state = crcI64(state, price);
+  // Most sizes fit 32 bits (under 42.9 units at 8 decimals): their upper bytes add nothing.
+  return (size >>> 32) == 0 ? crcLow32(state, <u32>size) : crcI64(state, size);
+}
+
+/**
+ * The record checksum of the published views (equal to `topChecksum` at the book's depth), as
+ * four independent CRC chains (each side's first and second half) joined with
+ * `crcCombineBlocks`: the chains' table look-ups overlap, about 3x faster than one chain over
+ * the 100 levels of a depth-50 book.
+ *
+ *   bids 0 … hb-1 │ bids hb … nb-1 │ asks 0 … ha-1 │ asks ha … na-1      (levels, in order)
+ *   └── chain 0 ──┘ └── chain 1 ───┘ └── chain 2 ──┘ └── chain 3 ───┘
+ */
 function viewChecksum(book: Book): u32 {
-  let state = CRC_INIT;
   const bids = book.pubBids;
-  for (let r = 0; r < bids.len; r++) {
-    state = crcI64(state, bids.key(r));
-    state = crcI64(state, bids.size(r));
-  }
   const asks = book.pubAsks;
-  for (let r = 0; r < asks.len; r++) {
-    state = crcI64(state, -asks.key(r));
-    state = crcI64(state, asks.size(r));
+  const nb = bids.len;
+  const na = asks.len;
+  const hb = nb >> 1;
+  const ha = na >> 1;
+  const lb = nb - hb;
+  const la = na - ha;
+  let s0 = CRC_INIT;
+  let s1 = CRC_INIT;
+  let s2 = CRC_INIT;
+  let s3 = CRC_INIT;
+  const steps = lb > la ? lb : la;
+  for (let i = 0; i < steps; i++) {
+    if (i < hb) s0 = crcLevel(s0, bids.key(i), bids.size(i));
+    if (i < lb) s1 = crcLevel(s1, bids.key(hb + i), bids.size(hb + i));
+    if (i < ha) s2 = crcLevel(s2, -asks.key(i), asks.size(i));
+    if (i < la) s3 = crcLevel(s3, -asks.key(ha + i), asks.size(ha + i));
   }
-  return crcFinish(state);
+  let crc = crcCombineBlocks(crcFinish(s0), crcFinish(s1), <u32>lb);
+  crc = crcCombineBlocks(crc, crcFinish(s2), <u32>ha);
+  return crcCombineBlocks(crc, crcFinish(s3), <u32>la);
 }
 
 /** Writes `nb` bid and `na` ask changes from the scratch into as many records as needed. */
@@ -261,4 +286,25 @@ export function benchRingWrite(book: Book, n: i32, changes: i32): i32 {
   for (let i = 0; i < changes; i++) putChange(bidOut, i, 1000 + i, 1);
   for (let i = 0; i < n; i++) emit(book, 0, changes, 0, book.seq, 0, 0);
   return n;
+}
+
+/**
+ * Benchmark hook: the record checksum of the published views `n` times, as the tracker computes
+ * it (`chained` 1) or as one CRC chain over the same levels (`chained` 0, the reference form).
+ * Returns the last checksum.
+ */
+export function benchViewChecksum(book: Book, n: i32, chained: i32): u32 {
+  let crc: u32 = 0;
+  for (let i = 0; i < n; i++) crc = chained != 0 ? viewChecksum(book) : serialViewChecksum(book);
+  return crc;
+}
+
+/** The record checksum of the published views as one CRC chain (reference for viewChecksum). */
+function serialViewChecksum(book: Book): u32 {
+  let state = CRC_INIT;
+  const bids = book.pubBids;
+  for (let r = 0; r < bids.len; r++) state = crcLevel(state, bids.key(r), bids.size(r));
+  const asks = book.pubAsks;
+  for (let r = 0; r < asks.len; r++) state = crcLevel(state, -asks.key(r), asks.size(r));
+  return crcFinish(state);
 }

@@ -71,6 +71,25 @@ export class CoreError extends RangeError {
 const TWO32 = 4294967296;
 
 /** Level formats {@linkcode Core.addTextLevels} reads (see there). */
+/** What {@linkcode Core.scanBinanceDepth} read: update ids, time, and text offsets. */
+export interface ScannedDepth {
+  /** `U`. */
+  firstUpdateId: number;
+  /** `u`. */
+  lastUpdateId: number;
+  /** `E` (ms). */
+  exchangeTimeMs: number;
+  /** The symbol is `text.slice(symbolAt, symbolEnd)`. */
+  symbolAt: number;
+  symbolEnd: number;
+  /** Offsets of the `[` of the bid and ask level arrays. */
+  bidsAt: number;
+  asksAt: number;
+  /** Levels in each array. */
+  bids: number;
+  asks: number;
+}
+
 export type TextLevelFormat = "pairs" | "price_qty" | "side_updates";
 
 /**
@@ -95,6 +114,8 @@ export class Core {
   #buffer!: ArrayBufferLike;
   #i32!: Int32Array;
   #big!: BigInt64Array;
+  #f64!: Float64Array;
+  #u32!: Uint32Array;
   #inputBase = 0;
   #inputCap = 0;
   #ringAddress = 0;
@@ -106,7 +127,22 @@ export class Core {
   #scaleField: "price" | "size" = "price";
   #text: string | undefined;
   #writeListeners = new Set<() => void>();
+  /** The text whose depth update the core scanned last (until it is applied). */
+  #scannedText: string | undefined;
+  #scanAddress = 0;
+  #depth: ScannedDepth = {
+    firstUpdateId: 0,
+    lastUpdateId: 0,
+    exchangeTimeMs: 0,
+    symbolAt: 0,
+    symbolEnd: 0,
+    bidsAt: 0,
+    asksAt: 0,
+    bids: 0,
+    asks: 0,
+  };
   #encoder = new TextEncoder();
+  #textArea: Uint8Array | undefined;
 
   private constructor(
     ex: CoreExports,
@@ -137,6 +173,7 @@ export class Core {
     }
     core.#inputBase = exports.input_reserve(1024);
     core.#inputCap = exports.input_capacity();
+    core.#scanAddress = exports.depth_scan_address();
     core.#refresh();
     return core;
   }
@@ -172,6 +209,8 @@ export class Core {
     this.#buffer = buffer;
     this.#i32 = new Int32Array(buffer);
     this.#big = new BigInt64Array(buffer);
+    this.#f64 = new Float64Array(buffer);
+    this.#u32 = new Uint32Array(buffer);
   }
 
   #fail(code: number, what: string): never {
@@ -342,10 +381,16 @@ export class Core {
     const n = text.length;
     const base = this.#ex.text_reserve(n);
     this.#refresh();
-    const { read, written } = this.#encoder.encodeInto(
-      text,
-      new Uint8Array(this.#buffer, base, n),
-    );
+    // One view of the whole text area, made again only when the area or the memory moved.
+    const capacity = this.#ex.text_capacity();
+    let area = this.#textArea;
+    if (
+      area === undefined || area.buffer !== this.#buffer || area.byteOffset !== base ||
+      area.length !== capacity
+    ) {
+      area = this.#textArea = new Uint8Array(this.#buffer, base, capacity);
+    }
+    const { read, written } = this.#encoder.encodeInto(text, area);
     if (read !== n || written !== n) return false;
     this.#ex.text_loaded(n, text.indexOf("\\") < 0 ? 1 : 0);
     this.#text = text;
@@ -419,6 +464,90 @@ export class Core {
       `Level array at offset ${start} is malformed or holds an unacceptable level ` +
         `(problem near offset ${end}: ${JSON.stringify(text.slice(end, end + 24))})`,
     );
+  }
+
+  /**
+   * Loads `text` (as {@linkcode loadText}) and reads it, in one pass in the core, as a Binance
+   * `depthUpdate` in Binance's own compact serialization (raw or in a combined-stream wrapper):
+   * `{"e":"depthUpdate","E":…,"s":"…","U":…,"u":…,"b":[["p","q"],…],"a":[…]}` with nothing else
+   * in it (no other key, no whitespace or escape, every level two plain decimal strings). Returns
+   * `true` and fills {@linkcode scannedDepth} when it is one; `false` for anything else, which
+   * the caller reads with its general parser. {@linkcode applyScannedDepth} then stages and
+   * applies the levels of a book in one more call.
+   *
+   * @example
+   * ```ts
+   * import { Core } from "./core.ts";
+   * const core = await Core.create({ ringCapacity: 0 });
+   * const text = '{"e":"depthUpdate","E":5,"s":"BTCUSDT","U":8,"u":9,"b":[["1.5","2"]],"a":[]}';
+   * if (!core.scanBinanceDepth(text)) throw new Error();
+   * const d = core.scannedDepth;
+   * if (text.slice(d.symbolAt, d.symbolEnd) !== "BTCUSDT" || d.lastUpdateId !== 9) throw new Error();
+   * if (core.scanBinanceDepth(text.replace('"b":', '"b": '))) throw new Error("not compact");
+   * ```
+   */
+  scanBinanceDepth(text: string): boolean {
+    this.#scannedText = undefined;
+    if (!this.loadText(text) || this.#ex.depth_scan_binance() !== 1) return false;
+    this.#refresh();
+    const l = this.#layout;
+    const at = this.#scanAddress;
+    const f = this.#f64;
+    const u = this.#u32;
+    const d = this.#depth;
+    d.firstUpdateId = f[(at + l.dsFirst) >> 3];
+    d.lastUpdateId = f[(at + l.dsLast) >> 3];
+    d.exchangeTimeMs = f[(at + l.dsTime) >> 3];
+    d.symbolAt = u[(at + l.dsSymbolAt) >> 2];
+    d.symbolEnd = u[(at + l.dsSymbolEnd) >> 2];
+    d.bidsAt = u[(at + l.dsBidsAt) >> 2];
+    d.asksAt = u[(at + l.dsAsksAt) >> 2];
+    d.bids = u[(at + l.dsBidCount) >> 2];
+    d.asks = u[(at + l.dsAskCount) >> 2];
+    this.#scannedText = text;
+    return true;
+  }
+
+  /** What the last successful {@linkcode scanBinanceDepth} read (the same object each time). */
+  get scannedDepth(): Readonly<ScannedDepth> {
+    return this.#depth;
+  }
+
+  /**
+   * Stages the levels of the depth update {@linkcode scanBinanceDepth} read last at `book`'s
+   * scales (bids, then asks) and applies them as {@linkcode apply} does, in one call. Returns
+   * records written, or `-1` when a value has more decimals than the book's scale or does not fit
+   * 64 bits at it: then nothing was staged or applied, and staging the arrays with
+   * {@linkcode addTextLevels} gives the precise error. Throws {@linkcode CoreError} as
+   * {@linkcode apply} does, `TypeError` when no scanned update is pending (each is applied once;
+   * loading another text drops it).
+   *
+   * @example
+   * ```ts
+   * import { Core } from "./core.ts";
+   * const core = await Core.create({ ringCapacity: 16 });
+   * const book = core.createBook({ exchange: 3, symbol: 0, priceScale: 2, sizeScale: 1 });
+   * core.scanBinanceDepth('{"e":"depthUpdate","E":5,"s":"X","U":1,"u":2,"b":[["1.5","2"]],"a":[]}');
+   * if (core.applyScannedDepth(book, 5, 6) !== 1 || core.top(book, 0, 1)[0][0] !== 150n) {
+   *   throw new Error();
+   * }
+   * core.scanBinanceDepth('{"e":"depthUpdate","E":5,"s":"X","U":3,"u":4,"b":[["1.505","2"]],"a":[]}');
+   * if (core.applyScannedDepth(book, 5, 6) !== -1) throw new Error("3 decimals at scale 2");
+   * ```
+   */
+  applyScannedDepth(book: number, exchangeTimeMs: number, receiveTimeMs: number): number {
+    const text = this.#scannedText;
+    this.#scannedText = undefined;
+    if (text === undefined || text !== this.#text) {
+      throw new TypeError("applyScannedDepth: no scanned depth update (see scanBinanceDepth)");
+    }
+    this.begin(book);
+    this.#reserve(this.#depth.bids + this.#depth.asks);
+    this.#stamp(exchangeTimeMs, receiveTimeMs);
+    const r = this.#ex.depth_apply(book);
+    const results = this.#layout.results;
+    if (r === results.SCALE || r === results.TEXT_RANGE) return -1;
+    return this.#written(r, `Batch for book ${book}`);
   }
 
   /**

@@ -60,6 +60,18 @@ export interface CoreLayout {
   readonly textPriceQty: number;
   /** Frame-text level format `[{"side": "bid"|"offer", "price_level": "p", "new_quantity": "s", …}, …]`. */
   readonly textSideUpdates: number;
+  /** Depth scan result (`scanBinanceDepth`): offsets of U, u, E (f64 each), the symbol's span,
+   * the level arrays' offsets and counts (u32 each), and its size. */
+  readonly dsFirst: number;
+  readonly dsLast: number;
+  readonly dsTime: number;
+  readonly dsSymbolAt: number;
+  readonly dsSymbolEnd: number;
+  readonly dsBidsAt: number;
+  readonly dsAsksAt: number;
+  readonly dsBidCount: number;
+  readonly dsAskCount: number;
+  readonly dsSize: number;
   readonly results: Readonly<Record<string, number>>;
 }
 
@@ -111,6 +123,16 @@ const LAYOUT_KEYS = [
   "sideAsk",
   "maxDepth",
   "maxDecimalText",
+  "dsFirst",
+  "dsLast",
+  "dsTime",
+  "dsSymbolAt",
+  "dsSymbolEnd",
+  "dsBidsAt",
+  "dsAsksAt",
+  "dsBidCount",
+  "dsAskCount",
+  "dsSize",
   "textPairs",
   "textPriceQty",
   "textSideUpdates",

@@ -215,6 +215,42 @@ export class BookStore {
   }
 
   /**
+   * {@linkcode update} for the depth update the core just scanned from `text`
+   * (`Core.scanBinanceDepth`): its levels are staged and applied in one core call. A value the
+   * book's scales cannot hold is staged again from the text by {@linkcode update}, so refusals,
+   * counters and logs are exactly the general path's.
+   */
+  updateScannedDepth(
+    symbol: string,
+    text: string,
+    exchangeMs: number,
+    receivedMs: number,
+  ): UpdateResult {
+    const e = this.#entry(symbol);
+    if (!e || e.state !== "live") return "ignored";
+    const core = this.#core;
+    try {
+      if (core.applyScannedDepth(e.id, exchangeMs, receivedMs) < 0) {
+        const d = core.scannedDepth;
+        return this.update(
+          symbol,
+          { text, at: d.bidsAt },
+          { text, at: d.asksAt },
+          exchangeMs,
+          receivedMs,
+        );
+      }
+    } catch (err) {
+      this.#refused(e, err, "update");
+      return "rejected";
+    }
+    e.lastUpdateAt = receivedMs;
+    e.updates++;
+    e.liveUpdates++;
+    return "applied";
+  }
+
+  /**
    * Loads a snapshot into the core book **without publishing** (for venues whose checksum comes
    * in a later message, e.g. Bitfinex `cs`): the book is STALE until {@linkcode commitSnapshot}.
    * Returns false when the core refused it (counted; the book stays stale).

@@ -200,3 +200,43 @@ Deno.test("edge: Kraken checksum from the book matches the documented vectors", 
   core.apply();
   assertEquals(core.krakenChecksum(book), 1001244817, "vector F");
 });
+
+Deno.test("edge: record checksums (CRC chains joined) equal the one-chain CRC of the top-N, any side lengths", async () => {
+  const { topChecksum } = await import("../support/reference_book.ts");
+  // Side lengths around the chain split (0, 1, odd, even) and beyond the combine table (1024
+  // levels per half) at the deepest depth.
+  const cases: Array<[number, number, number]> = [
+    [5, 0, 0],
+    [5, 1, 0],
+    [5, 0, 1],
+    [5, 3, 2],
+    [50, 50, 49],
+    [50, 7, 50],
+    [5000, 2100, 4999],
+  ];
+  // Sizes below 2^32, above it, and mixed (the checksum skips the zero upper bytes of small ones).
+  for (const big of [0, 2 ** 40, -1]) {
+    for (const [depth, nb, na] of cases) {
+      const core = await Core.create({ ringCapacity: 1 << 11 });
+      const reader = new RingReader(core.memory.buffer, core.ringAddress, core.layout);
+      const book = core.createBook({ exchange: 1, symbol: 1, priceScale: 0, sizeScale: 0, depth });
+      core.begin(book);
+      const size = (i: number, n: number) =>
+        (big === -1 ? (i % 3 === 0 ? 2 ** 33 : 0) : big) + 1 + ((i * n) % 1000);
+      for (let i = 0; i < nb; i++) core.addMantissa(0, 100_000 - 3 * i, size(i, 7919));
+      for (let i = 0; i < na; i++) core.addMantissa(1, 100_001 + 2 * i, size(i, 104729));
+      core.reset();
+      // A delta that changes both sides' best levels (when they exist), so the chains run again.
+      core.begin(book).addMantissa(0, 100_000 - 1, 5).addMantissa(1, 100_001 + 1, 6).apply();
+      let last = 0;
+      for (let b = reader.read(); b instanceof Uint8Array; b = reader.read()) {
+        const rec = decodeRecord(b, core.layout);
+        if (rec.last) last = rec.checksum;
+      }
+      const bids = core.top(book, 0, depth);
+      const asks = core.top(book, 1, depth);
+      assertEquals(last >>> 0, topChecksum(bids, asks) >>> 0, `depth ${depth}, ${nb}/${na} levels`);
+      assertEquals(core.checksum(book, depth) >>> 0, last >>> 0);
+    }
+  }
+});

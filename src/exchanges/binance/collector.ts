@@ -20,6 +20,10 @@ import { type RestCounters, type RestLimits, SnapshotFetcher } from "../snapshot
 
 /** Depth updates' level arrays are staged by the core from the frame's bytes. */
 const LEVEL_TEXT = { levelText: true } as const;
+/** How a combined-stream frame and a depth update in Binance's serialization begin. */
+const STREAM_HEAD = '{"stream":"';
+const DATA_KEY = '","data":';
+const DEPTH_HEAD = '{"e":"depthUpdate",';
 
 /** A Binance family section of the config. */
 export interface BinanceSettings extends ConnectionSettings, RestLimits {
@@ -52,6 +56,16 @@ export class BinanceCollector extends SocketCollector {
   #fetcher: SnapshotFetcher;
   /** Depth events skipped as already covered (`u` not above the book's). */
   oldEvents = 0;
+  /**
+   * Whether depth updates in Binance's compact form take the one-pass core path
+   * (`Core.scanBinanceDepth`, see {@linkcode handle}); false sends every frame through the
+   * general parser (tests compare the two).
+   */
+  depthFastPath = true;
+  /** Depth updates the fast path took (scanned by the core and continuing their chain). */
+  fastDepthUpdates = 0;
+  /** Native symbol (`BTCUSDT`) and normalised symbol of each book, for the fast path. */
+  #natives: Array<readonly [string, string]> = [];
 
   constructor(
     settings: BinanceSettings,
@@ -63,7 +77,12 @@ export class BinanceCollector extends SocketCollector {
     this.#variant = variant;
     this.#rest = settings;
     this.#limiter = new WeightLimiter(settings.restWeightPerMinute);
-    for (const s of this.symbols) this.#sync.set(s, new DepthSync());
+    for (const s of this.symbols) {
+      this.#sync.set(s, new DepthSync());
+      // Only where the general path maps the native name back to this very book.
+      const native = this.toNative(s);
+      if (this.fromNative(native) === s) this.#natives.push([native, s]);
+    }
     this.#fetcher = new SnapshotFetcher({
       bucket: this.#limiter,
       cost: depthWeight(variant.depthWeights, settings.snapshotLimit),
@@ -213,7 +232,42 @@ export class BinanceCollector extends SocketCollector {
     return true;
   }
 
+  /**
+   * The hot path: a depth update in Binance's compact form, scanned by the core in one pass, that
+   * continues its live book's chain is staged and applied in one more core call. Returns false,
+   * having changed nothing, for anything else (another message or form, an unknown symbol, a
+   * book that is buffering, an old event, a gap), which {@linkcode handle} then parses generally.
+   */
+  #depthFast(text: string, receivedMs: number): boolean {
+    // Trades and tickers are most frames: only a depth update is worth writing into the core.
+    let data = 0;
+    if (text.startsWith(STREAM_HEAD)) {
+      data = text.indexOf(DATA_KEY, STREAM_HEAD.length);
+      if (data < 0) return false;
+      data += DATA_KEY.length;
+    }
+    if (!text.startsWith(DEPTH_HEAD, data)) return false;
+    const core = this.context.core;
+    if (!core.scanBinanceDepth(text)) return false;
+    const d = core.scannedDepth;
+    const length = d.symbolEnd - d.symbolAt;
+    let symbol: string | undefined;
+    for (const [native, s] of this.#natives) {
+      if (native.length === length && text.startsWith(native, d.symbolAt)) {
+        symbol = s;
+        break;
+      }
+    }
+    if (symbol === undefined) return false;
+    if (!this.#sync.get(symbol)!.tryAdvance(d.firstUpdateId, d.lastUpdateId)) return false;
+    this.fastDepthUpdates++;
+    const r = this.books.updateScannedDepth(symbol, text, d.exchangeTimeMs, receivedMs);
+    if (r === "rejected") this.resync(symbol);
+    return true;
+  }
+
   protected handle(text: string, receivedMs: number): void {
+    if (this.depthFastPath && this.#depthFast(text, receivedMs)) return;
     for (const m of parseBinanceMessage(text, LEVEL_TEXT)) {
       switch (m.kind) {
         case "book": {

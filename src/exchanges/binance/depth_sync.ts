@@ -118,6 +118,29 @@ export class DepthSync {
     return "apply";
   }
 
+  /**
+   * The hot path's half of {@linkcode onEvent}: when an event with `U` / `u` would be applied
+   * (the book is live and the event continues the chain), records it as applied and returns
+   * true; otherwise changes nothing and returns false (hand the event to `onEvent`).
+   *
+   * @example
+   * ```ts
+   * import { DepthSync } from "./depth_sync.ts";
+   * const sync = new DepthSync();
+   * sync.onSnapshot(100);
+   * if (!sync.tryAdvance(99, 103) || sync.lastUpdateId !== 103) throw new Error();
+   * if (sync.tryAdvance(105, 106) || sync.lastUpdateId !== 103) throw new Error("a gap is onEvent's");
+   * ```
+   */
+  tryAdvance(U: number, u: number): boolean {
+    if (!this.#live || !(u > this.#lastU)) return false;
+    if (this.#first ? U > this.#lastU + 1 : U !== this.#lastU + 1) return false;
+    this.#first = false;
+    this.#oldRun = 0;
+    this.#lastU = u;
+    return true;
+  }
+
   onSnapshot(lastUpdateId: number): SnapshotOutcome {
     const L = lastUpdateId;
     const events = this.#buffer.filter((e) => (e.lastUpdateId ?? -1) > L);
