@@ -8,7 +8,7 @@
 //   [{"stream":"<name>","data":]{"e":"depthUpdate","E":<int>,"s":"<symbol>","U":<int>,"u":<int>,
 //     "b":[["<price>","<size>"],…],"a":[["<price>","<size>"],…]}[}]
 //
-// <int>: 1 to MAX_ID_DIGITS digits (exact as f64). <name>, <symbol>: bytes ≥ 0x20 other than `"`
+// <int>: 1 to MAX_ID_DIGITS digits (exact as f64). <name>, <symbol>: ASCII ≥ 0x20 other than `"`
 // and `\`, the symbol non-empty. U ≤ u. A decimal: digits[.digits], at most MAX_DECIMAL_TEXT
 // bytes, at most MAX_DIGITS digits before its trailing fraction zeros; a price not zero. These
 // are the host's rules for the same frame (the compact reader in src/exchanges/binance/parse.ts
@@ -85,6 +85,7 @@ import { text_capacity, textAddress, textLength } from "./text_levels";
 @inline const C_ZERO: u32 = 48;
 @inline const C_LBRACKET: u32 = 91;
 @inline const C_BACKSLASH: u32 = 92;
+@inline const C_NON_ASCII: u32 = 0x80;
 @inline const C_RBRACKET: u32 = 93;
 @inline const C_RBRACE: u32 = 125;
 /** `["` and `,"` read as one little-endian u16. */
@@ -166,11 +167,14 @@ let levelCount: i32 = 0;
   return true;
 }
 
-/** Skips a string body (bytes ≥ 0x20 but `\`) to its closing quote; returns that position or 0. */
+/**
+ * Skips a string body (ASCII ≥ 0x20 but `\`: a frame given as bytes is then the same frame its
+ * text would be) to its closing quote; returns that position or 0.
+ */
 function plainStringEnd(p: usize): usize {
   let c = byte(p);
   while (c != C_QUOTE) {
-    if (c < C_SPACE || c == C_BACKSLASH) return 0;
+    if (c < C_SPACE || c == C_BACKSLASH || c >= C_NON_ASCII) return 0;
     c = byte(++p);
   }
   return p;

@@ -129,6 +129,10 @@ export class Core {
   #writeListeners = new Set<() => void>();
   /** The text whose depth update the core scanned last (until it is applied). */
   #scannedText: string | undefined;
+  /** The text area holds bytes loaded by {@linkcode scanBinanceDepthBytes} (no text string). */
+  #bytesLoaded = false;
+  /** The pending scanned depth update came from bytes. */
+  #scannedBytes = false;
   #scanAddress = 0;
   #depth: ScannedDepth = {
     firstUpdateId: 0,
@@ -378,18 +382,9 @@ export class Core {
   loadText(text: string): boolean {
     if (text === this.#text) return true;
     this.#text = undefined;
+    this.#bytesLoaded = false;
     const n = text.length;
-    const base = this.#ex.text_reserve(n);
-    this.#refresh();
-    // One view of the whole text area, made again only when the area or the memory moved.
-    const capacity = this.#ex.text_capacity();
-    let area = this.#textArea;
-    if (
-      area === undefined || area.buffer !== this.#buffer || area.byteOffset !== base ||
-      area.length !== capacity
-    ) {
-      area = this.#textArea = new Uint8Array(this.#buffer, base, capacity);
-    }
+    const area = this.#reserveText(n);
     const { read, written } = this.#encoder.encodeInto(text, area);
     if (read !== n || written !== n) return false;
     this.#ex.text_loaded(n, text.indexOf("\\") < 0 ? 1 : 0);
@@ -488,7 +483,64 @@ export class Core {
    */
   scanBinanceDepth(text: string): boolean {
     this.#scannedText = undefined;
+    this.#scannedBytes = false;
     if (!this.loadText(text) || this.#ex.depth_scan_binance() !== 1) return false;
+    this.#readScan();
+    this.#scannedText = text;
+    return true;
+  }
+
+  /**
+   * {@linkcode scanBinanceDepth} of a frame given as its UTF-8 bytes, `bytes[start, end)` (e.g. a
+   * WebSocket client's receive buffer): they are copied into the core as they are, with no text
+   * string made. The scan accepts only ASCII in the stream name and symbol, so what it accepts
+   * is the same frame as its text would be. {@linkcode applyScannedDepth} applies it.
+   *
+   * @example
+   * ```ts
+   * import { Core } from "./core.ts";
+   * const core = await Core.create({ ringCapacity: 16 });
+   * const book = core.createBook({ exchange: 3, symbol: 0, priceScale: 2, sizeScale: 1 });
+   * const frame = new TextEncoder().encode(
+   *   'xx{"e":"depthUpdate","E":5,"s":"X","U":1,"u":2,"b":[["1.5","2"]],"a":[]}',
+   * );
+   * if (!core.scanBinanceDepthBytes(frame, 2, frame.length)) throw new Error();
+   * if (core.applyScannedDepth(book, 5, 6) !== 1 || core.top(book, 0, 1)[0][0] !== 150n) {
+   *   throw new Error();
+   * }
+   * ```
+   */
+  scanBinanceDepthBytes(bytes: Uint8Array, start: number, end: number): boolean {
+    this.#scannedText = undefined;
+    this.#scannedBytes = false;
+    this.#text = undefined;
+    const n = end - start;
+    this.#reserveText(n).set(bytes.subarray(start, end));
+    this.#ex.text_loaded(n, 0);
+    this.#bytesLoaded = true;
+    if (this.#ex.depth_scan_binance() !== 1) return false;
+    this.#readScan();
+    this.#scannedBytes = true;
+    return true;
+  }
+
+  /** Room for `n` bytes in the text area: a view of the whole area (made again only when moved). */
+  #reserveText(n: number): Uint8Array {
+    const base = this.#ex.text_reserve(n);
+    this.#refresh();
+    const capacity = this.#ex.text_capacity();
+    let area = this.#textArea;
+    if (
+      area === undefined || area.buffer !== this.#buffer || area.byteOffset !== base ||
+      area.length !== capacity
+    ) {
+      area = this.#textArea = new Uint8Array(this.#buffer, base, capacity);
+    }
+    return area;
+  }
+
+  /** Reads the depth scan's result into {@linkcode scannedDepth}. */
+  #readScan(): void {
     this.#refresh();
     const l = this.#layout;
     const at = this.#scanAddress;
@@ -504,8 +556,6 @@ export class Core {
     d.asksAt = u[(at + l.dsAsksAt) >> 2];
     d.bids = u[(at + l.dsBidCount) >> 2];
     d.asks = u[(at + l.dsAskCount) >> 2];
-    this.#scannedText = text;
-    return true;
   }
 
   /** What the last successful {@linkcode scanBinanceDepth} read (the same object each time). */
@@ -537,8 +587,10 @@ export class Core {
    */
   applyScannedDepth(book: number, exchangeTimeMs: number, receiveTimeMs: number): number {
     const text = this.#scannedText;
+    const fromBytes = this.#scannedBytes && this.#bytesLoaded;
     this.#scannedText = undefined;
-    if (text === undefined || text !== this.#text) {
+    this.#scannedBytes = false;
+    if (!fromBytes && (text === undefined || text !== this.#text)) {
       throw new TypeError("applyScannedDepth: no scanned depth update (see scanBinanceDepth)");
     }
     this.begin(book);

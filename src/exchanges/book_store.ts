@@ -216,13 +216,14 @@ export class BookStore {
 
   /**
    * {@linkcode update} for the depth update the core just scanned from `text`
-   * (`Core.scanBinanceDepth`): its levels are staged and applied in one core call. A value the
-   * book's scales cannot hold is staged again from the text by {@linkcode update}, so refusals,
+   * (`Core.scanBinanceDepth`, or `Core.scanBinanceDepthBytes` with `text` a function that makes
+   * the frame's text): its levels are staged and applied in one core call. A value the book's
+   * scales cannot hold is staged again from the text by {@linkcode update}, so refusals,
    * counters and logs are exactly the general path's.
    */
   updateScannedDepth(
     symbol: string,
-    text: string,
+    text: string | (() => string),
     exchangeMs: number,
     receivedMs: number,
   ): UpdateResult {
@@ -232,10 +233,11 @@ export class BookStore {
     try {
       if (core.applyScannedDepth(e.id, exchangeMs, receivedMs) < 0) {
         const d = core.scannedDepth;
+        const t = typeof text === "string" ? text : text();
         return this.update(
           symbol,
-          { text, at: d.bidsAt },
-          { text, at: d.asksAt },
+          { text: t, at: d.bidsAt },
+          { text: t, at: d.asksAt },
           exchangeMs,
           receivedMs,
         );

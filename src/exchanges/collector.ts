@@ -123,6 +123,8 @@ export abstract class SocketCollector implements Collector {
   /** Messages (WebSocket frames and REST bodies) refused for holding too many levels. */
   protected oversizeMessages = 0;
   /** Levels one message may hold. */
+  /** Frames handled from the WebSocket client's bytes, with no text made of them. */
+  bytesFrames = 0;
   readonly maxLevelsPerMessage: number;
   /** Books resynced for not becoming live within `bookSyncTimeoutMs` of subscribing. */
   protected syncTimeouts = 0;
@@ -166,6 +168,11 @@ export abstract class SocketCollector implements Collector {
         this.subscribe(s);
       },
       onMessage: (text, received) => this.#onMessage(text, received),
+      // A venue with a bytes path takes frames from the receive buffer, unless every frame's
+      // text is recorded.
+      onBytes: this.handleBytes === SocketCollector.prototype.handleBytes || context.record
+        ? undefined
+        : (bytes, start, end, received) => this.#onBytes(bytes, start, end, received),
       onDisconnect: (reason) => this.onDisconnect(reason),
       silenceTimeoutMs: settings.silenceTimeoutMs,
       handshakeTimeoutMs: settings.handshakeTimeoutMs,
@@ -183,6 +190,21 @@ export abstract class SocketCollector implements Collector {
   protected abstract subscribe(socket: FeedSocket): void;
   /** Handles one text message. */
   protected abstract handle(text: string, receivedMs: number): void;
+
+  /**
+   * Optional hot path: handles one text frame from its bytes `bytes[start, end)` (the WebSocket
+   * client's receive buffer, valid only during the call, not yet checked as UTF-8). Returns true
+   * when it handled the frame; false, having changed nothing, to have it decoded and given to
+   * {@linkcode handle}. The base class takes no frame as bytes.
+   */
+  protected handleBytes(
+    _bytes: Uint8Array,
+    _start: number,
+    _end: number,
+    _receivedMs: number,
+  ): boolean {
+    return false;
+  }
   abstract toNative(symbol: string): string;
   protected abstract nativeToSymbol(native: string): string | undefined;
 
@@ -321,6 +343,20 @@ export abstract class SocketCollector implements Collector {
   /** Replays a connection opening (what the adapter does on a fresh connection, minus I/O). */
   ingestOpen(): void {
     this.subscribe(this.socket);
+  }
+
+  #onBytes(bytes: Uint8Array, start: number, end: number, receivedMs: number): boolean {
+    try {
+      const handled = this.handleBytes(bytes, start, end, receivedMs);
+      if (handled) this.bytesFrames++;
+      return handled;
+    } catch (e) {
+      // As #onMessage: counted, never a crash (the frame is not handled again as text).
+      this.handlerFailures++;
+      this.parseErrors++;
+      this.log(`message handling failed: ${(e as Error).message}`);
+      return true;
+    }
   }
 
   #onMessage(text: string, receivedMs: number): void {

@@ -65,6 +65,9 @@ Deno.test("binance adapter: buffered diffs + REST snapshot splice into exact boo
     equal(health.parseErrors, 0);
     equal(mock.stats.restDepthRequests["BTCUSDT"], 1);
     ok(h.trades.length > 0 && h.trades.every((t) => t.exchange === "binanceus"));
+    // Live depth updates came straight from the WebSocket client's bytes (no text made).
+    ok(h.collector.bytesFrames > 0, "depth updates handled from bytes");
+    ok(h.collector.bytesFrames <= h.collector.fastDepthUpdates);
   } finally {
     await close();
   }

@@ -509,3 +509,54 @@ Deno.test({
     }
   },
 });
+
+/** What one scan read and what applying it wrote, for a core scanned from text or from bytes. */
+function scanOutcome(core: Core, reader: RingReader, text: string, asBytes: boolean): string {
+  const bytes = new TextEncoder().encode(`@@${text}@`); // the frame inside a larger buffer
+  const ok = asBytes
+    ? core.scanBinanceDepthBytes(bytes, 2, bytes.length - 1)
+    : core.scanBinanceDepth(text);
+  if (!ok) return "refused";
+  const d = { ...core.scannedDepth };
+  const [priceScale, sizeScale] = frameScales(text);
+  const id = core.createBook({ exchange: 3, symbol: 0, priceScale, sizeScale, depth: 50 });
+  const written = outcome(() => core.applyScannedDepth(id, d.exchangeTimeMs, 1));
+  return JSON.stringify({ d, written, records: drain(reader) });
+}
+
+Deno.test("binance depth scan: a frame scanned from its bytes reads and applies as its text does", async () => {
+  const fromText = await Core.create({ ringCapacity: 1 << 12 });
+  const fromBytes = await Core.create({ ringCapacity: 1 << 12 });
+  const textReader = new RingReader(fromText.memory.buffer, fromText.ringAddress, fromText.layout);
+  const bytesReader = new RingReader(
+    fromBytes.memory.buffer,
+    fromBytes.ringAddress,
+    fromBytes.layout,
+  );
+  const frames = [
+    ...FRAMES_EDGE,
+    ...syntheticFrames().slice(0, 100),
+    ...recorded.slice(0, 300),
+    // Non-ASCII in the stream name or the symbol: the text is refused by loadText, the bytes by
+    // the scan, so neither reads a frame the other would not.
+    wrap(EDGE[0], "btcusdt@dépth"),
+    depth('[["1","2"]]', "[]", '"U":5,"u":7', "BTCÜSDT"),
+  ];
+  let accepted = 0;
+  const check = (text: string) => {
+    const a = scanOutcome(fromText, textReader, text, false);
+    const b = scanOutcome(fromBytes, bytesReader, text, true);
+    equal(b, a, text.slice(0, 120));
+    if (a !== "refused") accepted++;
+  };
+  for (const text of frames) check(text);
+  fc.assert(
+    fc.property(
+      fc.nat({ max: frames.length - 1 }),
+      mutations(['"U"', '"u"', '"b"', '"a"', '"s"', '"e"', '"E"', '"data"', '"stream"']),
+      (i, mu) => void check(mutate(frames[i], mu)),
+    ),
+    { numRuns: 1500, seed: 20261208 },
+  );
+  ok(accepted > 100, `${accepted} frames accepted by both`);
+});

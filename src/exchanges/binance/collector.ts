@@ -24,6 +24,20 @@ const LEVEL_TEXT = { levelText: true } as const;
 const STREAM_HEAD = '{"stream":"';
 const DATA_KEY = '","data":';
 const DEPTH_HEAD = '{"e":"depthUpdate",';
+const encoder = new TextEncoder();
+const STREAM_HEAD_BYTES = encoder.encode(STREAM_HEAD);
+const DATA_KEY_BYTES = encoder.encode(DATA_KEY);
+const DEPTH_HEAD_BYTES = encoder.encode(DEPTH_HEAD);
+/** Frames longer than this take the text path (which caps their levels before any scan). */
+const MAX_BYTES_FRAME = 256 * 1024;
+const decoder = new TextDecoder();
+
+/** Whether `bytes` holds `lit` at `at` (below `end`). */
+function bytesAt(bytes: Uint8Array, at: number, end: number, lit: Uint8Array): boolean {
+  if (end - at < lit.length) return false;
+  for (let i = 0; i < lit.length; i++) if (bytes[at + i] !== lit[i]) return false;
+  return true;
+}
 
 /** A Binance family section of the config. */
 export interface BinanceSettings extends ConnectionSettings, RestLimits {
@@ -65,7 +79,7 @@ export class BinanceCollector extends SocketCollector {
   /** Depth updates the fast path took (scanned by the core and continuing their chain). */
   fastDepthUpdates = 0;
   /** Native symbol (`BTCUSDT`) and normalised symbol of each book, for the fast path. */
-  #natives: Array<readonly [string, string]> = [];
+  #natives: Array<readonly [string, string, Uint8Array]> = [];
 
   constructor(
     settings: BinanceSettings,
@@ -81,7 +95,7 @@ export class BinanceCollector extends SocketCollector {
       this.#sync.set(s, new DepthSync());
       // Only where the general path maps the native name back to this very book.
       const native = this.toNative(s);
-      if (this.fromNative(native) === s) this.#natives.push([native, s]);
+      if (this.fromNative(native) === s) this.#natives.push([native, s, encoder.encode(native)]);
     }
     this.#fetcher = new SnapshotFetcher({
       bucket: this.#limiter,
@@ -262,6 +276,52 @@ export class BinanceCollector extends SocketCollector {
     if (!this.#sync.get(symbol)!.tryAdvance(d.firstUpdateId, d.lastUpdateId)) return false;
     this.fastDepthUpdates++;
     const r = this.books.updateScannedDepth(symbol, text, d.exchangeTimeMs, receivedMs);
+    if (r === "rejected") this.resync(symbol);
+    return true;
+  }
+
+  /**
+   * The depth fast path straight from the WebSocket client's receive buffer: the frame's bytes
+   * go into the core with no text made of them. Anything it does not take (another message, a
+   * book that is buffering, an old event, a frame over 256 KiB or over `maxLevelsPerMessage`)
+   * is decoded and handled as text, having changed nothing.
+   */
+  protected override handleBytes(
+    bytes: Uint8Array,
+    start: number,
+    end: number,
+    receivedMs: number,
+  ): boolean {
+    if (!this.depthFastPath || end - start > MAX_BYTES_FRAME) return false;
+    let data = start;
+    if (bytesAt(bytes, start, end, STREAM_HEAD_BYTES)) {
+      data = bytes.indexOf(0x22, start + STREAM_HEAD_BYTES.length); // the name's closing quote
+      if (data < 0 || data >= end || !bytesAt(bytes, data, end, DATA_KEY_BYTES)) return false;
+      data += DATA_KEY_BYTES.length;
+    }
+    if (!bytesAt(bytes, data, end, DEPTH_HEAD_BYTES)) return false;
+    const core = this.context.core;
+    if (!core.scanBinanceDepthBytes(bytes, start, end)) return false;
+    const d = core.scannedDepth;
+    if (d.bids + d.asks > this.maxLevelsPerMessage) return false;
+    const at = start + d.symbolAt;
+    const length = d.symbolEnd - d.symbolAt;
+    let symbol: string | undefined;
+    for (const [, s, native] of this.#natives) {
+      if (native.length === length && bytesAt(bytes, at, end, native)) {
+        symbol = s;
+        break;
+      }
+    }
+    if (symbol === undefined) return false;
+    if (!this.#sync.get(symbol)!.tryAdvance(d.firstUpdateId, d.lastUpdateId)) return false;
+    this.fastDepthUpdates++;
+    const r = this.books.updateScannedDepth(
+      symbol,
+      () => decoder.decode(bytes.subarray(start, end)),
+      d.exchangeTimeMs,
+      receivedMs,
+    );
     if (r === "rejected") this.resync(symbol);
     return true;
   }
