@@ -59,6 +59,8 @@ export interface FeedSocketOptions {
 /** What a FeedSocket needs of a connection (our client, or the runtime's behind an adapter). */
 interface Connection {
   readonly readyState: number;
+  /** When the bytes of the frame being handed over were read (own client), else undefined. */
+  readonly receivedAt?: number;
   onopen: (() => void) | null;
   onmessage: ((text: string) => void) | null;
   onbytes?: ((bytes: Uint8Array, start: number, end: number) => boolean) | null;
@@ -315,7 +317,7 @@ export class FeedSocket {
     };
     ws.onmessage = (data) => {
       if (this.#ws !== ws) return;
-      const received = nowMs();
+      const received = ws.receivedAt ?? nowMs();
       this.#lastMessageAt = received;
       this.messages++;
       this.bytes += data.length;
@@ -325,7 +327,7 @@ export class FeedSocket {
     if (onBytes) {
       ws.onbytes = (bytes, start, end) => {
         if (this.#ws !== ws) return true;
-        const received = nowMs();
+        const received = ws.receivedAt ?? nowMs();
         if (!onBytes(bytes, start, end, received)) return false;
         this.#lastMessageAt = received;
         this.messages++;

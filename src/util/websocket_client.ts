@@ -103,6 +103,11 @@ export class WebSocketClient {
   bytesRead = 0;
   /** Reads from the socket. */
   reads = 0;
+  /**
+   * When the latest read returned (ms since the epoch, fractional): the receive time of every
+   * frame that read completed, taken once per read rather than once per frame.
+   */
+  receivedAt = 0;
 
   #url: URL;
   #max: number;
@@ -189,6 +194,7 @@ export class WebSocketClient {
           this.#finish(1006, "", this.readyState === CLOSING ? "" : "connection closed by peer");
           return;
         }
+        this.receivedAt = performance.timeOrigin + performance.now();
         this.reads++;
         this.bytesRead += n;
         this.#end += n;
@@ -218,6 +224,7 @@ export class WebSocketClient {
       if (this.#ended) return;
       if (n === null) throw new Error("connection closed before the upgrade completed");
       this.#end += n;
+      this.receivedAt = performance.timeOrigin + performance.now();
       headEnd = findHeadEnd(this.#buf, this.#end);
     }
     const head = new TextDecoder().decode(this.#buf.subarray(0, headEnd));
