@@ -84,8 +84,11 @@ function diffSide(view: TopView, side: Side, depth: i32, isAsk: bool, out: usize
         putChange(out, n++, priceOf(b, isAsk), scratchSize(j));
         j++;
       } else {
+        // A level in both: written always, counted only when its size changed (no branch to
+        // mispredict on the common size-only updates; `out` has room for 2·depth changes).
         const s = scratchSize(j);
-        if (s != view.size(i)) putChange(out, n++, priceOf(b, isAsk), s);
+        putChange(out, n, priceOf(b, isAsk), s);
+        n += <i32>(s != view.size(i));
         i++;
         j++;
       }

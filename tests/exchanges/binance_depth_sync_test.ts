@@ -52,3 +52,51 @@ Deno.test("depth sync: an applied event ends an old run", () => {
     equal(s.onEvent(ev(last + 1, last + 5)), "apply");
   }
 });
+
+Deno.test("depth sync: tryAdvance then onEvent decides every event exactly as onEvent alone (fast-check)", async () => {
+  const fc = (await import("fast-check")).default;
+  // Steps: an event (U, u) near the chain's head, or a snapshot, or a restart.
+  const step = fc.oneof(
+    {
+      weight: 8,
+      arbitrary: fc.tuple(
+        fc.constant("event"),
+        fc.integer({ min: -4, max: 4 }),
+        fc.nat({ max: 4 }),
+      ),
+    },
+    {
+      weight: 1,
+      arbitrary: fc.tuple(fc.constant("snapshot"), fc.integer({ min: -6, max: 6 }), fc.constant(0)),
+    },
+    { weight: 1, arbitrary: fc.tuple(fc.constant("restart"), fc.constant(0), fc.constant(0)) },
+  );
+  fc.assert(
+    fc.property(fc.array(step, { maxLength: 60 }), (steps) => {
+      const a = new DepthSync();
+      const b = new DepthSync();
+      let head = 100;
+      for (const [kind, d, span] of steps) {
+        if (kind === "restart") {
+          a.restart(true);
+          b.restart(true);
+        } else if (kind === "snapshot") {
+          equal(a.onSnapshot(head + d).status, b.onSnapshot(head + d).status);
+        } else {
+          const U = Math.max(0, head + 1 + d);
+          const e = ev(U, U + span);
+          const took = a.tryAdvance(e.firstUpdateId, e.lastUpdateId);
+          const viaFast = took ? "apply" : a.onEvent(e);
+          equal(viaFast, b.onEvent(e));
+          // tryAdvance takes every event that is applied (nothing is left to the slow path).
+          equal(took, viaFast === "apply");
+          head = Math.max(head, e.lastUpdateId);
+        }
+        equal(a.lastUpdateId, b.lastUpdateId);
+        equal(a.live, b.live);
+        equal(a.buffered, b.buffered);
+      }
+    }),
+    { numRuns: 2000, seed: 20261208 },
+  );
+});
