@@ -8,13 +8,14 @@ import { assert, assertEquals } from "../core/assert.ts";
 import { caughtUp, startServer } from "./harness.ts";
 import { LocalFeed, RandomMarket } from "./local_feed.ts";
 import { RawWs } from "./raw_ws.ts";
+import type { BroadcasterTuning } from "../../src/server/mod.ts";
 import { BookClient } from "./book_clients.ts";
 
-async function setup(server = {}) {
+async function setup(server = {}, tuning: BroadcasterTuning = {}) {
   const feed = await LocalFeed.create({ symbols: ["BTC/USD", "ETH/USD", "XRP/USD"], depth: 8 });
   const market = new RandomMarket(feed, 3);
   for (let i = 0; i < 3; i++) market.reset(i, 20);
-  const h = await startServer([feed], server);
+  const h = await startServer([feed], server, tuning);
   return { feed, market, h };
 }
 
@@ -228,11 +229,13 @@ Deno.test("connection cap below the descriptor limit: extra connections get 503,
 });
 
 Deno.test("a slow client cut for being slow loses its socket and buffers", async () => {
+  // A client that never reads never drains: cut after slowDrainTimeoutMs (1 s here, not the
+  // default 10 s, which left a loaded CI machine little margin).
   const { market, h } = await setup({
     clientBufferBytes: 4096,
     maxSlowStrikes: 1,
     closeTimeoutMs: 300,
-  });
+  }, { slowDrainTimeoutMs: 1000 });
   const slow = await RawWs.connect(h.server.port, "/ws?format=binary");
   try {
     await slow.sendText(
