@@ -7,12 +7,11 @@
  *   deno run -A bench/ingest.ts
  */
 import { Core } from "../src/core/mod.ts";
-import { BinanceCollector } from "../src/exchanges/binance/collector.ts";
-import { BINANCE_US } from "../src/exchanges/binanceus/variant.ts";
 import { CoinbaseCollector } from "../src/exchanges/coinbase/collector.ts";
 import { KrakenCollector } from "../src/exchanges/kraken/collector.ts";
 import type { SocketCollector } from "../src/exchanges/collector.ts";
 import { makeBookStream } from "./book_stream.ts";
+import { binanceIngestCase } from "./binance_ingest_case.ts";
 
 const MESSAGES = 100_000;
 const conn = { silenceTimeoutMs: 60_000, minBackoffMs: 100, maxBackoffMs: 1000 };
@@ -76,46 +75,8 @@ console.log("| --- | ---: | ---: | ---: | ---: | --- |");
 
 // ── Binance.US: 20-level depthUpdate on the combined stream ──
 {
-  const core = await Core.create({ ringCapacity: 1 << 16 });
-  const c = new BinanceCollector(
-    {
-      symbols: ["BTC/USDT"],
-      wsUrl: "ws://127.0.0.1:1",
-      restUrl: "http://127.0.0.1:1",
-      snapshotLimit: 1000,
-      restWeightPerMinute: 600,
-      maxConnectionAgeMs: 0,
-      ...conn,
-    },
-    { core, exchangeCode: 3, depth: 50 },
-    BINANCE_US,
-  );
-  const { bids, asks } = initialLevels(8, 8);
-  const pairs = (l: string[]) => {
-    const out = [];
-    for (let i = 0; i < l.length; i += 2) out.push([l[i], l[i + 1]]);
-    return out;
-  };
-  c.ingestRestSnapshot(
-    "BTC/USDT",
-    JSON.stringify({ lastUpdateId: 100, bids: pairs(bids), asks: pairs(asks) }),
-  );
-  const frames: string[] = [];
-  let u = 100;
-  for (let m = 0; m < MESSAGES; m++) {
-    const b: string[][] = [];
-    const a: string[][] = [];
-    for (let k = m * 20; k < m * 20 + 20; k++) {
-      const lvl = [fmt(stream.price[k] * 1e6, 8), fmt(stream.size[k], 8)];
-      (stream.side[k] === 0 ? b : a).push(lvl);
-    }
-    frames.push(JSON.stringify({
-      stream: "btcusdt@depth@100ms",
-      data: { e: "depthUpdate", E: 1719835200123 + m, s: "BTCUSDT", U: u + 1, u: u + 3, b, a },
-    }));
-    u += 3;
-  }
-  measure("Binance.US depthUpdate, 20 levels", c, frames);
+  const { collector, frames } = await binanceIngestCase(stream, MESSAGES);
+  measure("Binance.US depthUpdate, 20 levels", collector, frames);
 }
 
 // ── Kraken v2: book update with checksum (depth 100) ──

@@ -208,10 +208,7 @@ export class BookStore {
       this.#refused(e, err, "update");
       return "rejected";
     }
-    e.lastUpdateAt = receivedMs;
-    e.updates++;
-    e.liveUpdates++;
-    return "applied";
+    return this.#applied(e, receivedMs);
   }
 
   /**
@@ -246,10 +243,14 @@ export class BookStore {
       this.#refused(e, err, "update");
       return "rejected";
     }
+    return this.#applied(e, receivedMs);
+  }
+  /** Counts an update applied to `e` at `receivedMs`. */
+  #applied(e: { lastUpdateAt: number; updates: number; liveUpdates: number }, receivedMs: number) {
     e.lastUpdateAt = receivedMs;
     e.updates++;
     e.liveUpdates++;
-    return "applied";
+    return "applied" as const;
   }
 
   /**

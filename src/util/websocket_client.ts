@@ -39,6 +39,7 @@
 import { closeQuietly, writeAll } from "./tcp.ts";
 import {
   closeCode,
+  closePayload,
   OPCODE_BINARY,
   OPCODE_CLOSE,
   OPCODE_CONTINUATION,
@@ -152,12 +153,7 @@ export class WebSocketClient {
       return;
     }
     this.readyState = CLOSING;
-    const text = encoder.encode(reason).subarray(0, 123);
-    const payload = new Uint8Array(2 + text.length);
-    payload[0] = code >>> 8;
-    payload[1] = code & 0xff;
-    payload.set(text, 2);
-    this.#sendFrame(OPCODE_CLOSE, payload);
+    this.#sendFrame(OPCODE_CLOSE, closePayload(code, reason));
     this.#closeTimer = setTimeout(() => this.#finish(code, reason, ""), CLOSE_WAIT_MS);
   }
 
@@ -362,12 +358,7 @@ export class WebSocketClient {
   #fail(code: number, why: string): false {
     if (this.readyState === OPEN) {
       this.readyState = CLOSING;
-      const text = encoder.encode(why).subarray(0, 123);
-      const payload = new Uint8Array(2 + text.length);
-      payload[0] = code >>> 8;
-      payload[1] = code & 0xff;
-      payload.set(text, 2);
-      this.#sendFrame(OPCODE_CLOSE, payload);
+      this.#sendFrame(OPCODE_CLOSE, closePayload(code, why));
     }
     void this.#writing.finally(() => this.#finish(code, why, why));
     this.#ended = true;
