@@ -252,6 +252,46 @@ class Probe {
   }
 }
 
+/** CPU ticks (user + system, 1/100 s) of a process from `/proc`, 0 where unreadable. */
+function processTicks(pid: number | "self"): number {
+  try {
+    const stat = Deno.readTextFileSync(`/proc/${pid}/stat`);
+    const f = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    return Number(f[11]) + Number(f[12]); // utime, stime (fields 14, 15)
+  } catch {
+    return 0;
+  }
+}
+
+/** Busy and total ticks of the whole machine (`/proc/stat`), 0 where unreadable. */
+function machineTicks(): { busy: number; total: number } {
+  try {
+    const line = Deno.readTextFileSync("/proc/stat").split("\n")[0];
+    const v = line.trim().split(/\s+/).slice(1).map(Number);
+    const total = v.reduce((a, b) => a + b, 0);
+    return { busy: total - v[3] - (v[4] ?? 0), total }; // minus idle and iowait
+  } catch {
+    return { busy: 0, total: 0 };
+  }
+}
+
+/** CPU of this process, nats-server and the machine over a window, in % of one core. */
+function cpuWindow(natsPid: number | undefined): () => string {
+  const cores = navigator.hardwareConcurrency;
+  const t0 = performance.now();
+  const self0 = processTicks("self");
+  const nats0 = natsPid ? processTicks(natsPid) : 0;
+  const m0 = machineTicks();
+  return () => {
+    const s = (performance.now() - t0) / 1000;
+    const self = (processTicks("self") - self0) / s;
+    const nats = natsPid ? (processTicks(natsPid) - nats0) / s : NaN;
+    const m = machineTicks();
+    const machine = (m.busy - m0.busy) / Math.max(1, m.total - m0.total) * 100 * cores;
+    return `${self.toFixed(0)}% / ${nats.toFixed(0)}% / ${machine.toFixed(0)}%`;
+  };
+}
+
 function pct(values: number[], p: number): number {
   if (values.length === 0) return NaN;
   const s = [...values].sort((a, b) => a - b);
@@ -312,7 +352,9 @@ async function main() {
     await new Promise((r) => setTimeout(r, 300));
     local.reset();
     remote.reset();
+    const cpu = cpuWindow(nats.pid);
     const written = await run(Number(values.seconds));
+    const cpuText = cpu();
     await new Promise((r) => setTimeout(r, 1500));
     // Every book's last delta reached the edge client too (with no seq gap: every record).
     const behind = feed.symbols.filter((s) => local.last.get(s) !== remote.last.get(s)).length;
@@ -325,7 +367,7 @@ async function main() {
         `${f(pct(remote.latencies, 0.5))} / ${f(pct(remote.latencies, 0.99))} | ` +
         `${f(pct(remote.latencies, 0.5) - pct(local.latencies, 0.5))} / ${
           f(pct(remote.latencies, 0.99) - pct(local.latencies, 0.99))
-        } |`,
+        } | ${cpuText} |`,
     );
   }
 
@@ -386,9 +428,9 @@ async function main() {
     "\n| records/s | records written | collector client got | edge client got | edge seq gaps | " +
       "deltas a rollup snapshot stood in for | books behind at the end | " +
       "ring → collector client p50 / p99 ms | ring → NATS → edge client p50 / p99 ms | " +
-      "hop adds p50 / p99 ms |",
+      "hop adds p50 / p99 ms | CPU: bench process / nats-server / whole machine (100% = 1 core) |",
   );
-  console.log("|---|---|---|---|---|---|---|---|---|---|");
+  console.log("|---|---|---|---|---|---|---|---|---|---|---|");
   for (const r of rows) console.log(r);
   console.log(
     `\none publisher sustained ${Math.round(acked / elapsed).toLocaleString("en")} records/s ` +
