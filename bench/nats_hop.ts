@@ -25,7 +25,8 @@
  */
 import { parseArgs } from "node:util";
 import { parseConfig } from "../src/config.ts";
-import { Core, RecordView, splitRecords } from "../src/core/mod.ts";
+import { Core, LAPPED, RecordView, RingReader, splitRecords } from "../src/core/mod.ts";
+import { connect } from "@nats-io/transport-node";
 import { startNats } from "../src/nats/mod.ts";
 import { EXCHANGE_CODES, type ExchangeFeed, type ExchangeHealth } from "../src/runtime/feed.ts";
 import { createServer } from "../src/server/mod.ts";
@@ -113,6 +114,7 @@ class SyntheticFeed implements ExchangeFeed {
 class InProcessEdge {
   private constructor(
     readonly port: number,
+    readonly feed: ExchangeFeed,
     readonly synced: () => Promise<void>,
     readonly stop: () => Promise<void>,
   ) {}
@@ -121,7 +123,7 @@ class InProcessEdge {
     const nats = (await startNats({ config, feeds: [] }))!;
     const feed = nats.edgeFeeds[0];
     const server = await createServer({ config, feeds: [feed] });
-    return new InProcessEdge(server.port, async () => {
+    return new InProcessEdge(server.port, feed, async () => {
       const deadline = Date.now() + 20_000;
       while (!(feed.symbols.length === BOOKS && feed.books().every((b) => b.synced))) {
         if (Date.now() > deadline) throw new Error("the edge did not sync");
@@ -292,6 +294,65 @@ function cpuWindow(natsPid: number | undefined): () => string {
   };
 }
 
+/**
+ * Latency of the deltas seen at one stage of the hop (`--stages`): now − the record's receive
+ * stamp, for deltas only.
+ */
+class StageProbe {
+  latencies: number[] = [];
+  #view: RecordView;
+  constructor(layout: Core["layout"]) {
+    this.#view = new RecordView(layout);
+  }
+  seen(bytes: Uint8Array): void {
+    const t = now();
+    const v = this.#view;
+    if (!v.tryWrap(bytes) || v.snapshot || v.stale) return;
+    this.latencies.push(t - v.receiveTimeMs);
+  }
+  text(): string {
+    const f = (p: number) => pct(this.latencies, p).toFixed(2);
+    return `${f(0.5)} / ${f(0.99)}`;
+  }
+}
+
+/** Stage probes: a core NATS subscription to the book subjects, a reader of the edge's ring. */
+async function stageProbes(url: string, layout: Core["layout"], edge: ExchangeFeed | undefined) {
+  const nc = await connect({ servers: url });
+  const core = new StageProbe(layout);
+  nc.subscribe("alphapulse.book.kraken.>", { callback: (_e, m) => core.seen(m.data) });
+  const ring = new StageProbe(layout);
+  let off = () => {};
+  if (edge) {
+    const reader = new RingReader(edge.buffer, edge.ringAddress, layout, { from: "latest" });
+    let scheduled = false;
+    const drain = () => {
+      scheduled = false;
+      for (let r = reader.read(); r !== null; r = reader.read()) {
+        if (r !== LAPPED) ring.seen(r);
+      }
+    };
+    off = edge.onWrite!(() => {
+      if (!scheduled) {
+        scheduled = true;
+        queueMicrotask(drain);
+      }
+    });
+  }
+  return {
+    core,
+    ring,
+    reset() {
+      core.latencies = [];
+      ring.latencies = [];
+    },
+    async stop() {
+      off();
+      await nc.close();
+    },
+  };
+}
+
 function pct(values: number[], p: number): number {
   if (values.length === 0) return NaN;
   const s = [...values].sort((a, b) => a - b);
@@ -308,6 +369,7 @@ async function main() {
       clients: { type: "string", default: "100" },
       "clients-rate": { type: "string", default: "1000" },
       edge: { type: "string", default: "in-process" },
+      stages: { type: "boolean", default: false },
     },
   });
   const nats = await NatsServer.start();
@@ -333,9 +395,13 @@ async function main() {
   await edge.synced();
   const local = new Probe(`ws://127.0.0.1:${collector.port}/ws`, feed, feed.symbols);
   const remote = new Probe(`ws://127.0.0.1:${edge.port}/ws`, feed, feed.symbols);
+  const stages = values.stages
+    ? await stageProbes(nats.url, feed.layout, (edge as InProcessEdge).feed)
+    : undefined;
   await new Promise((r) => setTimeout(r, 1000));
 
   const rows: string[] = [];
+  const stageRows: string[] = [];
   for (const rate of values.rates.split(",").map(Number)) {
     const run = async (seconds: number) => {
       const start = performance.now();
@@ -352,6 +418,7 @@ async function main() {
     await new Promise((r) => setTimeout(r, 300));
     local.reset();
     remote.reset();
+    stages?.reset();
     const cpu = cpuWindow(nats.pid);
     const written = await run(Number(values.seconds));
     const cpuText = cpu();
@@ -369,6 +436,12 @@ async function main() {
           f(pct(remote.latencies, 0.99) - pct(local.latencies, 0.99))
         } | ${cpuText} |`,
     );
+    if (stages) {
+      stageRows.push(
+        `| ${rate.toLocaleString("en")} | ${stages.core.text()} | ${stages.ring.text()} | ` +
+          `${f(pct(remote.latencies, 0.5))} / ${f(pct(remote.latencies, 0.99))} |`,
+      );
+    }
   }
 
   // Edge × clients: many binary clients on the edge at one rate.
@@ -432,6 +505,15 @@ async function main() {
   );
   console.log("|---|---|---|---|---|---|---|---|---|---|---|");
   for (const r of rows) console.log(r);
+  if (stages) {
+    console.log(
+      "\n| records/s | ring → NATS core subscriber p50 / p99 ms | ring → edge ring p50 / p99 ms | " +
+        "ring → edge client p50 / p99 ms |",
+    );
+    console.log("|---|---|---|---|");
+    for (const r of stageRows) console.log(r);
+    await stages.stop();
+  }
   console.log(
     `\none publisher sustained ${Math.round(acked / elapsed).toLocaleString("en")} records/s ` +
       `acknowledged by JetStream (${acked} in ${elapsed.toFixed(1)} s, ${failures} failures; ` +

@@ -106,6 +106,14 @@ interface EdgeBook {
   checksumFailures: number;
 }
 
+/**
+ * Pull size of a book's consumer; the library pulls again when fewer than 3/4 of it are pending,
+ * so a pull request goes out every `PULL_MESSAGES / 4` messages.
+ */
+const PULL_MESSAGES = 512;
+/** Pull expiry (ms); idle heartbeats every half of it, two missed re-read the book. */
+const PULL_EXPIRES_MS = 5000;
+
 /** A book that stays unsynced is re-read on a snapshot request at most this often (ms). */
 const REREAD_MS = 3000;
 
@@ -130,6 +138,8 @@ export class EdgeFeed implements ExchangeFeed {
   #mirror: BookMirror;
   #view: RecordView;
   #layout: CoreLayout;
+  #scratch: Uint8Array;
+  #scratchView: DataView;
   #books = new Map<string, EdgeBook>();
   #byId: EdgeBook[] = [];
   #epoch = 0;
@@ -155,6 +165,8 @@ export class EdgeFeed implements ExchangeFeed {
     this.#mirror = mirror;
     this.#layout = core.layout;
     this.#view = new RecordView(core.layout);
+    this.#scratch = new Uint8Array(core.layout.recordSize);
+    this.#scratchView = new DataView(this.#scratch.buffer);
   }
 
   /** Creates the feed and its ring (nothing is read before {@linkcode start}). */
@@ -314,7 +326,18 @@ export class EdgeFeed implements ExchangeFeed {
         deliver_policy: DeliverPolicy.All,
       });
       if (b.generation !== generation || this.#stopped) return;
-      const messages = await consumer.consume({ max_messages: 512, expires: 5000 });
+      // A callback, not the messages' async iterator: the messages of one socket read are
+      // handled in one task, without a promise each, and the server's pump reads the ring
+      // once after them instead of once per message.
+      const messages = await consumer.consume({
+        max_messages: PULL_MESSAGES,
+        expires: PULL_EXPIRES_MS,
+        callback: (m) => {
+          if (b.generation !== generation) return;
+          const epochText = m.headers?.get(EPOCH_HEADER);
+          this.#message(b, m.data, epochText === undefined ? NaN : Number(epochText));
+        },
+      });
       if (b.generation !== generation || this.#stopped) {
         await messages.close();
         return;
@@ -328,12 +351,10 @@ export class EdgeFeed implements ExchangeFeed {
           }
         }
       })().catch(() => {});
-      for await (const m of messages) {
-        if (b.generation !== generation) break;
-        const epochText = m.headers?.get(EPOCH_HEADER);
-        this.#message(b, m.data, epochText === undefined ? NaN : Number(epochText));
+      const ended = await messages.closed();
+      if (b.generation === generation && !this.#stopped) {
+        throw ended instanceof Error ? ended : new Error("consumer ended");
       }
-      if (b.generation === generation && !this.#stopped) throw new Error("consumer ended");
     } catch (e) {
       if (b.generation !== generation || this.#stopped) return;
       this.#o.log?.(`consumer of ${b.subject}: ${(e as Error).message}`);
@@ -406,8 +427,11 @@ export class EdgeFeed implements ExchangeFeed {
       // A new term's seqs are unrelated to the old one's.
       b.failedSeq = -1;
     }
-    const copy = data.slice();
-    new DataView(copy.buffer).setUint32(l.recSymbol, b.id, true);
+    // The record with its symbol id rewritten, in a scratch buffer (the mirror and the ring copy
+    // it; only a part kept for later is copied out).
+    const copy = this.#scratch.subarray(0, data.byteLength);
+    copy.set(data);
+    this.#scratchView.setUint32(l.recSymbol, b.id, true);
     view.wrap(copy);
     const seq = view.seq;
     const snapshot = view.snapshot;
@@ -425,7 +449,7 @@ export class EdgeFeed implements ExchangeFeed {
     }
     switch (status) {
       case "partial":
-        b.parts.push(copy);
+        b.parts.push(copy.slice());
         return;
       case "ok": {
         b.seq = seq;
