@@ -501,6 +501,41 @@ Deno.test({
 
 Deno.test({
   ...opts,
+  name: "nats: publishes nobody stores (the stream deleted) are failures, not acknowledgements",
+  async fn() {
+    const nats = await NatsServer.start();
+    const market = new Market();
+    await market.start();
+    const nodes: TestNode[] = [];
+    const nc = await connect({ servers: nats.url });
+    try {
+      market.run();
+      const collector = await startNode({
+        book: { depth: DEPTH },
+        exchanges: market.exchanges(),
+        nats: { servers: [nats.url], publish: true },
+      });
+      nodes.push(collector);
+      const publisher = collector.nats!.publishers.find((p) => p.feed.exchange === "kraken")!;
+      await waitUntil(() => publisher.counters.published > 20, 10_000, "the collector to publish");
+      equal(publisher.counters.failures, 0);
+      // No stream listens on the book subjects now: each publish gets a 503 status, no ack.
+      await (await jetstreamManager(nc)).streams.delete("ALPHAPULSE");
+      await waitUntil(() => publisher.counters.failures >= 5, 5000, "the refusals to count");
+      ok(/refused a publish: status 503/.test(publisher.lastError), publisher.lastError);
+      ok(publisher.announced < 2, "refused books are no longer announced");
+    } finally {
+      market.pause();
+      await nc.close();
+      for (const n of nodes.reverse()) await n.stop();
+      await market.stop();
+      await nats.stop();
+    }
+  },
+});
+
+Deno.test({
+  ...opts,
   name:
     "nats: a holder whose lease was taken is fenced at once and never writes; a new term follows",
   async fn() {
