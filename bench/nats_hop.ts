@@ -19,15 +19,18 @@
  *
  * Run under the bench lock: `flock /tmp/bench.lock deno run -A bench/nats_hop.ts`
  * Flags: `--rates 1000,20000`, `--seconds 5`, `--sustain-seconds 4`, `--clients 100`,
- * `--clients-rate 1000`, `--edge in-process|process`.
+ * `--clients-rate 1000`, `--edge in-process|process`, `--stages` (latency at a core NATS
+ * subscriber and at the edge's ring too), `--floor` (no AlphaPulse code: a bare `nats.js`
+ * publisher and ordered consumers over the same stream, the hop's floor on this machine).
  *
  * @module
  */
 import { parseArgs } from "node:util";
 import { parseConfig } from "../src/config.ts";
 import { Core, LAPPED, RecordView, RingReader, splitRecords } from "../src/core/mod.ts";
-import { connect } from "@nats-io/transport-node";
-import { startNats } from "../src/nats/mod.ts";
+import { connect, createInbox, headers } from "@nats-io/transport-node";
+import { DeliverPolicy, jetstream } from "@nats-io/jetstream";
+import { ensureJetStream, startNats } from "../src/nats/mod.ts";
 import { EXCHANGE_CODES, type ExchangeFeed, type ExchangeHealth } from "../src/runtime/feed.ts";
 import { createServer } from "../src/server/mod.ts";
 import { NatsServer } from "../tests/support/nats_server.ts";
@@ -359,6 +362,77 @@ function pct(values: number[], p: number): number {
   return s[Math.min(s.length - 1, Math.floor(p * s.length))];
 }
 
+/**
+ * The floor of the hop on this machine (`--floor`): no AlphaPulse code, a bare `nats.js`
+ * publisher (an 80-byte payload stamped with its send time, `Nats-Msg-Id` and epoch headers, a
+ * reply subject per book for JetStream's acknowledgement, as the publisher sends) into the same
+ * stream, paced as the hop bench paces its writes, and one ordered consumer per book subject
+ * (callback) on a second connection, in this process. Latency = consumer receive − send stamp.
+ */
+async function floor(url: string, rates: number[], seconds: number): Promise<string[]> {
+  const config = parseConfig({ nats: { servers: [url], publish: true } }).nats!;
+  const pub = await connect({ servers: url });
+  const sub = await connect({ servers: url });
+  await ensureJetStream(pub, config, () => {});
+  const subjects = Array.from({ length: BOOKS }, (_, i) => `alphapulse.book.kraken.F${i}-USD`);
+  let acks = 0;
+  const inbox = createInbox();
+  pub.subscribe(`${inbox}.*`, { callback: () => void acks++ });
+  let latencies: number[] = [];
+  let measuring = false;
+  for (const subject of subjects) {
+    const consumer = await jetstream(sub).consumers.get(config.stream, {
+      filter_subjects: subject,
+      deliver_policy: DeliverPolicy.New,
+    });
+    await consumer.consume({
+      max_messages: 512,
+      expires: 5000,
+      callback: (m) => {
+        if (!measuring) return;
+        latencies.push(now() - new DataView(m.data.buffer, m.data.byteOffset).getFloat64(0, true));
+      },
+    });
+  }
+  const data = new Uint8Array(80);
+  const stamp = new DataView(data.buffer);
+  let id = 0;
+  const rows: string[] = [];
+  for (const rate of rates) {
+    const run = async (s: number) => {
+      const start = performance.now();
+      let done = 0;
+      while (performance.now() - start < s * 1000) {
+        const due = Math.floor(((performance.now() - start) / 1000) * rate);
+        for (; done < due; done++) {
+          const book = id % BOOKS;
+          stamp.setFloat64(0, now(), true);
+          const h = headers();
+          h.set("Nats-Msg-Id", `floor:${id++}`);
+          h.set("AlphaPulse-Epoch", "1");
+          pub.publish(subjects[book], data, { headers: h, reply: `${inbox}.${book}` });
+        }
+        await new Promise((r) => setTimeout(r, 1));
+      }
+    };
+    await run(1);
+    latencies = [];
+    const acked = acks;
+    measuring = true;
+    await run(seconds);
+    await new Promise((r) => setTimeout(r, 500));
+    measuring = false;
+    rows.push(
+      `| ${rate.toLocaleString("en")} | ${latencies.length} | ${acks - acked} | ${
+        pct(latencies, 0.5).toFixed(2)
+      } / ${pct(latencies, 0.99).toFixed(2)} |`,
+    );
+  }
+  await pub.close();
+  await sub.close();
+  return rows;
+}
+
 async function main() {
   const { values } = parseArgs({
     args: Deno.args,
@@ -370,9 +444,20 @@ async function main() {
       "clients-rate": { type: "string", default: "1000" },
       edge: { type: "string", default: "in-process" },
       stages: { type: "boolean", default: false },
+      floor: { type: "boolean", default: false },
     },
   });
   const nats = await NatsServer.start();
+  if (values.floor) {
+    const rows = await floor(nats.url, values.rates.split(",").map(Number), Number(values.seconds));
+    console.log(
+      "\n| records/s | consumed | acknowledged | bare publisher → ordered consumer p50 / p99 ms |",
+    );
+    console.log("|---|---|---|---|");
+    for (const r of rows) console.log(r);
+    await nats.stop();
+    return;
+  }
   const core = await Core.create({ ringCapacity: 1 << 16 });
   const feed = new SyntheticFeed(core);
   const natsSection = { servers: [nats.url] };
