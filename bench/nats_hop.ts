@@ -281,19 +281,23 @@ function machineTicks(): { busy: number; total: number } {
 }
 
 /** CPU of this process, nats-server and the machine over a window, in % of one core. */
-function cpuWindow(natsPid: number | undefined): () => string {
+function cpuWindow(natsPid: number | undefined): (records: number) => string {
   const cores = navigator.hardwareConcurrency;
   const t0 = performance.now();
   const self0 = processTicks("self");
   const nats0 = natsPid ? processTicks(natsPid) : 0;
   const m0 = machineTicks();
-  return () => {
+  return (records) => {
     const s = (performance.now() - t0) / 1000;
-    const self = (processTicks("self") - self0) / s;
-    const nats = natsPid ? (processTicks(natsPid) - nats0) / s : NaN;
+    const selfTicks = processTicks("self") - self0;
+    const natsTicks = natsPid ? processTicks(natsPid) - nats0 : NaN;
+    const self = selfTicks / s;
+    const nats = natsTicks / s;
     const m = machineTicks();
     const machine = (m.busy - m0.busy) / Math.max(1, m.total - m0.total) * 100 * cores;
-    return `${self.toFixed(0)}% / ${nats.toFixed(0)}% / ${machine.toFixed(0)}%`;
+    return `${self.toFixed(0)}% / ${nats.toFixed(0)}% / ${machine.toFixed(0)}% | ${
+      perRecord(selfTicks, records)
+    } / ${perRecord(natsTicks, records)} |`;
   };
 }
 
@@ -354,6 +358,11 @@ async function stageProbes(url: string, layout: Core["layout"], edge: ExchangeFe
       await nc.close();
     },
   };
+}
+
+/** CPU ticks (1/100 s) per record, in µs. */
+function perRecord(ticks: number, records: number): string {
+  return (ticks * 10_000 / records).toFixed(1);
 }
 
 function pct(values: number[], p: number): number {
@@ -506,7 +515,7 @@ async function main() {
     stages?.reset();
     const cpu = cpuWindow(nats.pid);
     const written = await run(Number(values.seconds));
-    const cpuText = cpu();
+    const cpuText = cpu(written);
     await new Promise((r) => setTimeout(r, 1500));
     // Every book's last delta reached the edge client too (with no seq gap: every record).
     const behind = feed.symbols.filter((s) => local.last.get(s) !== remote.last.get(s)).length;
@@ -519,7 +528,7 @@ async function main() {
         `${f(pct(remote.latencies, 0.5))} / ${f(pct(remote.latencies, 0.99))} | ` +
         `${f(pct(remote.latencies, 0.5) - pct(local.latencies, 0.5))} / ${
           f(pct(remote.latencies, 0.99) - pct(local.latencies, 0.99))
-        } | ${cpuText} |`,
+        } | ${cpuText}`,
     );
     if (stages) {
       stageRows.push(
@@ -565,6 +574,8 @@ async function main() {
   const max = collectorConfig.nats!.maxInFlight;
   const ackedBefore = publisher.counters.published;
   const failuresBefore = publisher.counters.failures;
+  const selfTicks0 = processTicks("self");
+  const natsTicks0 = nats.pid ? processTicks(nats.pid) : 0;
   const t0 = performance.now();
   let offered = 0;
   while (performance.now() - t0 < sustainS * 1000) {
@@ -586,9 +597,10 @@ async function main() {
     "\n| records/s | records written | collector client got | edge client got | edge seq gaps | " +
       "deltas a rollup snapshot stood in for | books behind at the end | " +
       "ring → collector client p50 / p99 ms | ring → NATS → edge client p50 / p99 ms | " +
-      "hop adds p50 / p99 ms | CPU: bench process / nats-server / whole machine (100% = 1 core) |",
+      "hop adds p50 / p99 ms | CPU: bench process / nats-server / whole machine (100% = 1 core) | " +
+      "CPU µs per record: bench process / nats-server |",
   );
-  console.log("|---|---|---|---|---|---|---|---|---|---|---|");
+  console.log("|---|---|---|---|---|---|---|---|---|---|---|---|");
   for (const r of rows) console.log(r);
   if (stages) {
     console.log(
@@ -602,7 +614,11 @@ async function main() {
   console.log(
     `\none publisher sustained ${Math.round(acked / elapsed).toLocaleString("en")} records/s ` +
       `acknowledged by JetStream (${acked} in ${elapsed.toFixed(1)} s, ${failures} failures; ` +
-      `in-flight bound ${max})`,
+      `in-flight bound ${max}); CPU per acknowledged record: this process ${
+        perRecord(processTicks("self") - selfTicks0, acked)
+      } µs, nats-server ${
+        perRecord(nats.pid ? processTicks(nats.pid) - natsTicks0 : NaN, acked)
+      } µs`,
   );
   console.log(fanLine);
   console.log(
