@@ -19,14 +19,18 @@
  *
  * Run under the bench lock: `flock /tmp/bench.lock deno run -A bench/nats_hop.ts`
  * Flags: `--rates 1000,20000`, `--seconds 5`, `--sustain-seconds 4`, `--clients 100`,
- * `--clients-rate 1000`, `--edge in-process|process`.
+ * `--clients-rate 1000`, `--edge in-process|process`, `--stages` (latency at a core NATS
+ * subscriber and at the edge's ring too), `--floor` (no AlphaPulse code: a bare `nats.js`
+ * publisher and ordered consumers over the same stream, the hop's floor on this machine).
  *
  * @module
  */
 import { parseArgs } from "node:util";
 import { parseConfig } from "../src/config.ts";
-import { Core, RecordView, splitRecords } from "../src/core/mod.ts";
-import { startNats } from "../src/nats/mod.ts";
+import { Core, LAPPED, RecordView, RingReader, splitRecords } from "../src/core/mod.ts";
+import { connect, createInbox, headers } from "@nats-io/transport-node";
+import { DeliverPolicy, jetstream } from "@nats-io/jetstream";
+import { ensureJetStream, startNats } from "../src/nats/mod.ts";
 import { EXCHANGE_CODES, type ExchangeFeed, type ExchangeHealth } from "../src/runtime/feed.ts";
 import { createServer } from "../src/server/mod.ts";
 import { NatsServer } from "../tests/support/nats_server.ts";
@@ -113,6 +117,7 @@ class SyntheticFeed implements ExchangeFeed {
 class InProcessEdge {
   private constructor(
     readonly port: number,
+    readonly feed: ExchangeFeed,
     readonly synced: () => Promise<void>,
     readonly stop: () => Promise<void>,
   ) {}
@@ -121,7 +126,7 @@ class InProcessEdge {
     const nats = (await startNats({ config, feeds: [] }))!;
     const feed = nats.edgeFeeds[0];
     const server = await createServer({ config, feeds: [feed] });
-    return new InProcessEdge(server.port, async () => {
+    return new InProcessEdge(server.port, feed, async () => {
       const deadline = Date.now() + 20_000;
       while (!(feed.symbols.length === BOOKS && feed.books().every((b) => b.synced))) {
         if (Date.now() > deadline) throw new Error("the edge did not sync");
@@ -252,10 +257,189 @@ class Probe {
   }
 }
 
+/** CPU ticks (user + system, 1/100 s) of a process from `/proc`, 0 where unreadable. */
+function processTicks(pid: number | "self"): number {
+  try {
+    const stat = Deno.readTextFileSync(`/proc/${pid}/stat`);
+    const f = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    return Number(f[11]) + Number(f[12]); // utime, stime (fields 14, 15)
+  } catch {
+    return 0;
+  }
+}
+
+/** Busy and total ticks of the whole machine (`/proc/stat`), 0 where unreadable. */
+function machineTicks(): { busy: number; total: number } {
+  try {
+    const line = Deno.readTextFileSync("/proc/stat").split("\n")[0];
+    const v = line.trim().split(/\s+/).slice(1).map(Number);
+    const total = v.reduce((a, b) => a + b, 0);
+    return { busy: total - v[3] - (v[4] ?? 0), total }; // minus idle and iowait
+  } catch {
+    return { busy: 0, total: 0 };
+  }
+}
+
+/** CPU of this process, nats-server and the machine over a window, in % of one core. */
+function cpuWindow(natsPid: number | undefined): (records: number) => string {
+  const cores = navigator.hardwareConcurrency;
+  const t0 = performance.now();
+  const self0 = processTicks("self");
+  const nats0 = natsPid ? processTicks(natsPid) : 0;
+  const m0 = machineTicks();
+  return (records) => {
+    const s = (performance.now() - t0) / 1000;
+    const selfTicks = processTicks("self") - self0;
+    const natsTicks = natsPid ? processTicks(natsPid) - nats0 : NaN;
+    const self = selfTicks / s;
+    const nats = natsTicks / s;
+    const m = machineTicks();
+    const machine = (m.busy - m0.busy) / Math.max(1, m.total - m0.total) * 100 * cores;
+    return `${self.toFixed(0)}% / ${nats.toFixed(0)}% / ${machine.toFixed(0)}% | ${
+      perRecord(selfTicks, records)
+    } / ${perRecord(natsTicks, records)} |`;
+  };
+}
+
+/**
+ * Latency of the deltas seen at one stage of the hop (`--stages`): now − the record's receive
+ * stamp, for deltas only.
+ */
+class StageProbe {
+  latencies: number[] = [];
+  #view: RecordView;
+  constructor(layout: Core["layout"]) {
+    this.#view = new RecordView(layout);
+  }
+  seen(bytes: Uint8Array): void {
+    const t = now();
+    const v = this.#view;
+    if (!v.tryWrap(bytes) || v.snapshot || v.stale) return;
+    this.latencies.push(t - v.receiveTimeMs);
+  }
+  text(): string {
+    const f = (p: number) => pct(this.latencies, p).toFixed(2);
+    return `${f(0.5)} / ${f(0.99)}`;
+  }
+}
+
+/** Stage probes: a core NATS subscription to the book subjects, a reader of the edge's ring. */
+async function stageProbes(url: string, layout: Core["layout"], edge: ExchangeFeed | undefined) {
+  const nc = await connect({ servers: url });
+  const core = new StageProbe(layout);
+  nc.subscribe("alphapulse.book.kraken.>", { callback: (_e, m) => core.seen(m.data) });
+  const ring = new StageProbe(layout);
+  let off = () => {};
+  if (edge) {
+    const reader = new RingReader(edge.buffer, edge.ringAddress, layout, { from: "latest" });
+    let scheduled = false;
+    const drain = () => {
+      scheduled = false;
+      for (let r = reader.read(); r !== null; r = reader.read()) {
+        if (r !== LAPPED) ring.seen(r);
+      }
+    };
+    off = edge.onWrite!(() => {
+      if (!scheduled) {
+        scheduled = true;
+        queueMicrotask(drain);
+      }
+    });
+  }
+  return {
+    core,
+    ring,
+    reset() {
+      core.latencies = [];
+      ring.latencies = [];
+    },
+    async stop() {
+      off();
+      await nc.close();
+    },
+  };
+}
+
+/** CPU ticks (1/100 s) per record, in µs. */
+function perRecord(ticks: number, records: number): string {
+  return (ticks * 10_000 / records).toFixed(1);
+}
+
 function pct(values: number[], p: number): number {
   if (values.length === 0) return NaN;
   const s = [...values].sort((a, b) => a - b);
   return s[Math.min(s.length - 1, Math.floor(p * s.length))];
+}
+
+/**
+ * The floor of the hop on this machine (`--floor`): no AlphaPulse code, a bare `nats.js`
+ * publisher (an 80-byte payload stamped with its send time, `Nats-Msg-Id` and epoch headers, a
+ * reply subject per book for JetStream's acknowledgement, as the publisher sends) into the same
+ * stream, paced as the hop bench paces its writes, and one ordered consumer per book subject
+ * (callback) on a second connection, in this process. Latency = consumer receive − send stamp.
+ */
+async function floor(url: string, rates: number[], seconds: number): Promise<string[]> {
+  const config = parseConfig({ nats: { servers: [url], publish: true } }).nats!;
+  const pub = await connect({ servers: url });
+  const sub = await connect({ servers: url });
+  await ensureJetStream(pub, config, () => {});
+  const subjects = Array.from({ length: BOOKS }, (_, i) => `alphapulse.book.kraken.F${i}-USD`);
+  let acks = 0;
+  const inbox = createInbox();
+  pub.subscribe(`${inbox}.*`, { callback: () => void acks++ });
+  let latencies: number[] = [];
+  let measuring = false;
+  for (const subject of subjects) {
+    const consumer = await jetstream(sub).consumers.get(config.stream, {
+      filter_subjects: subject,
+      deliver_policy: DeliverPolicy.New,
+    });
+    await consumer.consume({
+      max_messages: 512,
+      expires: 5000,
+      callback: (m) => {
+        if (!measuring) return;
+        latencies.push(now() - new DataView(m.data.buffer, m.data.byteOffset).getFloat64(0, true));
+      },
+    });
+  }
+  const data = new Uint8Array(80);
+  const stamp = new DataView(data.buffer);
+  let id = 0;
+  const rows: string[] = [];
+  for (const rate of rates) {
+    const run = async (s: number) => {
+      const start = performance.now();
+      let done = 0;
+      while (performance.now() - start < s * 1000) {
+        const due = Math.floor(((performance.now() - start) / 1000) * rate);
+        for (; done < due; done++) {
+          const book = id % BOOKS;
+          stamp.setFloat64(0, now(), true);
+          const h = headers();
+          h.set("Nats-Msg-Id", `floor:${id++}`);
+          h.set("AlphaPulse-Epoch", "1");
+          pub.publish(subjects[book], data, { headers: h, reply: `${inbox}.${book}` });
+        }
+        await new Promise((r) => setTimeout(r, 1));
+      }
+    };
+    await run(1);
+    latencies = [];
+    const acked = acks;
+    measuring = true;
+    await run(seconds);
+    await new Promise((r) => setTimeout(r, 500));
+    measuring = false;
+    rows.push(
+      `| ${rate.toLocaleString("en")} | ${latencies.length} | ${acks - acked} | ${
+        pct(latencies, 0.5).toFixed(2)
+      } / ${pct(latencies, 0.99).toFixed(2)} |`,
+    );
+  }
+  await pub.close();
+  await sub.close();
+  return rows;
 }
 
 async function main() {
@@ -268,9 +452,21 @@ async function main() {
       clients: { type: "string", default: "100" },
       "clients-rate": { type: "string", default: "1000" },
       edge: { type: "string", default: "in-process" },
+      stages: { type: "boolean", default: false },
+      floor: { type: "boolean", default: false },
     },
   });
   const nats = await NatsServer.start();
+  if (values.floor) {
+    const rows = await floor(nats.url, values.rates.split(",").map(Number), Number(values.seconds));
+    console.log(
+      "\n| records/s | consumed | acknowledged | bare publisher → ordered consumer p50 / p99 ms |",
+    );
+    console.log("|---|---|---|---|");
+    for (const r of rows) console.log(r);
+    await nats.stop();
+    return;
+  }
   const core = await Core.create({ ringCapacity: 1 << 16 });
   const feed = new SyntheticFeed(core);
   const natsSection = { servers: [nats.url] };
@@ -293,9 +489,13 @@ async function main() {
   await edge.synced();
   const local = new Probe(`ws://127.0.0.1:${collector.port}/ws`, feed, feed.symbols);
   const remote = new Probe(`ws://127.0.0.1:${edge.port}/ws`, feed, feed.symbols);
+  const stages = values.stages
+    ? await stageProbes(nats.url, feed.layout, (edge as InProcessEdge).feed)
+    : undefined;
   await new Promise((r) => setTimeout(r, 1000));
 
   const rows: string[] = [];
+  const stageRows: string[] = [];
   for (const rate of values.rates.split(",").map(Number)) {
     const run = async (seconds: number) => {
       const start = performance.now();
@@ -312,7 +512,10 @@ async function main() {
     await new Promise((r) => setTimeout(r, 300));
     local.reset();
     remote.reset();
+    stages?.reset();
+    const cpu = cpuWindow(nats.pid);
     const written = await run(Number(values.seconds));
+    const cpuText = cpu(written);
     await new Promise((r) => setTimeout(r, 1500));
     // Every book's last delta reached the edge client too (with no seq gap: every record).
     const behind = feed.symbols.filter((s) => local.last.get(s) !== remote.last.get(s)).length;
@@ -325,8 +528,14 @@ async function main() {
         `${f(pct(remote.latencies, 0.5))} / ${f(pct(remote.latencies, 0.99))} | ` +
         `${f(pct(remote.latencies, 0.5) - pct(local.latencies, 0.5))} / ${
           f(pct(remote.latencies, 0.99) - pct(local.latencies, 0.99))
-        } |`,
+        } | ${cpuText}`,
     );
+    if (stages) {
+      stageRows.push(
+        `| ${rate.toLocaleString("en")} | ${stages.core.text()} | ${stages.ring.text()} | ` +
+          `${f(pct(remote.latencies, 0.5))} / ${f(pct(remote.latencies, 0.99))} |`,
+      );
+    }
   }
 
   // Edge × clients: many binary clients on the edge at one rate.
@@ -365,6 +574,8 @@ async function main() {
   const max = collectorConfig.nats!.maxInFlight;
   const ackedBefore = publisher.counters.published;
   const failuresBefore = publisher.counters.failures;
+  const selfTicks0 = processTicks("self");
+  const natsTicks0 = nats.pid ? processTicks(nats.pid) : 0;
   const t0 = performance.now();
   let offered = 0;
   while (performance.now() - t0 < sustainS * 1000) {
@@ -386,14 +597,28 @@ async function main() {
     "\n| records/s | records written | collector client got | edge client got | edge seq gaps | " +
       "deltas a rollup snapshot stood in for | books behind at the end | " +
       "ring → collector client p50 / p99 ms | ring → NATS → edge client p50 / p99 ms | " +
-      "hop adds p50 / p99 ms |",
+      "hop adds p50 / p99 ms | CPU: bench process / nats-server / whole machine (100% = 1 core) | " +
+      "CPU µs per record: bench process / nats-server |",
   );
-  console.log("|---|---|---|---|---|---|---|---|---|---|");
+  console.log("|---|---|---|---|---|---|---|---|---|---|---|---|");
   for (const r of rows) console.log(r);
+  if (stages) {
+    console.log(
+      "\n| records/s | ring → NATS core subscriber p50 / p99 ms | ring → edge ring p50 / p99 ms | " +
+        "ring → edge client p50 / p99 ms |",
+    );
+    console.log("|---|---|---|---|");
+    for (const r of stageRows) console.log(r);
+    await stages.stop();
+  }
   console.log(
     `\none publisher sustained ${Math.round(acked / elapsed).toLocaleString("en")} records/s ` +
       `acknowledged by JetStream (${acked} in ${elapsed.toFixed(1)} s, ${failures} failures; ` +
-      `in-flight bound ${max})`,
+      `in-flight bound ${max}); CPU per acknowledged record: this process ${
+        perRecord(processTicks("self") - selfTicks0, acked)
+      } µs, nats-server ${
+        perRecord(nats.pid ? processTicks(nats.pid) - natsTicks0 : NaN, acked)
+      } µs`,
   );
   console.log(fanLine);
   console.log(

@@ -13,7 +13,10 @@
  *   (all parts of a delta or snapshot once the last one verified) is then written into the local
  *   ring rewriting exactly the ring stamp and the symbol id ({@linkcode Core.writeRaw}).
  * - A gap or a checksum failure writes a STALE marker and re-reads the book from its last
- *   snapshot; so does a lost NATS connection (all books), when it returns. A message whose epoch
+ *   snapshot; so does a lost NATS connection (all books), when it returns. Until the book
+ *   verifies past the record that failed, the re-read only rebuilds the mirror (the ring and the
+ *   clients see nothing of it), and a failure again (a bad record stored in the stream) waits for
+ *   the stream's next snapshot of the book instead of re-reading it. A message whose epoch
  *   is older than the newest seen for the exchange is ignored; a newer epoch on a synced book
  *   marks it STALE until the new term's snapshot.
  * - `requestSnapshots` (the server lost a book) writes a SNAPSHOT from the edge's mirror, or
@@ -79,8 +82,14 @@ interface EdgeBook {
   /** Consumer generation: a re-read starts a new one and ends the old loop. */
   generation: number;
   close: (() => void) | undefined;
-  /** Gaps since the book was last synced (a second one waits for the next snapshot). */
-  gapStreak: number;
+  /**
+   * Seq of the record that last failed to verify (gap or checksum) and was not verified past
+   * since, or -1. While it is set, records below it (a re-read replaying what preceded the failure)
+   * rebuild the mirror but are not written, and a failure again waits for the next snapshot.
+   */
+  failedSeq: number;
+  /** Records were applied to the mirror but not written (the ring lacks them). */
+  held: boolean;
   rereadAt: number;
   /** When a message of the book last arrived (performance.now). */
   heardAt: number;
@@ -96,6 +105,14 @@ interface EdgeBook {
   gaps: number;
   checksumFailures: number;
 }
+
+/**
+ * Pull size of a book's consumer; the library pulls again when fewer than 3/4 of it are pending,
+ * so a pull request goes out every `PULL_MESSAGES / 4` messages.
+ */
+const PULL_MESSAGES = 512;
+/** Pull expiry (ms); idle heartbeats every half of it, two missed re-read the book. */
+const PULL_EXPIRES_MS = 5000;
 
 /** A book that stays unsynced is re-read on a snapshot request at most this often (ms). */
 const REREAD_MS = 3000;
@@ -121,6 +138,8 @@ export class EdgeFeed implements ExchangeFeed {
   #mirror: BookMirror;
   #view: RecordView;
   #layout: CoreLayout;
+  #scratch: Uint8Array;
+  #scratchView: DataView;
   #books = new Map<string, EdgeBook>();
   #byId: EdgeBook[] = [];
   #epoch = 0;
@@ -146,6 +165,8 @@ export class EdgeFeed implements ExchangeFeed {
     this.#mirror = mirror;
     this.#layout = core.layout;
     this.#view = new RecordView(core.layout);
+    this.#scratch = new Uint8Array(core.layout.recordSize);
+    this.#scratchView = new DataView(this.#scratch.buffer);
   }
 
   /** Creates the feed and its ring (nothing is read before {@linkcode start}). */
@@ -272,7 +293,8 @@ export class EdgeFeed implements ExchangeFeed {
       parts: [],
       generation: 0,
       close: undefined,
-      gapStreak: 0,
+      failedSeq: -1,
+      held: false,
       rereadAt: performance.now(),
       heardAt: 0,
       seq: 0,
@@ -304,7 +326,18 @@ export class EdgeFeed implements ExchangeFeed {
         deliver_policy: DeliverPolicy.All,
       });
       if (b.generation !== generation || this.#stopped) return;
-      const messages = await consumer.consume({ max_messages: 512, expires: 5000 });
+      // A callback, not the messages' async iterator: the messages of one socket read are
+      // handled in one task, without a promise each, and the server's pump reads the ring
+      // once after them instead of once per message.
+      const messages = await consumer.consume({
+        max_messages: PULL_MESSAGES,
+        expires: PULL_EXPIRES_MS,
+        callback: (m) => {
+          if (b.generation !== generation) return;
+          const epochText = m.headers?.get(EPOCH_HEADER);
+          this.#message(b, m.data, epochText === undefined ? NaN : Number(epochText));
+        },
+      });
       if (b.generation !== generation || this.#stopped) {
         await messages.close();
         return;
@@ -318,12 +351,10 @@ export class EdgeFeed implements ExchangeFeed {
           }
         }
       })().catch(() => {});
-      for await (const m of messages) {
-        if (b.generation !== generation) break;
-        const epochText = m.headers?.get(EPOCH_HEADER);
-        this.#message(b, m.data, epochText === undefined ? NaN : Number(epochText));
+      const ended = await messages.closed();
+      if (b.generation === generation && !this.#stopped) {
+        throw ended instanceof Error ? ended : new Error("consumer ended");
       }
-      if (b.generation === generation && !this.#stopped) throw new Error("consumer ended");
     } catch (e) {
       if (b.generation !== generation || this.#stopped) return;
       this.#o.log?.(`consumer of ${b.subject}: ${(e as Error).message}`);
@@ -364,7 +395,7 @@ export class EdgeFeed implements ExchangeFeed {
     if (this.#o.link.up) void this.#consume(b);
   }
 
-  /** Handles one book message (exported for tests through {@linkcode EdgeFeed.inject}). */
+  /** Handles one book message. */
   #message(b: EdgeBook, data: Uint8Array, epoch: number): void {
     const c = this.counters;
     b.heardAt = performance.now();
@@ -390,15 +421,22 @@ export class EdgeFeed implements ExchangeFeed {
       return;
     }
     if (epoch > b.epoch) {
-      if (b.synced) this.#markStale(b);
+      this.#markStale(b);
       b.epoch = epoch;
       b.parts = [];
+      // A new term's seqs are unrelated to the old one's.
+      b.failedSeq = -1;
     }
-    const copy = data.slice();
-    new DataView(copy.buffer).setUint32(l.recSymbol, b.id, true);
+    // The record with its symbol id rewritten, in a scratch buffer (the mirror and the ring copy
+    // it; only a part kept for later is copied out).
+    const copy = this.#scratch.subarray(0, data.byteLength);
+    copy.set(data);
+    this.#scratchView.setUint32(l.recSymbol, b.id, true);
     view.wrap(copy);
     const seq = view.seq;
+    const snapshot = view.snapshot;
     const receiveMs = view.receiveTimeMs;
+    const receiveTs = view.receiveTs;
     b.priceScale = view.priceScale;
     b.sizeScale = view.sizeScale;
     if (view.depth > 0) b.depth = view.depth;
@@ -411,15 +449,28 @@ export class EdgeFeed implements ExchangeFeed {
     }
     switch (status) {
       case "partial":
-        b.parts.push(copy);
+        b.parts.push(copy.slice());
         return;
       case "ok": {
-        for (const part of b.parts) this.#write(b, part);
-        b.parts = [];
-        this.#write(b, copy);
-        b.synced = true;
-        b.gapStreak = 0;
         b.seq = seq;
+        if (b.failedSeq >= 0 && seq < b.failedSeq) {
+          // A re-read replaying what preceded the record that failed, which may fail again: the
+          // book stays stale (a snapshot and deltas written now would only be taken back).
+          b.parts = [];
+          b.held = true;
+          return;
+        }
+        b.failedSeq = -1;
+        if (b.held && !snapshot) {
+          // Verified past the failure with a delta: the ring gets the rebuilt book at once.
+          this.#writeMirrorSnapshot(b, receiveTs);
+        } else {
+          for (const part of b.parts) this.#write(b, part);
+          this.#write(b, copy);
+        }
+        b.parts = [];
+        b.held = false;
+        b.synced = true;
         b.receiveMs = receiveMs;
         b.appliedAt = Date.now();
         b.updates++;
@@ -427,7 +478,7 @@ export class EdgeFeed implements ExchangeFeed {
       }
       case "stale":
         b.parts = [];
-        this.#write(b, copy);
+        if (!b.held) this.#write(b, copy);
         b.synced = false;
         return;
       case "waiting":
@@ -444,13 +495,28 @@ export class EdgeFeed implements ExchangeFeed {
           b.checksumFailures++;
         }
         b.parts = [];
-        // A second gap before the book synced again: wait for the stream's next snapshot
-        // instead of re-reading the same gap.
-        if (b.gapStreak++ === 0) this.#reread(b, true);
-        else this.#markStale(b);
+        b.held = false;
+        if (b.failedSeq < 0) {
+          b.failedSeq = seq;
+          this.#reread(b, true);
+        } else {
+          // Failed again before the book verified past the first failure (the re-read met the
+          // same record, say): wait for the stream's next snapshot instead of re-reading it.
+          b.failedSeq = Math.max(b.failedSeq, seq);
+          this.#markStale(b);
+        }
         return;
       }
     }
+  }
+
+  /** Writes a SNAPSHOT of the book from the edge's mirror (when it holds the book). */
+  #writeMirrorSnapshot(b: EdgeBook, receiveTs: bigint): boolean {
+    const book = this.#mirror.book(this.exchangeCode, b.id);
+    if (!book) return false;
+    const bytes = encodeSnapshotRecords(this.#layout, { ...book, receiveTs });
+    for (const r of splitRecords(this.#layout, bytes)) this.#write(b, r);
+    return true;
   }
 
   #write(b: EdgeBook, bytes: Uint8Array): void {
@@ -464,6 +530,7 @@ export class EdgeFeed implements ExchangeFeed {
   #markStale(b: EdgeBook): void {
     this.#mirror.invalidate(this.exchangeCode, b.id);
     b.parts = [];
+    b.held = false;
     const wasSynced = b.synced;
     b.synced = false;
     if (!b.written || !wasSynced) return;
@@ -559,14 +626,10 @@ export class EdgeFeed implements ExchangeFeed {
       : symbols.flatMap((s) => this.#books.get(s) ?? []);
     const now = performance.now();
     for (const b of books) {
-      const book = b.synced ? this.#mirror.book(this.exchangeCode, b.id) : undefined;
-      if (book) {
-        const bytes = encodeSnapshotRecords(this.#layout, {
-          ...book,
-          receiveTs: BigInt(Math.round(b.receiveMs)) * 1_000_000n,
-        });
-        for (const r of splitRecords(this.#layout, bytes)) this.#write(b, r);
-      } else if (this.#o.link.up && now - b.rereadAt > REREAD_MS) {
+      const written = b.synced &&
+        this.#writeMirrorSnapshot(b, BigInt(Math.round(b.receiveMs)) * 1_000_000n);
+      if (written) continue;
+      if (this.#o.link.up && now - b.rereadAt > REREAD_MS) {
         this.#reread(b, true);
       }
     }

@@ -81,6 +81,10 @@ interface PubBook {
 }
 
 const PUBLISH_TIMEOUT_MS = 5000;
+/** Bytes read in an acknowledgement: `{"s` of `{"stream"`, the `ue` of `true}`. */
+const ACK_S = 0x73;
+const ACK_E = 0x65;
+const ACK_U = 0x75;
 const SNAPSHOT_REQUEST_MS = 2000;
 
 /**
@@ -112,6 +116,9 @@ export class Publisher implements RecordSink {
   #timer: ReturnType<typeof setInterval> | undefined;
   #off: Array<() => void> = [];
   #encoder = new TextEncoder();
+  #headers: MsgHdrs = headers();
+  #headerEpoch = -1;
+  #headerRollup = false;
   #decoder = new TextDecoder();
   #stopped = false;
   /** Time of the last failure (ms since the epoch), for `/health`. */
@@ -166,16 +173,23 @@ export class Publisher implements RecordSink {
     const q = this.#pending[index];
     if (q === undefined || q.head >= q.times.length) return; // timed out already
     this.#settle(q);
-    const text = this.#decoder.decode(msg.data);
+    const data = msg.data;
     const c = this.counters;
-    if (text.includes('"error"')) {
+    // An acknowledgement is `{"stream":…,"seq":…}` (`,"duplicate":true` added for a retried
+    // Msg-Id) or `{"error":…}`; a status without a body (503: no stream listens) is a refusal
+    // too. Read from the bytes: no text decoded per acknowledgement.
+    if (data.length < 3 || data[2] !== ACK_S || msg.headers?.hasError) {
       const b = this.#books[index];
       if (b) b.announced = false;
-      this.#fail(new Error(`JetStream refused a publish: ${text.slice(0, 200)}`));
+      const text = data.length > 0
+        ? this.#decoder.decode(data).slice(0, 200)
+        : `status ${msg.headers?.code ?? "without a body"} ${msg.headers?.description ?? ""}`;
+      this.#fail(new Error(`JetStream refused a publish: ${text.trim()}`));
       return;
     }
     c.published++;
-    if (text.includes('"duplicate":true')) c.duplicates++;
+    // `…,"duplicate":true}`: the only acknowledgement ending in `true}`.
+    if (data[data.length - 2] === ACK_E && data[data.length - 3] === ACK_U) c.duplicates++;
   }
 
   #settle(q: { times: number[]; head: number }): void {
@@ -439,10 +453,17 @@ export class Publisher implements RecordSink {
       if (b) b.announced = false;
       return false;
     }
-    const h: MsgHdrs = headers();
+    // One header set, rewritten per publish (`nc.publish` encodes it at once).
+    const h = this.#headers;
     h.set(MSG_ID_HEADER, msgID);
-    h.set(EPOCH_HEADER, String(this.#o.lease.epoch));
+    const epoch = this.#o.lease.epoch;
+    if (epoch !== this.#headerEpoch) {
+      this.#headerEpoch = epoch;
+      h.set(EPOCH_HEADER, String(epoch));
+    }
     if (rollup) h.set(ROLLUP_HEADER, "sub");
+    else if (this.#headerRollup) h.delete(ROLLUP_HEADER);
+    this.#headerRollup = rollup;
     const index = b === null ? this.#books.length : b.index;
     try {
       nc.publish(subject, data, { headers: h, reply: `${this.#inbox}.${index}` });

@@ -5,7 +5,7 @@
  * Skipped when nats-server is not installed.
  */
 import { equal, ok } from "node:assert/strict";
-import { connect, headers } from "@nats-io/transport-node";
+import { connect, headers, type NatsConnection } from "@nats-io/transport-node";
 import { jetstream, jetstreamManager } from "@nats-io/jetstream";
 import { Kvm } from "@nats-io/kv";
 import { parseConfig } from "../../src/config.ts";
@@ -356,6 +356,25 @@ Deno.test({
   },
 });
 
+/** Stores a forged delta after the subject's last message: next seq, a checksum that cannot verify. */
+async function forgeBadDelta(nc: NatsConnection, subject: string): Promise<void> {
+  const jsm = await jetstreamManager(nc);
+  const last = await jsm.streams.getMessage("ALPHAPULSE", { last_by_subj: subject });
+  const forged = last!.data.slice();
+  const view = new RecordView(layout).wrap(forged);
+  const seq = view.seq + 1;
+  const dv = new DataView(forged.buffer);
+  dv.setUint32(layout.recSeq, seq, true);
+  dv.setUint32(layout.recPrevSeq, seq - 1, true);
+  forged[layout.recFlags] = layout.flagLast; // a one-part delta
+  dv.setUint16(layout.recPart, 0, true);
+  dv.setUint32(layout.recChecksum, (view.checksum ^ 0x5a5a5a5a) >>> 0, true);
+  const h = headers();
+  h.set("AlphaPulse-Epoch", last!.header.get("AlphaPulse-Epoch"));
+  h.set(MSG_ID_HEADER, `forged:${seq}`);
+  await jetstream(nc).publish(subject, forged, { headers: h });
+}
+
 Deno.test({
   ...opts,
   name: "nats: a record whose checksum fails makes the edge's book stale until a good snapshot",
@@ -385,23 +404,7 @@ Deno.test({
       await new Promise((r) => setTimeout(r, 500));
       market.pause();
       await new Promise((r) => setTimeout(r, 300));
-      // A forged delta after the last stored one: next seq, a checksum that cannot verify.
-      const subject = "alphapulse.book.kraken.BTC-USD";
-      const jsm = await jetstreamManager(nc);
-      const last = await jsm.streams.getMessage("ALPHAPULSE", { last_by_subj: subject });
-      const forged = last!.data.slice();
-      const view = new RecordView(layout).wrap(forged);
-      const seq = view.seq + 1;
-      const dv = new DataView(forged.buffer);
-      dv.setUint32(layout.recSeq, seq, true);
-      dv.setUint32(layout.recPrevSeq, seq - 1, true);
-      forged[layout.recFlags] = layout.flagLast; // a one-part delta
-      dv.setUint16(layout.recPart, 0, true);
-      dv.setUint32(layout.recChecksum, (view.checksum ^ 0x5a5a5a5a) >>> 0, true);
-      const h = headers();
-      h.set("AlphaPulse-Epoch", last!.header.get("AlphaPulse-Epoch"));
-      h.set(MSG_ID_HEADER, `forged:${seq}`);
-      await jetstream(nc).publish(subject, forged, { headers: h });
+      await forgeBadDelta(nc, "alphapulse.book.kraken.BTC-USD");
       const feed = edge.nats!.edgeFeeds.find((f) => f.exchange === "kraken")!;
       await waitUntil(() => feed.counters.checksumFailures > 0, 5000, "the checksum failure");
       await waitUntil(
@@ -418,6 +421,112 @@ Deno.test({
       market.pause();
       await nc.close();
       for (const c of clients) c.socket.close();
+      for (const n of nodes.reverse()) await n.stop();
+      await market.stop();
+      await nats.stop();
+    }
+  },
+});
+
+Deno.test({
+  ...opts,
+  name:
+    "nats: a re-read that meets the bad record again keeps the book stale, unread, until the next snapshot",
+  async fn() {
+    const nats = await NatsServer.start();
+    const market = new Market();
+    await market.start();
+    const nodes: TestNode[] = [];
+    const clients: BookClient[] = [];
+    const nc = await connect({ servers: nats.url });
+    try {
+      market.run();
+      const collector = await startNode({
+        book: { depth: DEPTH },
+        exchanges: market.exchanges(),
+        nats: { servers: [nats.url], publish: true, snapshotEvery: 20 },
+      });
+      const edge = await startNode({
+        book: { depth: DEPTH },
+        nats: { servers: [nats.url], consume: ["kraken", "binanceus"] },
+      });
+      nodes.push(collector, edge);
+      await waitUntil(() => edgeSynced(edge), 15_000, "the edge to sync");
+      const json = await BookClient.connect(edge.ws, "json");
+      subscribeAll(market, json);
+      clients.push(json);
+      const key = "kraken|BTC/USD";
+      await waitUntil(() => json.held.has(key), 5000, "the client to hold the book");
+      // No new snapshot comes while the market is paused: the forgery stays in the stream.
+      market.pause();
+      await new Promise((r) => setTimeout(r, 300));
+      const feed = edge.nats!.edgeFeeds.find((f) => f.exchange === "kraken")!;
+      const book = () => feed.health().books.find((b) => b.symbol === "BTC/USD")!;
+      const before = { ...book() };
+      const staleBefore = json.stale.filter((s) => s.key === key).length;
+      const snapshotsBefore = json.books.get(key)!.snapshots;
+      await forgeBadDelta(nc, "alphapulse.book.kraken.BTC-USD");
+      // The failure re-reads the book; the re-read replays the last snapshot and the deltas
+      // since (verified, not written), and meets the forgery again: then it waits.
+      await waitUntil(() => feed.counters.checksumFailures >= 2, 5000, "the re-read's failure");
+      equal(book().resyncs, before.resyncs + 1, "one re-read, not one per failure");
+      equal(book().updates, before.updates, "the replay wrote nothing");
+      equal(book().state, "stale");
+      // Nothing arrives for the book now: the watchdog re-reads it, which meets it again.
+      await waitUntil(() => feed.counters.checksumFailures >= 3, 8000, "the watchdog's re-read");
+      equal(book().resyncs, before.resyncs + 2);
+      equal(book().updates, before.updates, "the watchdog's replay wrote nothing");
+      equal(book().state, "stale");
+      equal(json.stale.filter((s) => s.key === key).length, staleBefore + 1, "told stale once");
+      equal(json.books.get(key)!.snapshots, snapshotsBefore, "no snapshot since");
+      ok(!json.held.has(key), "the client does not hold the book");
+      // The collector's next snapshot rolls the forgery away: synced, exact, no failure since.
+      const failures = feed.counters.checksumFailures;
+      market.run();
+      await waitUntil(() => edgeSynced(edge), 15_000, "the book to sync again");
+      await settle(market, clients, "the edge's client to hold the books again");
+      equal(feed.counters.checksumFailures, failures, "the forgery was not read again");
+      equal(book().resyncs, before.resyncs + 2, "no re-read since");
+      equal(json.violations.length, 0, json.violations.slice(0, 3).join("; "));
+    } finally {
+      market.pause();
+      await nc.close();
+      for (const c of clients) c.socket.close();
+      for (const n of nodes.reverse()) await n.stop();
+      await market.stop();
+      await nats.stop();
+    }
+  },
+});
+
+Deno.test({
+  ...opts,
+  name: "nats: publishes nobody stores (the stream deleted) are failures, not acknowledgements",
+  async fn() {
+    const nats = await NatsServer.start();
+    const market = new Market();
+    await market.start();
+    const nodes: TestNode[] = [];
+    const nc = await connect({ servers: nats.url });
+    try {
+      market.run();
+      const collector = await startNode({
+        book: { depth: DEPTH },
+        exchanges: market.exchanges(),
+        nats: { servers: [nats.url], publish: true },
+      });
+      nodes.push(collector);
+      const publisher = collector.nats!.publishers.find((p) => p.feed.exchange === "kraken")!;
+      await waitUntil(() => publisher.counters.published > 20, 10_000, "the collector to publish");
+      equal(publisher.counters.failures, 0);
+      // No stream listens on the book subjects now: each publish gets a 503 status, no ack.
+      await (await jetstreamManager(nc)).streams.delete("ALPHAPULSE");
+      await waitUntil(() => publisher.counters.failures >= 5, 5000, "the refusals to count");
+      ok(/refused a publish: status 503/.test(publisher.lastError), publisher.lastError);
+      ok(publisher.announced < 2, "refused books are no longer announced");
+    } finally {
+      market.pause();
+      await nc.close();
       for (const n of nodes.reverse()) await n.stop();
       await market.stop();
       await nats.stop();

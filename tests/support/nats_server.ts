@@ -96,6 +96,11 @@ export class NatsServer {
     return `nats://127.0.0.1:${this.port}`;
   }
 
+  /** The process id while it runs (for CPU figures from `/proc`). */
+  get pid(): number | undefined {
+    return this.#child?.pid;
+  }
+
   /** Whether the process runs. */
   get running(): boolean {
     return this.#child !== undefined;
