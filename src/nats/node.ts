@@ -20,6 +20,9 @@ import { Publisher } from "./publisher.ts";
 import { ensureJetStream } from "./setup.ts";
 import { natsHealth, natsMetricsText } from "./report.ts";
 
+/** Least time between two re-creations of missing streams after refused publishes (ms). */
+const REPAIR_MS = 2000;
+
 /** Options of {@linkcode startNats}. */
 export interface NatsNodeOptions {
   config: Config;
@@ -103,6 +106,18 @@ export async function startNats(options: NatsNodeOptions): Promise<NatsNode | un
   if (config.publish && options.feeds.length > 0) {
     const publish = links.publish = new NatsLink(config, `${node}-publish`, log);
     const control = links.control = new NatsLink(config, `${node}-control`, log);
+    // A stream deleted under a running collector (or lost with a server's store) is created
+    // again, at most every REPAIR_MS; until then publishes are refused and counted, and each
+    // refused book is snapshotted first once the stream stores again.
+    let repairedAt = -Infinity;
+    const repair = () => {
+      if (Date.now() - repairedAt < REPAIR_MS || control.state === "closed") return;
+      repairedAt = Date.now();
+      control.ready
+        .then((nc) => ensureJetStream(nc, config, log))
+        .then(() => log("NATS: a publish found no stream; missing streams and buckets created"))
+        .catch((e) => log(`NATS setup after a refused publish failed: ${(e as Error).message}`));
+    };
     for (const feed of options.feeds) {
       const late: { publisher?: Publisher } = {};
       const lease = new Lease({
@@ -123,6 +138,7 @@ export async function startNats(options: NatsNodeOptions): Promise<NatsNode | un
         maxInFlight: config.maxInFlight,
         tickMs: options.tickMs,
         log,
+        onNoStream: repair,
       });
       publishers.push(publisher);
       publisher.start();

@@ -61,6 +61,11 @@ export interface PublisherOptions {
   /** Housekeeping period (ms): snapshots of books not announced, catalog, snapshot requests. */
   tickMs?: number;
   log?(line: string): void;
+  /**
+   * A publish was refused with status 503: no stream stores its subject (deleted, or never
+   * created). The node re-creates what is missing; the refused books are snapshotted first.
+   */
+  onNoStream?(): void;
 }
 
 interface PubBook {
@@ -185,6 +190,12 @@ export class Publisher implements RecordSink {
         ? this.#decoder.decode(data).slice(0, 200)
         : `status ${msg.headers?.code ?? "without a body"} ${msg.headers?.description ?? ""}`;
       this.#fail(new Error(`JetStream refused a publish: ${text.trim()}`));
+      if (msg.headers?.code === 503) {
+        // No stream stores the book subjects: whatever was stored is gone with it, so every
+        // book, not only this one, starts again with a snapshot once a stream stores again.
+        for (const other of this.#books) other.announced = false;
+        this.#o.onNoStream?.();
+      }
       return;
     }
     c.published++;
