@@ -14,7 +14,7 @@ import { ensureJetStream, MSG_ID_HEADER } from "../../src/nats/mod.ts";
 import { BookClient } from "../server/book_clients.ts";
 import { waitUntil } from "../support/ws_test_client.ts";
 import { NATS_SERVER_INSTALLED, NatsCluster, NatsServer } from "../support/nats_server.ts";
-import { clientBooks, DEPTH, Market, startNode, type TestNode } from "./nodes.ts";
+import { clientBooks, DEPTH, Market, Scene, startNode, type TestNode } from "./nodes.ts";
 
 const ignore = !NATS_SERVER_INSTALLED;
 const { layout } = await BookMirror.create();
@@ -96,11 +96,8 @@ Deno.test({
   ...opts,
   name: "nats: a late edge and a client joining mid-stream get a consistent snapshot (rollup)",
   async fn() {
-    const nats = await NatsServer.start();
-    const market = new Market();
-    await market.start();
-    const nodes: TestNode[] = [];
-    const clients: BookClient[] = [];
+    const scene = await Scene.start();
+    const { nats, market, nodes, clients } = scene;
     try {
       market.run(5);
       const collector = await startNode({
@@ -136,11 +133,7 @@ Deno.test({
       equal(counts.length, 3);
       ok(counts.every((n) => n > 0 && n <= 40 + 10), `per-subject counts ${counts}`);
     } finally {
-      market.pause();
-      for (const c of clients) c.socket.close();
-      for (const n of nodes.reverse()) await n.stop();
-      await market.stop();
-      await nats.stop();
+      await scene.stop();
     }
   },
 });
@@ -150,11 +143,8 @@ Deno.test({
   name:
     "nats: nats-server restarted mid-stream: edges go stale and recover, the collector serves on",
   async fn() {
-    const nats = await NatsServer.start();
-    const market = new Market();
-    await market.start();
-    const nodes: TestNode[] = [];
-    const clients: BookClient[] = [];
+    const scene = await Scene.start();
+    const { nats, market, nodes, clients } = scene;
     try {
       market.run();
       const collector = await startNode({
@@ -213,11 +203,7 @@ Deno.test({
       await nc.close();
       ok([...firstAfter.values()].every((s) => s), JSON.stringify([...firstAfter]));
     } finally {
-      market.pause();
-      for (const c of clients) c.socket.close();
-      for (const n of nodes.reverse()) await n.stop();
-      await market.stop();
-      await nats.stop();
+      await scene.stop();
     }
   },
 });
@@ -227,11 +213,8 @@ Deno.test({
   name: "nats: the active publisher dies; the standby takes over within leaseMs + 1 s",
   async fn() {
     const leaseMs = 1500;
-    const nats = await NatsServer.start();
-    const market = new Market();
-    await market.start();
-    const nodes: TestNode[] = [];
-    const clients: BookClient[] = [];
+    const scene = await Scene.start();
+    const { nats, market, nodes, clients } = scene;
     try {
       market.run();
       const collector = () =>
@@ -280,11 +263,7 @@ Deno.test({
       ok(json.stale.length >= 3, "the edge's clients saw stale before b's snapshots");
       for (const c of clients) equal(c.violations.length, 0, c.violations.slice(0, 3).join("; "));
     } finally {
-      market.pause();
-      for (const c of clients) c.socket.close();
-      for (const n of nodes.reverse()) await n.stop();
-      await market.stop();
-      await nats.stop();
+      await scene.stop();
     }
   },
 });
@@ -379,12 +358,9 @@ Deno.test({
   ...opts,
   name: "nats: a record whose checksum fails makes the edge's book stale until a good snapshot",
   async fn() {
-    const nats = await NatsServer.start();
-    const market = new Market();
-    await market.start();
-    const nodes: TestNode[] = [];
-    const clients: BookClient[] = [];
-    const nc = await connect({ servers: nats.url });
+    const scene = await Scene.start();
+    const { nats, market, nodes, clients } = scene;
+    const nc = await scene.connect();
     try {
       market.run();
       const collector = await startNode({
@@ -418,12 +394,7 @@ Deno.test({
       await settle(market, clients, "the edge's client to hold the books again");
       equal(json.violations.length, 0, json.violations.slice(0, 3).join("; "));
     } finally {
-      market.pause();
-      await nc.close();
-      for (const c of clients) c.socket.close();
-      for (const n of nodes.reverse()) await n.stop();
-      await market.stop();
-      await nats.stop();
+      await scene.stop();
     }
   },
 });
@@ -433,12 +404,9 @@ Deno.test({
   name:
     "nats: a re-read that meets the bad record again keeps the book stale, unread, until the next snapshot",
   async fn() {
-    const nats = await NatsServer.start();
-    const market = new Market();
-    await market.start();
-    const nodes: TestNode[] = [];
-    const clients: BookClient[] = [];
-    const nc = await connect({ servers: nats.url });
+    const scene = await Scene.start();
+    const { nats, market, nodes, clients } = scene;
+    const nc = await scene.connect();
     try {
       market.run();
       const collector = await startNode({
@@ -489,12 +457,7 @@ Deno.test({
       equal(book().resyncs, before.resyncs + 2, "no re-read since");
       equal(json.violations.length, 0, json.violations.slice(0, 3).join("; "));
     } finally {
-      market.pause();
-      await nc.close();
-      for (const c of clients) c.socket.close();
-      for (const n of nodes.reverse()) await n.stop();
-      await market.stop();
-      await nats.stop();
+      await scene.stop();
     }
   },
 });
@@ -504,11 +467,9 @@ Deno.test({
   name:
     "nats: publishes nobody stores (the stream deleted) are failures, not acknowledgements; the stream is created again and each book starts with a snapshot",
   async fn() {
-    const nats = await NatsServer.start();
-    const market = new Market();
-    await market.start();
-    const nodes: TestNode[] = [];
-    const nc = await connect({ servers: nats.url });
+    const scene = await Scene.start();
+    const { nats, market, nodes } = scene;
+    const nc = await scene.connect();
     try {
       market.run();
       const collector = await startNode({
@@ -557,11 +518,7 @@ Deno.test({
       }
       ok([...first.values()].every((snapshot) => snapshot), JSON.stringify([...first]));
     } finally {
-      market.pause();
-      await nc.close();
-      for (const n of nodes.reverse()) await n.stop();
-      await market.stop();
-      await nats.stop();
+      await scene.stop();
     }
   },
 });
@@ -572,11 +529,9 @@ Deno.test({
     "nats: a holder whose lease was taken is fenced at once and never writes; a new term follows",
   async fn() {
     const leaseMs = 1200;
-    const nats = await NatsServer.start();
-    const market = new Market();
-    await market.start();
-    const nodes: TestNode[] = [];
-    const nc = await connect({ servers: nats.url });
+    const scene = await Scene.start();
+    const { nats, market, nodes } = scene;
+    const nc = await scene.connect();
     try {
       market.run();
       const a = await startNode({
@@ -606,11 +561,7 @@ Deno.test({
       await waitUntil(() => lease.fresh(), leaseMs * 3, "a to take the lease back");
       ok(lease.epoch > firstEpoch + 1, `epoch ${lease.epoch} after ${firstEpoch + 1}`);
     } finally {
-      market.pause();
-      await nc.close();
-      for (const n of nodes.reverse()) await n.stop();
-      await market.stop();
-      await nats.stop();
+      await scene.stop();
     }
   },
 });

@@ -16,6 +16,8 @@ import { startFeeds } from "../../src/runtime/feeds.ts";
 import { type BroadcastServer, createServer } from "../../src/server/mod.ts";
 import { normalizeDecimal } from "../../src/exchanges/decimal_text.ts";
 import type { BookClient, FeedNames } from "../server/book_clients.ts";
+import { connect, type NatsConnection } from "@nats-io/transport-node";
+import { NatsServer } from "../support/nats_server.ts";
 
 export const DEPTH = 10;
 
@@ -202,5 +204,41 @@ export class RecordTap {
 
   close(): void {
     this.socket.close();
+  }
+}
+
+/**
+ * What one scale-out test stands on: its own nats-server and the mock market, started; the
+ * nodes, clients and NATS connections the test adds; `stop` ends them all (market paused,
+ * connections and clients closed, nodes stopped last-started first, then market and server).
+ */
+export class Scene {
+  readonly nodes: TestNode[] = [];
+  readonly clients: BookClient[] = [];
+  readonly #connections: NatsConnection[] = [];
+
+  private constructor(readonly nats: NatsServer, readonly market: Market) {}
+
+  static async start(): Promise<Scene> {
+    const nats = await NatsServer.start();
+    const market = new Market();
+    await market.start();
+    return new Scene(nats, market);
+  }
+
+  /** A NATS connection to the scene's server, closed by {@linkcode stop}. */
+  async connect(): Promise<NatsConnection> {
+    const nc = await connect({ servers: this.nats.url });
+    this.#connections.push(nc);
+    return nc;
+  }
+
+  async stop(): Promise<void> {
+    this.market.pause();
+    for (const nc of this.#connections) await nc.close();
+    for (const c of this.clients) c.socket.close();
+    for (const n of this.nodes.reverse()) await n.stop();
+    await this.market.stop();
+    await this.nats.stop();
   }
 }

@@ -7,8 +7,8 @@ import { equal, ok } from "node:assert/strict";
 import { BookMirror } from "../../src/core/mod.ts";
 import { BookClient } from "../server/book_clients.ts";
 import { waitUntil } from "../support/ws_test_client.ts";
-import { NATS_SERVER_INSTALLED, NatsServer } from "../support/nats_server.ts";
-import { clientBooks, DEPTH, Market, RecordTap, startNode, type TestNode } from "./nodes.ts";
+import { NATS_SERVER_INSTALLED } from "../support/nats_server.ts";
+import { clientBooks, DEPTH, Market, RecordTap, Scene, startNode } from "./nodes.ts";
 
 const ignore = !NATS_SERVER_INSTALLED;
 const { layout } = await BookMirror.create();
@@ -25,11 +25,8 @@ Deno.test({
   sanitizeOps: false,
   sanitizeResources: false,
   async fn() {
-    const nats = await NatsServer.start();
-    const market = new Market();
-    await market.start();
-    const nodes: TestNode[] = [];
-    const clients: BookClient[] = [];
+    const scene = await Scene.start();
+    const { nats, market, nodes, clients } = scene;
     const taps: RecordTap[] = [];
     try {
       market.run();
@@ -134,12 +131,8 @@ Deno.test({
         "unknown_symbol",
       );
     } finally {
-      market.pause();
-      for (const c of clients) c.socket.close();
       for (const t of taps) t.close();
-      for (const n of nodes.reverse()) await n.stop();
-      await market.stop();
-      await nats.stop();
+      await scene.stop();
     }
   },
 });
