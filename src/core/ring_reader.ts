@@ -127,17 +127,12 @@ export class RingReader {
     return this.#u8;
   }
 
-  /** Used bytes of the record the last {@linkcode peek} found. */
-  get peekedLength(): number {
-    return this.#length;
-  }
-
   /**
    * First half of an in-place read, for a reader that can decide from a record's header alone
    * that it needs no copy: the offset in {@linkcode bytes} of the next record (> 0), 0 when none
    * is ready, or -1 when lapped (the cursor has then jumped to the newest record, as with
-   * {@linkcode read}). Finish with {@linkcode consume} (or call {@linkcode read}, which reads the
-   * same record again). What was read in place is only trustworthy once `consume` returns true.
+   * {@linkcode read}). Finish with {@linkcode consume}, or call {@linkcode read}, which copies
+   * the same record. What was read in place is only trustworthy once `consume` returns true.
    *
    * @example
    * ```ts

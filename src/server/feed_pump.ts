@@ -145,30 +145,25 @@ export class FeedPump {
       for (; n < MAX_RECORDS_PER_DRAIN; n++) {
         const at = reader.peek();
         if (at === 0) break;
-        let record: Uint8Array | undefined;
-        if (at < 0 && sink.idle?.(this)) {
+        if (at > 0) {
+          if (!sink.headerOnly?.(this, reader.bytes, at)) {
+            const record = reader.read(); // the record just peeked, copied
+            if (record instanceof Uint8Array) {
+              this.counters.records++;
+              sink.record(this, record);
+              continue;
+            }
+          } else if (reader.consume(at)) {
+            this.counters.records++;
+            this.counters.headerOnly++;
+            continue;
+          }
+        } else if (sink.idle?.(this)) {
           this.counters.idleSkips++;
           continue;
         }
-        if (at > 0) {
-          if (sink.headerOnly?.(this, reader.bytes, at)) {
-            if (reader.consume(at)) {
-              this.counters.records++;
-              this.counters.headerOnly++;
-              continue;
-            }
-          } else {
-            record = reader.bytes.slice(at, at + reader.peekedLength);
-            if (!reader.consume(at)) record = undefined;
-          }
-        }
-        if (record === undefined) {
-          this.counters.lapped++;
-          sink.lapped(this);
-          continue;
-        }
-        this.counters.records++;
-        sink.record(this, record);
+        this.counters.lapped++;
+        sink.lapped(this);
       }
     } finally {
       this.#sink.endDrain();
