@@ -129,9 +129,10 @@ export class Core {
   #writeListeners = new Set<() => void>();
   /** The text whose depth update the core scanned last (until it is applied). */
   #scannedText: string | undefined;
-  /** The text area holds bytes loaded by {@linkcode scanBinanceDepthBytes} (no text string). */
-  #bytesLoaded = false;
-  /** The pending scanned depth update came from bytes. */
+  /**
+   * A depth update scanned from bytes ({@linkcode scanBinanceDepthBytes}) is pending: the text
+   * area still holds them (loading a text drops it).
+   */
   #scannedBytes = false;
   #scanAddress = 0;
   #depth: ScannedDepth = {
@@ -382,7 +383,7 @@ export class Core {
   loadText(text: string): boolean {
     if (text === this.#text) return true;
     this.#text = undefined;
-    this.#bytesLoaded = false;
+    this.#scannedBytes = false;
     const n = text.length;
     const area = this.#reserveText(n);
     const { read, written } = this.#encoder.encodeInto(text, area);
@@ -517,7 +518,6 @@ export class Core {
     const n = end - start;
     this.#reserveText(n).set(bytes.subarray(start, end));
     this.#ex.text_loaded(n, 0);
-    this.#bytesLoaded = true;
     if (this.#ex.depth_scan_binance() !== 1) return false;
     this.#readScan();
     this.#scannedBytes = true;
@@ -587,7 +587,7 @@ export class Core {
    */
   applyScannedDepth(book: number, exchangeTimeMs: number, receiveTimeMs: number): number {
     const text = this.#scannedText;
-    const fromBytes = this.#scannedBytes && this.#bytesLoaded;
+    const fromBytes = this.#scannedBytes;
     this.#scannedText = undefined;
     this.#scannedBytes = false;
     if (!fromBytes && (text === undefined || text !== this.#text)) {

@@ -283,15 +283,25 @@ Deno.test("binance depth scan: edge cases agree with the general path", () => {
 
 Deno.test("binance depth scan: a scan is applied once, and not after another text is loaded", () => {
   const [fb] = bookAt(2, 2);
+  const refused = () => {
+    try {
+      fast.applyScannedDepth(fb, 1, 2);
+    } catch (e) {
+      return e instanceof TypeError;
+    }
+    return false;
+  };
   ok(fast.scanBinanceDepth(EDGE[0]));
   fast.loadText(EDGE[1]);
-  let threw = false;
-  try {
-    fast.applyScannedDepth(fb, 1, 2);
-  } catch (e) {
-    threw = e instanceof TypeError;
-  }
-  ok(threw);
+  ok(refused(), "text scan, then another text loaded");
+  // The same for a frame scanned from its bytes.
+  const bytes = new TextEncoder().encode(EDGE[0]);
+  ok(fast.scanBinanceDepthBytes(bytes, 0, bytes.length));
+  fast.loadText(EDGE[1]);
+  ok(refused(), "bytes scan, then a text loaded");
+  ok(fast.scanBinanceDepthBytes(bytes, 0, bytes.length));
+  ok(fast.applyScannedDepth(fb, 1, 2) >= 0);
+  ok(refused(), "bytes scan applied twice");
 });
 
 Deno.test("binance depth scan: synthetic frames and mutations of them agree with the general path", () => {
