@@ -100,10 +100,6 @@ export class WebSocketClient {
   onclose: ((code: number, reason: string, error: string) => void) | null = null;
   /** Resolves once the connection is closed (whichever side closed it). */
   readonly closed: Promise<void>;
-  /** Bytes read from the socket (frames and their headers). */
-  bytesRead = 0;
-  /** Reads from the socket. */
-  reads = 0;
   /**
    * When the latest read returned (ms since the epoch, fractional): the receive time of every
    * frame that read completed, taken once per read rather than once per frame.
@@ -191,8 +187,6 @@ export class WebSocketClient {
           return;
         }
         this.receivedAt = performance.timeOrigin + performance.now();
-        this.reads++;
-        this.bytesRead += n;
         this.#end += n;
         if (!this.#frames()) return;
       }
