@@ -265,14 +265,23 @@ export class BinanceCollector extends SocketCollector {
     if (!core.scanBinanceDepth(text)) return false;
     const d = core.scannedDepth;
     const length = d.symbolEnd - d.symbolAt;
-    let symbol: string | undefined;
-    for (const [native, s] of this.#natives) {
-      if (native.length === length && text.startsWith(native, d.symbolAt)) {
-        symbol = s;
-        break;
-      }
-    }
+    const book = this.#natives.find(([native]) =>
+      native.length === length && text.startsWith(native, d.symbolAt)
+    );
+    return this.#applyScanned(book?.[1], text, receivedMs);
+  }
+
+  /**
+   * The depth update the core just scanned, for `symbol`'s book (undefined: not one of ours):
+   * applied when it continues the book's live chain; false, having changed nothing, otherwise.
+   */
+  #applyScanned(
+    symbol: string | undefined,
+    text: string | (() => string),
+    receivedMs: number,
+  ): boolean {
     if (symbol === undefined) return false;
+    const d = this.context.core.scannedDepth;
     if (!this.#sync.get(symbol)!.tryAdvance(d.firstUpdateId, d.lastUpdateId)) return false;
     this.fastDepthUpdates++;
     const r = this.books.updateScannedDepth(symbol, text, d.exchangeTimeMs, receivedMs);
@@ -306,24 +315,14 @@ export class BinanceCollector extends SocketCollector {
     if (d.bids + d.asks > this.maxLevelsPerMessage) return false;
     const at = start + d.symbolAt;
     const length = d.symbolEnd - d.symbolAt;
-    let symbol: string | undefined;
-    for (const [, s, native] of this.#natives) {
-      if (native.length === length && bytesAt(bytes, at, end, native)) {
-        symbol = s;
-        break;
-      }
-    }
-    if (symbol === undefined) return false;
-    if (!this.#sync.get(symbol)!.tryAdvance(d.firstUpdateId, d.lastUpdateId)) return false;
-    this.fastDepthUpdates++;
-    const r = this.books.updateScannedDepth(
-      symbol,
+    const book = this.#natives.find(([, , native]) =>
+      native.length === length && bytesAt(bytes, at, end, native)
+    );
+    return this.#applyScanned(
+      book?.[1],
       () => decoder.decode(bytes.subarray(start, end)),
-      d.exchangeTimeMs,
       receivedMs,
     );
-    if (r === "rejected") this.resync(symbol);
-    return true;
   }
 
   protected handle(text: string, receivedMs: number): void {
