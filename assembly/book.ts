@@ -107,6 +107,14 @@ export class Book {
   stale: bool = false;
   /** CRC of the top-N last published. */
   checksum: u32 = 0;
+  /**
+   * Quiet: nobody reads this book's deltas (the host said so with `book_set_quiet`). Changes
+   * are applied and the book stays exact, but no top-N diff, checksum or delta record is made;
+   * seq still advances once per batch that may have changed the top-N, so the SNAPSHOT that ends
+   * the quiet never repeats a seq with other contents. STALE and SNAPSHOT records are still
+   * written.
+   */
+  quiet: bool = false;
 
   constructor(
     public id: u32,

@@ -119,6 +119,17 @@ export function mark_stale(id: i32): i32 {
   return publishStale(book, stagedExchangeTs(), stagedReceiveTs());
 }
 
+/**
+ * Makes a book quiet (`quiet` 1: its deltas are no longer diffed or written, see `Book.quiet`) or
+ * ends that (`quiet` 0: the host then publishes a SNAPSHOT, which re-bases the published view).
+ */
+export function book_set_quiet(id: i32, quiet: i32): i32 {
+  const book = bookAt(id);
+  if (book == null) return ERR_BAD_BOOK;
+  book.quiet = quiet != 0;
+  return 0;
+}
+
 /** Empties a book (both sides), keeping its seq. */
 export function book_clear(id: i32): i32 {
   const book = bookAt(id);

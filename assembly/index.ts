@@ -29,6 +29,7 @@ export {
   apply,
   apply_levels,
   book_clear,
+  book_set_quiet,
   book_set_scale,
   mark_stale,
   publish,

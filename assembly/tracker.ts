@@ -220,6 +220,12 @@ function emit(
  */
 export function publishDelta(book: Book, exchangeTs: i64, receiveTs: i64): i32 {
   if (!book.bids.topDirty && !book.asks.topDirty) return 0;
+  if (book.quiet) {
+    book.bids.topDirty = false;
+    book.asks.topDirty = false;
+    book.seq = book.seq + 1;
+    return 0;
+  }
   const depth = book.depth;
   reserveOut(depth * 2);
   const nb = book.bids.topDirty ? diffSide(book.pubBids, book.bids, depth, false, bidOut) : 0;

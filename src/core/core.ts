@@ -794,6 +794,35 @@ export class Core {
     );
   }
 
+  /**
+   * Makes a book quiet, or ends that. A quiet book applies every change and stays exact, but its
+   * top-N is not diffed, checksummed or written as delta records (nobody reads them); its seq
+   * still advances once per batch that may have changed the top-N. STALE and SNAPSHOT records are
+   * still written. After ending the quiet, publish a {@linkcode snapshot}: it re-bases the view
+   * deltas are diffed against.
+   *
+   * @example
+   * ```ts
+   * import assert from "node:assert";
+   * import { Core, RingReader } from "./mod.ts";
+   * const core = await Core.create({ ringCapacity: 16 });
+   * const book = core.createBook({ exchange: 1, symbol: 0, priceScale: 0, sizeScale: 0 });
+   * const ring = new RingReader(core.memory.buffer, core.ringAddress, core.layout);
+   * core.begin(book).add(0, "100", "1").reset();
+   * ring.read();
+   * core.setQuiet(book, true);
+   * assert.equal(core.begin(book).add(0, "101", "2").apply(), 0); // applied, nothing written
+   * assert.equal(ring.read(), null);
+   * assert.deepEqual(core.topText(book, 0, 1), [["101", "2"]]);
+   * core.setQuiet(book, false);
+   * assert.equal(core.snapshot(book), 1);
+   * ```
+   */
+  setQuiet(book: number, quiet: boolean): void {
+    const code = this.#ex.book_set_quiet(book, quiet ? 1 : 0);
+    if (code < 0) this.#fail(code, `Quiet of book ${book}`);
+  }
+
   /** Empties the book (keeps its seq). */
   clear(book: number): void {
     const code = this.#ex.book_clear(book);

@@ -50,6 +50,7 @@ export interface CoreExports {
   snapshot(id: number): number;
   mark_stale(id: number): number;
   book_clear(id: number): number;
+  book_set_quiet(id: number, quiet: number): number;
   book_set_scale(id: number, priceScale: number, sizeScale: number): number;
   book_top(id: number, side: number, n: number): number;
   output_address(): number;

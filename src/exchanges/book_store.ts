@@ -49,6 +49,8 @@ interface Entry {
   /** The live run that the last markStale ended (consumed by {@linkcode BookStore.healthyRun}). */
   lastRunMs: number;
   lastRunUpdates: number;
+  /** No reader wants its delta records (see {@linkcode BookStore.pauseRecords}). */
+  quiet: boolean;
 }
 
 const DEFAULT_SCALE = 0;
@@ -65,6 +67,7 @@ export class BookStore {
   #core: Core;
   #opts: BookStoreOptions;
   #books = new Map<string, Entry>();
+  #keepRecords = false;
 
   constructor(core: Core, options: BookStoreOptions) {
     this.#core = core;
@@ -95,6 +98,7 @@ export class BookStore {
         liveUpdates: 0,
         lastRunMs: 0,
         lastRunUpdates: 0,
+        quiet: false,
       });
     });
   }
@@ -483,14 +487,65 @@ export class BookStore {
     if (e) e.gaps++;
   }
 
-  /** Publishes SNAPSHOT records of live books (all when `symbols` is omitted). */
+  /**
+   * Publishes SNAPSHOT records of live books (all when `symbols` is omitted), and STALE markers
+   * of the others. Ends the pause of each book's records ({@linkcode pauseRecords}).
+   */
   publishSnapshots(symbols?: readonly string[]): void {
     for (const symbol of symbols ?? [...this.#books.keys()]) {
       const e = this.#entry(symbol);
       if (!e) continue;
+      if (e.quiet) {
+        this.#core.setQuiet(e.id, false);
+        e.quiet = false;
+      }
       if (e.state === "live") this.#core.snapshot(e.id);
       else this.#core.markStale(e.id);
     }
+  }
+
+  /**
+   * Stops writing the delta records of these books: no reader needs them (the server keeps no
+   * copy). They still apply every change and stay exact, and STALE and SNAPSHOT records are still
+   * written; the next {@linkcode publishSnapshots} naming a book resumes its deltas. Ignored after
+   * {@linkcode keepRecords}.
+   *
+   * @example
+   * ```ts
+   * import assert from "node:assert";
+   * import { Core, RingReader } from "../core/mod.ts";
+   * import { BookStore } from "./book_store.ts";
+   * const core = await Core.create({ ringCapacity: 64 });
+   * const ring = new RingReader(core.memory.buffer, core.ringAddress, core.layout);
+   * const store = new BookStore(core, { exchangeCode: 1, symbols: ["BTC/USD"], depth: 10 });
+   * store.snapshot("BTC/USD", ["100", "1"], ["101", "1"], 0, Date.now());
+   * while (ring.read() !== null);
+   * store.pauseRecords(["BTC/USD"]);
+   * store.update("BTC/USD", ["100", "2"], [], 0, Date.now());
+   * assert.equal(ring.read(), null); // applied, no record
+   * assert.equal(store.top("BTC/USD", 1).bids[0][1], "2");
+   * store.publishSnapshots(["BTC/USD"]); // resumes with a SNAPSHOT
+   * assert.notEqual(ring.read(), null);
+   * ```
+   */
+  pauseRecords(symbols: readonly string[]): void {
+    if (this.#keepRecords) return;
+    for (const symbol of symbols) {
+      const e = this.#entry(symbol);
+      if (!e || e.quiet) continue;
+      this.#core.setQuiet(e.id, true);
+      e.quiet = true;
+    }
+  }
+
+  /**
+   * Every record is needed from now on (another reader, such as a NATS publisher, reads the
+   * ring): paused books resume with a SNAPSHOT and {@linkcode pauseRecords} is ignored.
+   */
+  keepRecords(): void {
+    this.#keepRecords = true;
+    const quiet = [...this.#books.values()].filter((e) => e.quiet).map((e) => e.symbol);
+    if (quiet.length > 0) this.publishSnapshots(quiet);
   }
 
   /** Kraken's checksum of a book. */
@@ -522,6 +577,7 @@ export class BookStore {
       checksumFailures: e.checksumFailures,
       parseErrors: e.parseErrors,
       absentDeletes: this.#core.absentDeletes(e.id),
+      quiet: e.quiet,
     }));
   }
 }

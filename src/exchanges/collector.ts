@@ -32,6 +32,10 @@ export interface Collector {
   health(): ExchangeHealth;
   /** Publishes SNAPSHOT records (or STALE markers for books that are resyncing). */
   publishSnapshots(symbols?: readonly string[]): void;
+  /** Stops writing delta records of these books until their next snapshot (`BookStore.pauseRecords`). */
+  pauseRecords(symbols: readonly string[]): void;
+  /** Every record is needed from now on (`BookStore.keepRecords`). */
+  keepRecords(): void;
   /** The books (for tests and diagnostics). */
   readonly books: BookStore;
 }
@@ -325,6 +329,14 @@ export abstract class SocketCollector implements Collector {
 
   publishSnapshots(symbols?: readonly string[]): void {
     this.books.publishSnapshots(symbols);
+  }
+
+  pauseRecords(symbols: readonly string[]): void {
+    this.books.pauseRecords(symbols);
+  }
+
+  keepRecords(): void {
+    this.books.keepRecords();
   }
 
   /** A lost connection makes every book stale until resynced. */

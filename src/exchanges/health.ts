@@ -38,6 +38,8 @@ export interface BookHealth {
   checksumFailures: number;
   parseErrors: number;
   absentDeletes: number;
+  /** Its delta records are paused: no reader needs them (`BookStore.pauseRecords`). */
+  quiet: boolean;
 }
 
 /** Health and counters of one exchange collector. */

@@ -649,6 +649,7 @@ export class EdgeFeed implements ExchangeFeed {
       checksumFailures: b.checksumFailures,
       parseErrors: 0,
       absentDeletes: 0,
+      quiet: false,
     }));
     const c = this.counters;
     return {

@@ -250,6 +250,8 @@ export class Publisher implements RecordSink {
     this.#off.push(this.feed.onTrade((t) => this.#trade(t)));
     this.#off.push(this.#o.link.onChange(() => this.#unannounceAll()));
     this.pump.start();
+    // Every record goes to the stream: the local server must not pause any book's records.
+    this.feed.keepRecords?.();
     this.feed.requestSnapshots();
     this.#timer = setInterval(() => this.tick(), this.#o.tickMs ?? 100);
   }

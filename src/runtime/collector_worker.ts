@@ -5,6 +5,7 @@
  * as messages.
  *
  * Messages in: `{ type: "start", exchange, config, recordDir? }`, `{ type: "snapshots", symbols? }`,
+ * `{ type: "pause", symbols }`, `{ type: "keep" }`,
  * `{ type: "stop" }`. Messages out: `{ type: "ready", buffer, ringAddress, layout, symbols }`,
  * `{ type: "trades", trades }`, `{ type: "health", health }`, `{ type: "stopped" }`,
  * `{ type: "error", message }`.
@@ -28,6 +29,8 @@ self.onmessage = async (event: MessageEvent) => {
   const msg = event.data as
     | { type: "start"; exchange: ExchangeId; config: Config; recordDir?: string }
     | { type: "snapshots"; symbols?: string[] }
+    | { type: "pause"; symbols: string[] }
+    | { type: "keep" }
     | { type: "stop" };
   try {
     if (msg.type === "start") {
@@ -61,6 +64,10 @@ self.onmessage = async (event: MessageEvent) => {
       );
     } else if (msg.type === "snapshots") {
       feed?.requestSnapshots(msg.symbols);
+    } else if (msg.type === "pause") {
+      feed?.pauseRecords(msg.symbols);
+    } else if (msg.type === "keep") {
+      feed?.keepRecords();
     } else if (msg.type === "stop") {
       clearInterval(healthTimer);
       clearTimeout(tradeTimer);

@@ -46,6 +46,18 @@ export interface ExchangeFeed {
    * watches and wakes one with a fresh snapshot when a client subscribes.
    */
   readonly snapshotsOnDemand?: boolean;
+  /**
+   * Present when the collector can stop writing the delta records of books no reader needs (the
+   * server calls it for dormant books): it keeps them exact but does no top-N diff, checksum or
+   * ring write for them. The next {@linkcode requestSnapshots} naming a book (or all) resumes its
+   * records with a SNAPSHOT. Ignored once {@linkcode keepRecords} was called.
+   */
+  pauseRecords?(symbols: readonly string[]): void;
+  /**
+   * Another reader needs every record of every book from now on (a NATS publisher): pauses end
+   * (each paused book writes a SNAPSHOT) and later {@linkcode pauseRecords} calls are ignored.
+   */
+  keepRecords?(): void;
   /** Stops the collector (closes its exchange connection). */
   stop(): Promise<void>;
   /**

@@ -82,6 +82,14 @@ export class LocalFeed implements ExchangeFeed {
     this.collector.publishSnapshots(symbols);
   }
 
+  pauseRecords(symbols: readonly string[]): void {
+    this.collector.pauseRecords(symbols);
+  }
+
+  keepRecords(): void {
+    this.collector.keepRecords();
+  }
+
   /** The collector writes the ring on this thread: `listener` runs after each write. */
   onWrite(listener: () => void): () => void {
     return this.core.onWrite(listener);

@@ -106,6 +106,14 @@ export class WorkerFeed implements ExchangeFeed {
     this.#worker.postMessage({ type: "snapshots", symbols: symbols ? [...symbols] : undefined });
   }
 
+  pauseRecords(symbols: readonly string[]): void {
+    this.#worker.postMessage({ type: "pause", symbols: [...symbols] });
+  }
+
+  keepRecords(): void {
+    this.#worker.postMessage({ type: "keep" });
+  }
+
   stop(): Promise<void> {
     this.#stopped ??= new Promise<void>((resolve) => {
       const done = () => {

@@ -96,6 +96,7 @@ export class BookChannel {
   #lastError: unknown;
   #dormant = false;
   #waking = false;
+  #recordsPaused = false;
   #jsonCache: { version: number; text: string } | undefined;
   #binaryCache: { version: number; bytes: Uint8Array } | undefined;
 
@@ -262,10 +263,26 @@ export class BookChannel {
       now - this.#lastSnapshotRequest >= retryMs;
   }
 
-  /** Records a snapshot request at `now` unless one was made less than `floorMs` ago. */
+  /**
+   * Records a snapshot request at `now` unless one was made less than `floorMs` ago. A request
+   * also ends a pause of the collector's records ({@linkcode claimRecordsPause}): the collector
+   * resumes them with the snapshot.
+   */
   claimSnapshotRequest(now: number, floorMs: number): boolean {
     if (now - this.#lastSnapshotRequest < floorMs) return false;
     this.#lastSnapshotRequest = now;
+    this.#recordsPaused = false;
+    return true;
+  }
+
+  /**
+   * Whether the collector should now be asked to stop writing this book's delta records
+   * (`ExchangeFeed.pauseRecords`): true once per dormant spell, until the next snapshot request
+   * resumes them.
+   */
+  claimRecordsPause(): boolean {
+    if (!this.#dormant || this.#recordsPaused) return false;
+    this.#recordsPaused = true;
     return true;
   }
 

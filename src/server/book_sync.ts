@@ -182,9 +182,18 @@ export class BookSync implements RecordSink {
     const watched = this.#o.watched;
     if (watched === undefined || this.#stopped) return;
     for (const pump of this.#pumps) {
-      if (!pump.feed.snapshotsOnDemand) continue;
-      for (const ch of this.channelsOf(pump.feed)) {
+      const feed = pump.feed;
+      if (!feed.snapshotsOnDemand) continue;
+      const pause: string[] = [];
+      for (const ch of this.channelsOf(feed)) {
         if (!ch.dormant && !watched(ch)) ch.sleep(this.#o.mirror);
+        if (feed.pauseRecords !== undefined && ch.claimRecordsPause()) pause.push(ch.names.symbol);
+      }
+      if (pause.length === 0) continue;
+      try {
+        feed.pauseRecords!(pause);
+      } catch (e) {
+        this.#o.onError(`pauseRecords failed on ${feed.exchange}`, e);
       }
     }
   }

@@ -38,6 +38,12 @@ export interface BookStatus {
    * watches it and its records are read by header only).
    */
   mirrored: boolean;
+  /**
+   * Whether the collector writes no delta records of the book (paused while it is dormant, on a
+   * collector that can: it keeps the book exact and resumes with a snapshot on the first
+   * subscriber). `lastRecordAgeMs` then grows; `lastUpdateAgeMs` still follows the book.
+   */
+  quiet: boolean;
   seq: number;
   /** ms since the book last changed at the collector (null before its first snapshot). */
   lastUpdateAgeMs: number | null;
@@ -161,6 +167,7 @@ export class HealthReporter {
           synced,
           staleReason: synced ? null : ch.cause ?? "upstream",
           mirrored: !ch.dormant,
+          quiet: b?.quiet ?? false,
           seq: ch.dormant ? b?.seq ?? ch.seq : ch.seq,
           lastUpdateAgeMs: b?.lastUpdateAgeMs ?? null,
           lastRecordAgeMs: ch.lastRecordAt === 0 ? null : now - ch.lastRecordAt,

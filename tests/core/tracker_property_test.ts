@@ -105,3 +105,79 @@ function fmt(m: bigint, scale: number): string {
   const frac = s.slice(s.length - scale).replace(/0+$/, "");
   return frac ? `${int}.${frac}` : int;
 }
+
+Deno.test("tracker: quiet spans write no record; the snapshot that ends one re-bases the deltas (fast-check)", async () => {
+  const core = await Core.create({ ringCapacity: 1 << 16 });
+  const mirror = await BookMirror.create();
+  const reader = new RingReader(core.memory.buffer, core.ringAddress, core.layout);
+  let symbol = 0;
+  let quietBatches = 0;
+  fc.assert(
+    fc.property(
+      fc.integer({ min: 1, max: 40 }),
+      fc.array(change(120), { maxLength: 100 }),
+      fc.array(fc.tuple(fc.boolean(), fc.array(change(120), { maxLength: 12 })), {
+        minLength: 1,
+        maxLength: 40,
+      }),
+      (depth, initial, stream) => {
+        symbol++;
+        const book = core.createBook({ exchange: 3, symbol, priceScale: 2, sizeScale: 3, depth });
+        const ref = mantissaBook();
+        core.begin(book);
+        for (const c of initial) {
+          core.addMantissa(c.side, c.price, c.size);
+          ref.set(c.side, BigInt(c.price), BigInt(c.size));
+        }
+        core.reset(1, 2);
+        let lastSeq = -1;
+        /** Records read; each seq is above the last one seen. */
+        const drain = () => {
+          let n = 0;
+          for (let bytes = reader.read(); bytes !== null; bytes = reader.read()) {
+            if (bytes === LAPPED) throw new Error("reader lapped in property test");
+            const rec = decodeRecord(bytes, core.layout);
+            mirror.apply(bytes);
+            if (rec.last) {
+              if (rec.snapshot) assertEquals(rec.seq >= lastSeq, true, "snapshot seq");
+              else assertEquals(rec.prevSeq, lastSeq, "delta chains on the last record");
+              lastSeq = rec.seq;
+            }
+            n++;
+          }
+          return n;
+        };
+        drain();
+        let quiet = false;
+        for (const [beQuiet, batch] of stream) {
+          if (beQuiet !== quiet) {
+            core.setQuiet(book, beQuiet);
+            if (!beQuiet) core.snapshot(book);
+            quiet = beQuiet;
+          }
+          core.begin(book);
+          for (const c of batch) {
+            core.addMantissa(c.side, c.price, c.size);
+            ref.set(c.side, BigInt(c.price), BigInt(c.size));
+          }
+          const before = core.seq(book);
+          core.apply();
+          const toText = (l: Lvl[]) => l.map(([p, s]) => [fmt(p, 2), fmt(s, 3)]);
+          const want = [toText(ref.top(0, depth)), toText(ref.top(1, depth))];
+          assertEquals([core.topText(book, 0, depth), core.topText(book, 1, depth)], want);
+          if (quiet) {
+            quietBatches++;
+            assertEquals(drain(), 0, "no record while quiet");
+            assertEquals(core.seq(book) - before <= 1, true, "seq advances at most once a batch");
+            continue;
+          }
+          drain();
+          const wasm = mirror.book(3, symbol)!;
+          assertEquals([wasm.bids, wasm.asks], want, "mirror after the quiet ended");
+        }
+      },
+    ),
+    { numRuns: 200, seed: 7 },
+  );
+  if (quietBatches === 0) throw new Error("property test never ran a quiet batch");
+});

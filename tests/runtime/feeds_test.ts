@@ -102,3 +102,103 @@ for (const mode of ["workers", "single"] as const) {
     }
   });
 }
+
+for (const mode of ["workers", "single"] as const) {
+  Deno.test(`runtime (${mode}): paused books write no records, stay exact, and resume with a snapshot`, async () => {
+    const kr = new KrakenMock({ symbols: ["BTC/USD"], seed: 5, heartbeatIntervalMs: 200 });
+    const cb = new CoinbaseMock({ symbols: ["BTC/USD"], seed: 6, heartbeatIntervalMs: 200 });
+    const bn = new BinanceUsMock({ symbols: ["BTC/USDT"], seed: 7, flushOnStep: true });
+    await Promise.all([kr.start(), cb.start(), bn.start()]);
+    const fast = { silenceTimeoutMs: 3000, minBackoffMs: 20, maxBackoffMs: 200 };
+    const config = parseConfig({
+      book: { depth: 10 },
+      runtime: { mode, ringCapacity: 4096 },
+      exchanges: {
+        kraken: { symbols: ["BTC/USD"], wsUrl: kr.wsUrl, depth: 10, ...fast },
+        coinbase: { symbols: ["BTC/USD"], wsUrl: cb.wsUrl, ...fast },
+        binanceus: { symbols: ["BTC/USDT"], wsUrl: bn.wsUrl, restUrl: bn.restUrl, ...fast },
+      },
+    });
+    const mocks = [kr, cb, bn];
+    const step = (n: number) => mocks.forEach((m) => m.stepOnce(undefined, n));
+    let feeds: ExchangeFeed[] = [];
+    try {
+      feeds = await startFeeds(config);
+      const mirror = await BookMirror.create();
+      const readers = feeds.map((f) =>
+        new RingReader(f.buffer, f.ringAddress, f.layout, { from: "oldest" })
+      );
+      const mockOf = (f: ExchangeFeed) =>
+        mocks[["kraken", "coinbase", "binanceus"].indexOf(f.exchange)];
+      /** Records read from each ring into the mirror. */
+      const drain = () =>
+        readers.map((r) => {
+          let n = 0;
+          for (let b = r.read(); b !== null; b = r.read()) {
+            if (b === LAPPED) throw new Error("main-thread reader lapped");
+            mirror.apply(b);
+            n++;
+          }
+          return n;
+        });
+      const matches = () => {
+        drain();
+        return feeds.every((f) => {
+          const mine = mirror.book(f.exchangeCode, 0);
+          const ref = mockOf(f).book(f.symbols[0], 10);
+          return mine !== undefined &&
+            JSON.stringify([n(mine.bids), n(mine.asks)]) ===
+              JSON.stringify([n(ref.bids.slice(0, 10)), n(ref.asks.slice(0, 10))]);
+        });
+      };
+      step(1);
+      await waitUntil(matches, 8000, "every mirrored book to equal its mock");
+      for (const f of feeds) f.pauseRecords!(f.symbols);
+      await waitUntil(
+        () => feeds.every((f) => f.health().books.every((b) => b.quiet)),
+        3000,
+        "every book quiet",
+      );
+      drain();
+      const seqBefore = feeds.map((f) => f.health().books[0].seq);
+      for (let i = 0; i < 10; i++) {
+        step(5);
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      // The collectors applied the updates (their seq moved, their health says live) ...
+      await waitUntil(
+        () =>
+          feeds.every((f, i) =>
+            f.health().books[0].seq > seqBefore[i] && f.health().books[0].state === "live"
+          ),
+        3000,
+        "seq to move while quiet",
+      );
+      // ... and wrote no record of them.
+      equal(drain().reduce((a, b) => a + b, 0), 0, "no record written while paused");
+      // A snapshot request ends the pause: the snapshot is the mock's book, deltas follow it.
+      for (const f of feeds) f.requestSnapshots(f.symbols);
+      await waitUntil(matches, 5000, "the resumed books to equal their mocks");
+      for (let i = 0; i < 3; i++) {
+        step(5);
+        await waitUntil(matches, 5000, "resumed books to follow the market");
+      }
+      await waitUntil(
+        () => feeds.every((f) => f.health().books.every((b) => !b.quiet)),
+        3000,
+        "no book quiet any more",
+      );
+      // keepRecords: a later pause is ignored.
+      for (const f of feeds) {
+        f.keepRecords!();
+        f.pauseRecords!(f.symbols);
+      }
+      step(5);
+      await waitUntil(matches, 5000, "books kept after keepRecords");
+      ok(feeds.every((f) => f.health().books.every((b) => !b.quiet)), "pause ignored after keep");
+    } finally {
+      await Promise.all(feeds.map((f) => f.stop()));
+      await Promise.all(mocks.map((m) => m.stop()));
+    }
+  });
+}

@@ -15,6 +15,7 @@ interface BookHealth {
   mirrored: boolean;
   staleReason: string | null;
   seq: number;
+  quiet: boolean;
   subscribers: number;
 }
 
@@ -31,12 +32,13 @@ async function until(what: string, check: () => Promise<boolean>, timeoutMs = 30
   }
 }
 
-async function setup(ringCapacity = 4096) {
+async function setup(ringCapacity = 4096, pausable = false) {
   const feed = await LocalFeed.create({
     symbols: ["BTC/USD", "ETH/USD"],
     depth: 8,
     ringCapacity,
     snapshotsOnDemand: true,
+    pausable,
   });
   const market = new RandomMarket(feed, 11);
   market.reset(0, 20);
@@ -153,6 +155,59 @@ Deno.test("without snapshotsOnDemand every book stays mirrored", async () => {
     await until("synced", async () => (await books(h))[0].synced);
     await delay(100);
     assertEquals((await books(h))[0].mirrored, true);
+  } finally {
+    await h.server.close();
+  }
+});
+
+Deno.test("a dormant book's records are paused at the collector; the first subscriber resumes them exact", async () => {
+  const { feed, market, h } = await setup(4096, true);
+  try {
+    await until("both books paused", async () => (await books(h)).every((b) => b.quiet));
+    assertEquals(feed.pauseRequests.flat().sort(), ["BTC/USD", "ETH/USD"], "paused once each");
+    const ring = h.server.metrics.rings.get("kraken")!;
+    const records = ring.records;
+    const seq = [feed.seq(0), feed.seq(1)];
+    market.run(200);
+    let report = await books(h);
+    assertEquals(ring.records, records, "no record written while paused");
+    for (const [i, b] of report.entries()) {
+      assert(feed.seq(i) > seq[i], "the collector's seq moves on while quiet");
+      assertEquals([b.synced, b.mirrored, b.quiet, b.seq], [true, false, true, feed.seq(i)]);
+    }
+    // The first subscriber resumes BTC/USD from a snapshot; ETH/USD stays paused.
+    const c = await BookClient.connect(h.ws, "binary", feed.layout, h.names);
+    try {
+      c.subscribe("kraken", ["BTC/USD"]);
+      await caughtUp(c, feed, 0);
+      market.run(200);
+      await caughtUp(c, feed, 0);
+      assertBookMatches(c, feed, 0);
+      assertEquals([c.stale, c.violations], [[], []]);
+      report = await books(h);
+      assertEquals([report[0].quiet, report[0].mirrored], [false, true]);
+      assertEquals([report[1].quiet, report[1].mirrored], [true, false]);
+    } finally {
+      await c.close();
+    }
+    // Everybody left: dormant and paused again, once more; a later subscriber gets it exact.
+    await until("BTC/USD paused again", async () => (await books(h))[0].quiet);
+    assertEquals(feed.pauseRequests.flat().filter((s) => s === "BTC/USD").length, 2);
+    market.run(200);
+    const late = await BookClient.connect(h.ws, "json");
+    try {
+      late.subscribe("kraken", ["BTC/USD", "ETH/USD"]);
+      await caughtUp(late, feed, 0);
+      await caughtUp(late, feed, 1);
+      market.run(100);
+      await caughtUp(late, feed, 0);
+      await caughtUp(late, feed, 1);
+      assertBookMatches(late, feed, 0);
+      assertBookMatches(late, feed, 1);
+      assertEquals([late.stale, late.violations], [[], []]);
+    } finally {
+      await late.close();
+    }
   } finally {
     await h.server.close();
   }

@@ -31,6 +31,11 @@ export interface LocalFeedOptions {
    * do): the server then lets books nobody watches go dormant. Default false.
    */
   snapshotsOnDemand?: boolean;
+  /**
+   * Offer `pauseRecords` (the real collectors do): paused books write no delta records until a
+   * snapshot request names them. Default false.
+   */
+  pausable?: boolean;
 }
 
 /** A level change: side (0 bid, 1 ask), price text, size text ("0" removes). */
@@ -50,6 +55,12 @@ export class LocalFeed implements ExchangeFeed {
   answerSnapshotRequests = true;
   /** See {@linkcode LocalFeedOptions.snapshotsOnDemand}. */
   snapshotsOnDemand = false;
+  /** Present with {@linkcode LocalFeedOptions.pausable}. */
+  pauseRecords?: (symbols: readonly string[]) => void;
+  /** Every `pauseRecords` call. */
+  readonly pauseRequests: Array<readonly string[]> = [];
+  /** Books whose records are paused. */
+  readonly paused = new Set<number>();
   #listeners = new Set<(trade: NormalizedTrade) => void>();
   #stopped = false;
   /** Books reset at least once (before that they are "connecting" and answer with STALE). */
@@ -87,6 +98,15 @@ export class LocalFeed implements ExchangeFeed {
     );
     const feed = new LocalFeed(core, exchange, symbols, books, depth);
     feed.snapshotsOnDemand = options.snapshotsOnDemand ?? false;
+    if (options.pausable) {
+      feed.pauseRecords = (symbols) => {
+        feed.pauseRequests.push([...symbols]);
+        for (const i of symbols.map((s) => feed.symbols.indexOf(s)).filter((i) => i >= 0)) {
+          core.setQuiet(books[i], true);
+          feed.paused.add(i);
+        }
+      };
+    }
     return feed;
   }
 
@@ -168,6 +188,7 @@ export class LocalFeed implements ExchangeFeed {
       checksumFailures: 0,
       parseErrors: 0,
       absentDeletes: this.core.absentDeletes(this.books[i]),
+      quiet: this.paused.has(i),
     }));
     return quietHealth(this.exchange, {
       connection: this.#stopped ? "stopped" : "connected",
@@ -186,6 +207,7 @@ export class LocalFeed implements ExchangeFeed {
         : symbols.map((s) => this.symbols.indexOf(s)).filter((i) => i >= 0);
       // Like the collectors' book store: live books publish a snapshot, others a STALE marker.
       for (const i of ids) {
+        if (this.paused.delete(i)) this.core.setQuiet(this.books[i], false);
         if (this.#started.has(i)) this.core.snapshot(this.books[i]);
         else this.core.markStale(this.books[i]);
       }

@@ -114,6 +114,7 @@ export class RawRingFeed implements ExchangeFeed {
         checksumFailures: 0,
         parseErrors: 0,
         absentDeletes: 0,
+        quiet: false,
       })),
     });
   }
