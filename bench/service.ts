@@ -8,7 +8,8 @@
  * - **synthetic**: 20-level depth updates (`makeBookStream`, the documented mix) at 20,000/s.
  *
  * Consumers: AlphaPulse exactly as `deno task start` runs it (`src/main.ts`, same V8 flags), in
- * `runtime.mode` `workers` and `single`; ccxt pro `watchOrderBook` (`bench/service_ccxt.ts`); a
+ * `runtime.mode` `workers` and `single`, each with no client connected during the stream (the
+ * bars' setup) and with one client watching the book throughout (reference rows); ccxt pro `watchOrderBook` (`bench/service_ccxt.ts`); a
  * bare Deno WebSocket receiver that only counts frames (`bench/service_bare.ts`). For each, the
  * process CPU of all its threads (utime + stime from `/proc/<pid>/stat`) from the first frame
  * until it has consumed the last, divided by the frames; every consumer's final top-50 is checked
@@ -210,9 +211,16 @@ async function kill(child: Deno.ChildProcess): Promise<void> {
   await child.stdout.cancel().catch(() => {});
 }
 
-function alphaPulse(mode: "workers" | "single"): Consumer {
+/**
+ * The service as `deno task start` runs it. `watching`: one client (in this process) subscribes
+ * to the book before the stream starts and rebuilds it from every delta (the service then
+ * mirrors, encodes and sends each one); its own book, after the stream, is the one checked. The
+ * bars are measured without it (nobody watches, as the issue measured); this is the reference of
+ * what a watched book costs.
+ */
+function alphaPulse(mode: "workers" | "single", watching = false): Consumer {
   return {
-    name: `AlphaPulse, deno task start (${mode})`,
+    name: `AlphaPulse, deno task start (${mode})${watching ? ", 1 client watching" : ""}`,
     waitSnapshot: true,
     async start(mock, stream) {
       const port = freePort();
@@ -245,6 +253,10 @@ function alphaPulse(mode: "workers" | "single"): Consumer {
         } catch { /* exited */ }
       })();
       const base = `http://127.0.0.1:${port}`;
+      const watcher = watching
+        ? await AlphaPulseClient.connect({ url: `ws://127.0.0.1:${port}/ws` })
+        : undefined;
+      watcher?.subscribeBooks("binanceus", ["BTC/USDT"]);
       return {
         pid: child.pid,
         async done() {
@@ -259,8 +271,11 @@ function alphaPulse(mode: "workers" | "single"): Consumer {
           }
           return { bids: [], asks: [] }; // the book is read by top(), after the CPU sample
         },
-        stop: () => kill(child),
-        top: () => serviceTop(port),
+        stop: () => {
+          watcher?.close();
+          return kill(child);
+        },
+        top: () => watcher ? watchedTop(watcher) : serviceTop(port),
       };
     },
   };
@@ -280,6 +295,27 @@ async function serviceTop(port: number): Promise<Top> {
   } finally {
     client.close();
   }
+}
+
+/**
+ * The watching client's own book once its deltas stop arriving (200 ms without one), with its
+ * verification counters in the check.
+ */
+async function watchedTop(client: AlphaPulseClient): Promise<Top> {
+  let records = -1;
+  while (client.stats.records !== records) {
+    records = client.stats.records;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  const b = client.book("binanceus", "BTC/USDT");
+  const { deltas, checksumsVerified, checksumFailures, gaps } = client.stats;
+  if (!b || deltas === 0 || checksumFailures > 0 || gaps > 0) {
+    throw new Error(
+      `the watching client: ${deltas} deltas, ${checksumFailures} checksum failures, ${gaps} gaps`,
+    );
+  }
+  console.error(`  watching client: ${deltas} deltas, ${checksumsVerified} checksums verified`);
+  return { bids: b.bids, asks: b.asks };
 }
 
 const ccxtPro: Consumer = {
@@ -432,6 +468,8 @@ if (args.values.only !== "real") streams.push(syntheticStream(Number(args.values
 const everyConsumer = [
   alphaPulse("workers"),
   alphaPulse("single"),
+  alphaPulse("workers", true),
+  alphaPulse("single", true),
   ccxtPro,
   bare,
   bareReceiver(true),
@@ -475,9 +513,11 @@ for (const r of rows) {
   );
 }
 console.log(
-  "\nBars (DESIGN §9): AlphaPulse ≤ 0.33x ccxt pro and ≤ 2x the bare receiver, both modes, both streams.",
+  "\nBars (DESIGN §9): AlphaPulse ≤ 0.33x ccxt pro and ≤ 2x the bare receiver, both modes, both streams," +
+    ' with no client connected during the stream (the "1 client watching" rows are for reference).',
 );
 for (const r of rows.filter((x) => x.consumer.startsWith("AlphaPulse"))) {
+  if (r.consumer.includes("watching")) continue; // reference rows, not the bars' setup
   const peer = rows.find((x) => x.stream === r.stream && x.consumer === ccxtPro.name);
   const floor = rows.find((x) => x.stream === r.stream && x.consumer === bare.name);
   if (!peer || !floor) continue;
