@@ -275,7 +275,7 @@ function alphaPulse(mode: "workers" | "single", watching = false): Consumer {
           watcher?.close();
           return kill(child);
         },
-        top: () => watcher ? watchedTop(watcher) : serviceTop(port),
+        top: () => watcher ? watchedTop(watcher, base) : serviceTop(port),
       };
     },
   };
@@ -301,7 +301,7 @@ async function serviceTop(port: number): Promise<Top> {
  * The watching client's own book once its deltas stop arriving (200 ms without one), with its
  * verification counters in the check.
  */
-async function watchedTop(client: AlphaPulseClient): Promise<Top> {
+async function watchedTop(client: AlphaPulseClient, base: string): Promise<Top> {
   let records = -1;
   while (client.stats.records !== records) {
     records = client.stats.records;
@@ -314,7 +314,11 @@ async function watchedTop(client: AlphaPulseClient): Promise<Top> {
       `the watching client: ${deltas} deltas, ${checksumFailures} checksum failures, ${gaps} gaps`,
     );
   }
-  console.error(`  watching client: ${deltas} deltas, ${checksumsVerified} checksums verified`);
+  const metrics = await (await fetch(`${base}/metrics`)).text();
+  const frames = /^alphapulse_frames_sent_total (\d+)/m.exec(metrics)?.[1] ?? "?";
+  console.error(
+    `  watching client: ${deltas} deltas in ${frames} frames, ${checksumsVerified} checksums verified`,
+  );
   return { bids: b.bids, asks: b.asks };
 }
 
