@@ -9,15 +9,16 @@
  *
  * Consumers: AlphaPulse exactly as `deno task start` runs it (`src/main.ts`, same V8 flags), in
  * `runtime.mode` `workers` and `single`, each with no client connected during the stream (the
- * bars' setup) and with one client watching the book throughout (reference rows); ccxt pro `watchOrderBook` (`bench/service_ccxt.ts`); a
- * bare Deno WebSocket receiver that only counts frames (`bench/service_bare.ts`). For each, the
- * process CPU of all its threads (utime + stime from `/proc/<pid>/stat`) from the first frame
- * until it has consumed the last, divided by the frames; every consumer's final top-50 is checked
- * equal to the source book (the bare receiver's frame count instead). Prints the table and the
- * ratios. Flags: `--seconds 5` (synthetic stream length), `--only real|synthetic`, `--consumers
- * single,bare` (only the consumers whose name has one of those words), `--threads` (each
- * consumer's CPU per thread over the sample, on stderr), `--cpu-prof <dir>` (the service runs with
- * `--cpu-prof` into that directory).
+ * bars' setup) and with one client watching the book throughout (reference rows); ccxt pro
+ * `watchOrderBook` (`bench/service_ccxt.ts`); a bare Deno WebSocket receiver that only counts
+ * frames (`bench/service_bare.ts`). For each, the process CPU of all its threads (each thread's
+ * on-CPU time from `/proc/<pid>/task/<tid>/schedstat`, checked against utime + stime) from the
+ * first frame until it has consumed the last, divided by the frames; every consumer's final
+ * top-50 is checked equal to the source book (the bare receiver's frame count instead). Prints the
+ * table and the ratios. Flags: `--seconds 5` (synthetic stream length), `--only real|synthetic`,
+ * `--consumers single,bare` (only the consumers whose name has one of those words), `--threads`
+ * (each consumer's CPU per thread over the sample, on stderr), `--cpu-prof <dir>` (the service
+ * runs with `--cpu-prof` into that directory).
  *
  *   flock /tmp/bench.lock deno task bench:service
  *
@@ -28,7 +29,12 @@ import { parseArgs } from "node:util";
 import { AlphaPulseClient } from "../src/client/mod.ts";
 import { normalizeDecimal } from "../src/exchanges/decimal_text.ts";
 import { binanceFiles, gzipLines, makeBookStream } from "./book_stream.ts";
-import { cpuTimeMs, machineInfo, memoryMiB } from "./e2e_proc.ts";
+import {
+  cpuTimeMs as tickCpuMs,
+  cpuTimePreciseMs as cpuTimeMs,
+  machineInfo,
+  memoryMiB,
+} from "./e2e_proc.ts";
 import { MockExchange, rawOf, type Replay } from "./service_mock.ts";
 
 const ROOT = new URL("..", import.meta.url).pathname;
@@ -418,22 +424,29 @@ function threadLine(before: ReturnType<typeof threadTimes>, after: ReturnType<ty
     const ms = a.ms - (before.get(tid)?.ms ?? 0);
     if (ms > 0) byName.set(a.name, (byName.get(a.name) ?? 0) + ms);
   }
-  return [...byName].sort((x, y) => y[1] - x[1]).map(([n, ms]) => `${n} ${ms} ms`).join(", ");
+  return [...byName].sort((x, y) => y[1] - x[1]).map(([n, ms]) => `${n} ${ms.toFixed(0)} ms`).join(", ");
 }
 
 async function measure(mock: MockExchange, stream: Stream, c: Consumer): Promise<Row> {
   const running = await c.start(mock, stream);
   let cpu0 = NaN;
+  let ticks0 = NaN;
   let threads0 = new Map<number, { name: string; ms: number }>();
   await mock.run(stream.replay, {
     waitSnapshot: c.waitSnapshot,
     onStart: () => {
       cpu0 = cpuTimeMs(running.pid);
+      ticks0 = tickCpuMs(running.pid);
       if (args.values.threads) threads0 = threadTimes(running.pid);
     },
   });
   const result = await running.done();
   const cpuMs = cpuTimeMs(running.pid) - cpu0;
+  // utime + stime (10 ms ticks, exited threads included) must tell the same story.
+  const tickMs = tickCpuMs(running.pid) - ticks0;
+  if (Math.abs(tickMs - cpuMs) > 20 + cpuMs * 0.1) {
+    console.error(`  ${c.name}: schedstat says ${cpuMs.toFixed(0)} ms, utime + stime ${tickMs} ms`);
+  }
   if (args.values.threads) {
     console.error(`  threads of ${c.name}: ${threadLine(threads0, threadTimes(running.pid))}`);
   }
