@@ -64,7 +64,8 @@ interface Connection {
   onopen: (() => void) | null;
   onmessage: ((text: string) => void) | null;
   onbytes?: ((bytes: Uint8Array, start: number, end: number) => boolean) | null;
-  onclose: ((code: number, reason: string, error: string) => void) | null;
+  /** `local`: this side closed it because the exchange broke the WebSocket protocol. */
+  onclose: ((code: number, reason: string, error: string, local: boolean) => void) | null;
   readonly closed: Promise<void>;
   send(text: string): void;
   close(code: number, reason: string): void;
@@ -95,7 +96,7 @@ function runtimeConnection(url: string): Connection {
   };
   ws.onclose = (event) => {
     resolveClosed();
-    c.onclose?.(event.code, event.reason, errorText);
+    c.onclose?.(event.code, event.reason, errorText, false);
   };
   return c;
 }
@@ -125,7 +126,10 @@ export type FailureCause =
 /** The last connection failure of a {@linkcode FeedSocket}. */
 export interface FeedFailure {
   cause: FailureCause;
-  /** The cause in words, e.g. `HTTP 404 on the upgrade`, `closed by peer (1001 going away)`. */
+  /**
+   * The cause in words, e.g. `HTTP 404 on the upgrade`, `closed by peer (1001 going away)`, or
+   * `closed by us, the exchange broke the WebSocket protocol (1009 message over … bytes)`.
+   */
   message: string;
   /** The URL of the attempt. */
   url: string;
@@ -335,7 +339,7 @@ export class FeedSocket {
         return true;
       };
     }
-    ws.onclose = (code, reason, errorText) => {
+    ws.onclose = (code, reason, errorText, local) => {
       if (this.#ws !== ws) return;
       if (this.#state !== "open") {
         const c = classifyConnectError(errorText || `closed (${code})`);
@@ -343,7 +347,9 @@ export class FeedSocket {
         return;
       }
       this.#drop(
-        `closed by peer (${code}${reason ? ` ${reason}` : ""})`,
+        local
+          ? `closed by us, the exchange broke the WebSocket protocol (${code} ${reason})`
+          : `closed by peer (${code}${reason ? ` ${reason}` : ""})`,
         "closed",
         String(code),
       );

@@ -95,9 +95,11 @@ export class WebSocketClient {
   /**
    * The connection ended: the close code (1006 when it dropped without a close frame), the
    * reason, and `error` when it failed (during the upgrade: the cause in the runtime's words,
-   * e.g. `Invalid status code: 404`, `Connection refused (os error 111)`).
+   * e.g. `Invalid status code: 404`, `Connection refused (os error 111)`), and `local` true when
+   * this client closed it because the server broke the protocol (1002, 1007, 1009: `reason` says
+   * how).
    */
-  onclose: ((code: number, reason: string, error: string) => void) | null = null;
+  onclose: ((code: number, reason: string, error: string, local: boolean) => void) | null = null;
   /** Resolves once the connection is closed (whichever side closed it). */
   readonly closed: Promise<void>;
   /**
@@ -354,7 +356,7 @@ export class WebSocketClient {
       this.readyState = CLOSING;
       this.#sendFrame(OPCODE_CLOSE, closePayload(code, why));
     }
-    void this.#writing.finally(() => this.#finish(code, why, why));
+    void this.#writing.finally(() => this.#finish(code, why, why, true));
     this.#ended = true;
     return false;
   }
@@ -415,7 +417,7 @@ export class WebSocketClient {
   }
 
   /** The end: state, TCP connection, `onclose` once. */
-  #finish(code: number, reason: string, error: string): void {
+  #finish(code: number, reason: string, error: string, local = false): void {
     const first = this.readyState !== CLOSED;
     this.#ended = true;
     this.readyState = CLOSED;
@@ -426,7 +428,7 @@ export class WebSocketClient {
     const onclose = this.onclose;
     this.onopen = this.onmessage = this.onclose = null;
     this.onbytes = null;
-    onclose?.(code, reason, error);
+    onclose?.(code, reason, error, local);
   }
 }
 

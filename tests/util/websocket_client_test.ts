@@ -7,6 +7,7 @@ import { assert, assertEquals } from "../core/assert.ts";
 import { closeQuietly, writeAll } from "../../src/util/tcp.ts";
 import { websocketAccept } from "../../src/util/websocket_frame.ts";
 import { WebSocketClient } from "../../src/util/websocket_client.ts";
+import { FeedSocket } from "../../src/exchanges/feed_socket.ts";
 
 const encoder = new TextEncoder();
 
@@ -102,10 +103,18 @@ interface Outcome {
   code: number;
   reason: string;
   error: string;
+  local: boolean;
 }
 
 function run(url: string, onOpen?: (ws: WebSocketClient) => void): Promise<Outcome> {
-  const out: Outcome = { opened: false, messages: [], code: 0, reason: "", error: "" };
+  const out: Outcome = {
+    opened: false,
+    messages: [],
+    code: 0,
+    reason: "",
+    error: "",
+    local: false,
+  };
   const ws = new WebSocketClient(url, { maxMessageBytes: 100_000 });
   return new Promise((resolve) => {
     ws.onopen = () => {
@@ -113,8 +122,8 @@ function run(url: string, onOpen?: (ws: WebSocketClient) => void): Promise<Outco
       onOpen?.(ws);
     };
     ws.onmessage = (text) => out.messages.push(text);
-    ws.onclose = (code, reason, error) => {
-      Object.assign(out, { code, reason, error });
+    ws.onclose = (code, reason, error, local) => {
+      Object.assign(out, { code, reason, error, local });
       resolve(out);
     };
   });
@@ -173,7 +182,7 @@ Deno.test("client messages are masked text frames; close() sends a close frame",
   });
   await server.done;
   assertEquals(got, ['{"op":"subscribe"}', "y".repeat(300)]);
-  assertEquals([closeCode, out.code, out.error], [1000, 1000, ""]);
+  assertEquals([closeCode, out.code, out.error, out.local], [1000, 1000, "", false]);
 });
 
 for (
@@ -208,7 +217,7 @@ for (
     const out = await run(server.url);
     await server.done;
     assertEquals(out.messages, ["before"], "what came before is delivered, nothing after");
-    assertEquals([out.code, sent], [code, code]);
+    assertEquals([out.code, sent, out.local], [code, code, true]);
     assert(out.error.length > 0, "says why");
   });
 }
@@ -293,4 +302,34 @@ Deno.test("onbytes sees each unfragmented text frame first; false hands it over 
   await server.done;
   assertEquals(viaBytes, ["bytes:1"]);
   assertEquals(texts, ["text:2", "bytes:3"]);
+});
+
+Deno.test("a feed socket says it closed the connection itself when the exchange broke the protocol", async () => {
+  const server = serve(async (conn) => {
+    await writeAll(conn, frame(0x81, "hello", { mask: true }));
+    await readClientFrame(conn).catch(() => {});
+  });
+  const lost = Promise.withResolvers<string>();
+  const socket = new FeedSocket({
+    url: () => server.url,
+    onOpen: () => {},
+    onMessage: () => {},
+    onDisconnect: (reason) => lost.resolve(reason),
+    silenceTimeoutMs: 5000,
+    minBackoffMs: 60_000,
+    maxBackoffMs: 60_000,
+  });
+  socket.start();
+  try {
+    const reason = await lost.promise;
+    assert(
+      /closed by us, the exchange broke the WebSocket protocol \(1002 masked frame/.test(reason),
+      reason,
+    );
+    assertEquals(socket.lastFailure?.cause, "closed");
+    assert(!/by peer/.test(socket.lastFailure!.message), socket.lastFailure!.message);
+  } finally {
+    await socket.stop();
+    await server.done;
+  }
 });
