@@ -76,7 +76,7 @@ export class RecordView {
     if (n > l.changesPerRecord || offset + l.recHeaderSize + n * l.changeSize > bytes.byteLength) {
       return false;
     }
-    if (bytes !== this.#b) this.#view = undefined;
+    if (this.#view !== undefined && bytes.buffer !== this.#view.buffer) this.#view = undefined;
     this.#b = bytes;
     this.#o = offset;
     return true;
@@ -277,7 +277,8 @@ export class RecordView {
 
   #i64(at: number): bigint {
     const b = this.#b;
-    this.#view ??= new DataView(b.buffer, b.byteOffset, b.byteLength);
-    return this.#view.getBigInt64(this.#o + at, true);
+    // One view of the whole buffer, kept while records come from it (a pump's arena).
+    this.#view ??= new DataView(b.buffer);
+    return this.#view.getBigInt64(b.byteOffset + this.#o + at, true);
   }
 }

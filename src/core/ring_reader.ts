@@ -162,13 +162,14 @@ export class RingReader {
   }
 
   /**
-   * Like {@linkcode read}, but copies the record into `target` (at least one slot long) instead
-   * of allocating. Returns the record's length, 0 when none is ready, or -1 when lapped.
+   * Like {@linkcode read}, but copies the record into `target` at `offset` (room for one slot
+   * there) instead of allocating. Returns the record's length, 0 when none is ready, or -1 when
+   * lapped.
    */
-  readInto(target: Uint8Array): number {
+  readInto(target: Uint8Array, offset = 0): number {
     const slot = this.#peek();
     if (slot <= 0) return slot;
-    target.set(this.#u8.subarray(slot, slot + this.#length));
+    target.set(this.#u8.subarray(slot, slot + this.#length), offset);
     return this.#settle(slot) ? this.#length : -1;
   }
 

@@ -177,18 +177,39 @@ export class ClientSession {
   }
 }
 
+/** Whether each chunk starts where the one before it ends, in the same buffer. */
+function contiguous(chunks: readonly Uint8Array[]): boolean {
+  const buffer = chunks[0].buffer;
+  let end = chunks[0].byteOffset + chunks[0].byteLength;
+  for (let i = 1; i < chunks.length; i++) {
+    const c = chunks[i];
+    if (c.buffer !== buffer || c.byteOffset !== end) return false;
+    end += c.byteLength;
+  }
+  return true;
+}
+
 /**
- * Concatenates byte arrays.
+ * Concatenates byte arrays (a view, not a copy, when they already lie back to back in one
+ * buffer: callers must not write into the result).
  *
  * @example
  * ```ts
  * import assert from "node:assert";
  * import { concat } from "./client_session.ts";
  * assert.deepEqual(concat([new Uint8Array([1, 2]), new Uint8Array([3])]), new Uint8Array([1, 2, 3]));
+ * const arena = new Uint8Array([9, 1, 2, 3]);
+ * const whole = concat([arena.subarray(1, 3), arena.subarray(3, 4)]);
+ * assert.deepEqual([whole, whole.buffer === arena.buffer], [new Uint8Array([1, 2, 3]), true]);
  * ```
  */
 export function concat(chunks: readonly Uint8Array[], total?: number): Uint8Array {
-  const out = new Uint8Array(total ?? chunks.reduce((n, c) => n + c.byteLength, 0));
+  const n = total ?? chunks.reduce((n, c) => n + c.byteLength, 0);
+  if (chunks.length > 1 && contiguous(chunks)) {
+    // Back to back in one buffer (a pump's arena): a view of them, no copy.
+    return new Uint8Array(chunks[0].buffer, chunks[0].byteOffset, n);
+  }
+  const out = new Uint8Array(n);
   let at = 0;
   for (const c of chunks) {
     out.set(c, at);

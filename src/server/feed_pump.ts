@@ -44,6 +44,8 @@ export interface RecordSink {
 
 /** Most records handled in one wake-up before yielding to the event loop. */
 const MAX_RECORDS_PER_DRAIN = 8192;
+/** Size of each buffer the records handed to the sink are copied into (see `#arena`). */
+const ARENA_BYTES = 64 * 1024;
 /** Longest sleep between wake-ups when nothing is written. */
 const WAIT_MS = 1000;
 /** Poll interval when the ring is not in shared memory (Atomics.waitAsync needs it). */
@@ -102,6 +104,13 @@ export class FeedPump {
   #timer: ReturnType<typeof setTimeout> | undefined;
   #wakeTimer: (() => void) | undefined;
   #wakeLocal: (() => void) | undefined;
+  /**
+   * Copies of records handed to the sink are views into this buffer, filled in order and
+   * replaced by a fresh one when full (never reused: the sink may keep the views).
+   */
+  #arena = new Uint8Array(0);
+  #arenaUsed = 0;
+  #slotBytes: number;
 
   constructor(feed: ExchangeFeed, sink: RecordSink, counters: RingCounters = newRingCounters()) {
     this.feed = feed;
@@ -112,6 +121,12 @@ export class FeedPump {
       feed.buffer instanceof SharedArrayBuffer;
     this.#i32 = new Int32Array(feed.buffer);
     this.#writeSeqWord = (feed.ringAddress + feed.layout.ringWriteSeq) >> 2;
+    this.#slotBytes = feed.layout.recordSize;
+  }
+
+  #newArena(): void {
+    this.#arena = new Uint8Array(Math.max(ARENA_BYTES, this.#slotBytes));
+    this.#arenaUsed = 0;
   }
 
   /** Records written but not read yet. */
@@ -147,10 +162,14 @@ export class FeedPump {
         if (at === 0) break;
         if (at > 0) {
           if (!sink.headerOnly?.(this, reader.bytes, at)) {
-            const record = reader.read(); // the record just peeked, copied
-            if (record instanceof Uint8Array) {
+            // The record just peeked, copied into the arena (one allocation for many records).
+            if (this.#arena.byteLength - this.#arenaUsed < this.#slotBytes) this.#newArena();
+            const start = this.#arenaUsed;
+            const length = reader.readInto(this.#arena, start);
+            if (length > 0) {
+              this.#arenaUsed = start + length;
               this.counters.records++;
-              sink.record(this, record);
+              sink.record(this, this.#arena.subarray(start, start + length));
               continue;
             }
           } else if (reader.consume(at)) {
