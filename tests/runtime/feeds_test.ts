@@ -18,26 +18,28 @@ import { waitUntil } from "../support/ws_test_client.ts";
 const n = (l: ReadonlyArray<readonly [string, string]>) =>
   l.map(([p, s]) => `${normalizeDecimal(p)}@${normalizeDecimal(s)}`);
 
+/** Mocks of three venues on loopback (started) and a config of the service pointed at them. */
+async function threeVenues(mode: "workers" | "single", krakenSymbols: string[], seed: number) {
+  const kr = new KrakenMock({ symbols: krakenSymbols, seed, heartbeatIntervalMs: 200 });
+  const cb = new CoinbaseMock({ symbols: ["BTC/USD"], seed: seed + 1, heartbeatIntervalMs: 200 });
+  const bn = new BinanceUsMock({ symbols: ["BTC/USDT"], seed: seed + 2, flushOnStep: true });
+  await Promise.all([kr.start(), cb.start(), bn.start()]);
+  const fast = { silenceTimeoutMs: 3000, minBackoffMs: 20, maxBackoffMs: 200 };
+  const config = parseConfig({
+    book: { depth: 10 },
+    runtime: { mode, ringCapacity: 4096 },
+    exchanges: {
+      kraken: { symbols: krakenSymbols, wsUrl: kr.wsUrl, depth: 10, ...fast },
+      coinbase: { symbols: ["BTC/USD"], wsUrl: cb.wsUrl, ...fast },
+      binanceus: { symbols: ["BTC/USDT"], wsUrl: bn.wsUrl, restUrl: bn.restUrl, ...fast },
+    },
+  });
+  return { kr, cb, bn, config };
+}
+
 for (const mode of ["workers", "single"] as const) {
   Deno.test(`runtime (${mode}): three exchanges, rings read on the main thread rebuild exact books`, async () => {
-    const kr = new KrakenMock({
-      symbols: ["BTC/USD", "ETH/USD"],
-      seed: 2,
-      heartbeatIntervalMs: 200,
-    });
-    const cb = new CoinbaseMock({ symbols: ["BTC/USD"], seed: 3, heartbeatIntervalMs: 200 });
-    const bn = new BinanceUsMock({ symbols: ["BTC/USDT"], seed: 4, flushOnStep: true });
-    await Promise.all([kr.start(), cb.start(), bn.start()]);
-    const fast = { silenceTimeoutMs: 3000, minBackoffMs: 20, maxBackoffMs: 200 };
-    const config = parseConfig({
-      book: { depth: 10 },
-      runtime: { mode, ringCapacity: 4096 },
-      exchanges: {
-        kraken: { symbols: ["BTC/USD", "ETH/USD"], wsUrl: kr.wsUrl, depth: 10, ...fast },
-        coinbase: { symbols: ["BTC/USD"], wsUrl: cb.wsUrl, ...fast },
-        binanceus: { symbols: ["BTC/USDT"], wsUrl: bn.wsUrl, restUrl: bn.restUrl, ...fast },
-      },
-    });
+    const { kr, cb, bn, config } = await threeVenues(mode, ["BTC/USD", "ETH/USD"], 2);
     const pump = setInterval(() => {
       kr.stepOnce(undefined, 1);
       cb.stepOnce(undefined, 1);
@@ -105,20 +107,7 @@ for (const mode of ["workers", "single"] as const) {
 
 for (const mode of ["workers", "single"] as const) {
   Deno.test(`runtime (${mode}): paused books write no records, stay exact, and resume with a snapshot`, async () => {
-    const kr = new KrakenMock({ symbols: ["BTC/USD"], seed: 5, heartbeatIntervalMs: 200 });
-    const cb = new CoinbaseMock({ symbols: ["BTC/USD"], seed: 6, heartbeatIntervalMs: 200 });
-    const bn = new BinanceUsMock({ symbols: ["BTC/USDT"], seed: 7, flushOnStep: true });
-    await Promise.all([kr.start(), cb.start(), bn.start()]);
-    const fast = { silenceTimeoutMs: 3000, minBackoffMs: 20, maxBackoffMs: 200 };
-    const config = parseConfig({
-      book: { depth: 10 },
-      runtime: { mode, ringCapacity: 4096 },
-      exchanges: {
-        kraken: { symbols: ["BTC/USD"], wsUrl: kr.wsUrl, depth: 10, ...fast },
-        coinbase: { symbols: ["BTC/USD"], wsUrl: cb.wsUrl, ...fast },
-        binanceus: { symbols: ["BTC/USDT"], wsUrl: bn.wsUrl, restUrl: bn.restUrl, ...fast },
-      },
-    });
+    const { kr, cb, bn, config } = await threeVenues(mode, ["BTC/USD"], 5);
     const mocks = [kr, cb, bn];
     const step = (n: number) => mocks.forEach((m) => m.stepOnce(undefined, n));
     let feeds: ExchangeFeed[] = [];
