@@ -10,6 +10,9 @@
  *   published only when the following `[chanId, "cs", n]` matches the CRC-32 of the top 25 in
  *   JavaScript number text (`checksum.ts`): clients never see an unverified change. A mismatch
  *   resubscribes that book only. Without the flag (older recordings) changes publish at once.
+ * - **Book updates** (`rowFastPath`): a row written plainly is staged by the core straight from
+ *   the frame's bytes (`rows` level text); anything the core does not read takes the string path
+ *   (`bookChanges`), with identical outcomes.
  * - **Info events**: 20051 reconnects; 20060 marks every book STALE and waits; 20061 resubscribes
  *   every book. `platform.status` 0 on connect waits for 20061 before subscribing.
  *

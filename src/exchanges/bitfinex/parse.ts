@@ -6,7 +6,8 @@
  * the zod-validated `control.ts`. What a channel's payload means depends on the channel its
  * `chanId` was subscribed to, so the frame keeps raw rows and the typed helpers
  * {@linkcode bookChanges} and {@linkcode tradeFromRow} interpret them once the collector knows.
- * Nothing here throws on bad input.
+ * With the `levelText` option a single row written plainly is left in the frame (body `rowText`)
+ * for the core to stage from the bytes (`docs/parsing.md`). Nothing here throws on bad input.
  *
  * @module
  */
