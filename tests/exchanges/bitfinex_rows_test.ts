@@ -553,3 +553,77 @@ Deno.test({
     }
   },
 });
+
+Deno.test("bitfinex rows: collectors with and without the fast path agree on scripted edge cases", async () => {
+  for (const checksums of [false, true]) {
+    const a = await collector();
+    const b = await collector();
+    b.c.rowFastPath = false;
+    let seq = 0;
+    const frames: string[] = [
+      '{"event":"info","version":2,"platform":{"status":1}}',
+      `{"event":"conf","status":"OK","flags":${SEQ_ALL + (checksums ? OB_CHECKSUM : 0)}}`,
+      '{"event":"subscribed","channel":"book","chanId":17,"symbol":"tDOGUSD","prec":"P0",' +
+      '"freq":"F0","len":"100","pair":"DOGUSD"}',
+    ];
+    const snapshot = () => `[17,[[277730,1,0.5],[277720,2,1.25],[282030,1,-0.027]],${++seq}]`;
+    const cs = () => (checksums ? [`[17,"cs",${a.c.bookChecksum("DOG/USD")},${++seq}]`] : []);
+    const steps: Array<string | (() => string[])> = [
+      // An update before any snapshot (the string path still checks it), then a bad one.
+      () => [`[17,[1,1,1],${++seq}]`, `[17,[0,1,1],${++seq}]`],
+      () => [snapshot()],
+      () => cs(),
+      () => [`[17,[277740,1,0.1],${++seq}]`, `[17,[282030,0,-1],${++seq}]`],
+      () => cs(),
+      // More decimals than the book's scale (8 at least): resync at a larger scale.
+      () => [`[17,[277740.123456789,1,0.1],${++seq}]`],
+      () => [snapshot()],
+      () => cs(),
+      () => [`[17,[277740.123456789,1,0.1],${++seq}]`, `[17,[277750,1,2e-8],${++seq}]`],
+      () => cs(),
+      () => [`[17,[277760,1,0.000000001],${++seq}]`],
+      () => [snapshot()],
+      () => cs(),
+      // A size beyond 64 bits at the book's scale, a non-ASCII frame, a bad amount, a bad count.
+      () => [`[17,[277770,1,99999999999999999999],${++seq}]`],
+      () => [snapshot()],
+      () => cs(),
+      () => [`[17,[277780,1,1],"é",${++seq}]`, `[17,[277790,1,-0],${++seq}]`],
+      () => [snapshot()],
+      () => cs(),
+      () => [`[17,[277800,1234567890123,1],${++seq}]`],
+      () => [snapshot()],
+      () => cs(),
+      () => [`[17,[277810,1, -1],${++seq}]`, `[17,[277820,1,1],${++seq}]`],
+      () => checksums ? [`[17,"cs",12345,${++seq}]`] : [],
+      () => [snapshot()],
+      () => cs(),
+    ];
+    const feed = (text: string) => {
+      a.c.ingest(text, 1_000);
+      b.c.ingest(text, 1_000);
+      const ra = recordsOf(a.h.reader, a.h.core.layout);
+      const rb = recordsOf(b.h.reader, b.h.core.layout);
+      deepStrictEqual(ra, rb, `records after ${text}`);
+    };
+    for (const f of frames) feed(f);
+    for (const step of steps) {
+      for (const f of typeof step === "string" ? [step] : step()) feed(f);
+    }
+    const health = (c: BitfinexCollector) => {
+      const h = c.health();
+      return { ...h, books: h.books.map((x) => ({ ...x, lastUpdateAgeMs: null })) };
+    };
+    deepStrictEqual(health(a.c), health(b.c));
+    deepStrictEqual(a.h.logs, b.h.logs);
+    deepStrictEqual(a.c.books.top("DOG/USD", 100), b.c.books.top("DOG/USD", 100));
+    equal(a.c.checksumsVerified, b.c.checksumsVerified);
+    const h = a.c.health();
+    ok(h.parseErrors >= 6, `${h.parseErrors} parse errors`);
+    ok(a.h.logs.some((l) => l.includes("resyncing at a larger scale")), a.h.logs.join("\n"));
+    ok(a.h.logs.some((l) => l.includes("does not fit a 64-bit")), a.h.logs.join("\n"));
+    ok(a.c.fastRowUpdates >= 5 && b.c.fastRowUpdates === 0, `${a.c.fastRowUpdates}`);
+    if (checksums) ok(h.checksumFailures === 1 && a.c.checksumsVerified > 5);
+    for (const x of [a, b]) await x.c.stop();
+  }
+});
