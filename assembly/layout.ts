@@ -124,6 +124,9 @@
 @inline export const TEXT_PAIRS: i32 = 0;
 @inline export const TEXT_PRICE_QTY: i32 = 1;
 @inline export const TEXT_SIDE_UPDATES: i32 = 2;
+// Bitfinex v2 P0 book rows, `[PRICE, COUNT, AMOUNT]` or `[[PRICE, COUNT, AMOUNT], …]` (JSON
+// numbers): the side is AMOUNT's sign, COUNT 0 deletes.
+@inline export const TEXT_ROWS: i32 = 3;
 
 // Longest decimal text accepted (bytes): a price or size longer than this is not a decimal.
 @inline export const MAX_DECIMAL_TEXT: i32 = 40;

@@ -30,7 +30,11 @@
 // `[{"side": "bid"|"offer", "price_level": "p", "new_quantity": "s", …}, …]`, strings): each
 // update staged on the side it names, `side` ignored, and of the staging errors the first bid's
 // wins over any ask's (as on the host, which stages all bids, then all asks). The two object
-// formats are only read in a text without any backslash.
+// formats are only read in a text without any backslash. TEXT_ROWS (Bitfinex v2 P0 book rows):
+// one row `[PRICE, COUNT, AMOUNT]` or an array of them, exactly three JSON numbers each, plain
+// decimals (no exponent: such a row reads as invalid, and the host takes its string path);
+// AMOUNT's sign names the side, size |AMOUNT| or 0 when COUNT is 0, `side` ignored, bids' staging
+// errors first as with TEXT_SIDE_UPDATES.
 // text_end() is the byte offset after the value (after a successful or ERR_SCALE / ERR_TEXT_RANGE
 // call). Nothing here applies anything: the batch is validated and applied by book_ops.ts.
 
@@ -46,6 +50,7 @@ import {
   MAX_DECIMAL_TEXT,
   TEXT_PAIRS,
   TEXT_PRICE_QTY,
+  TEXT_ROWS,
   TEXT_SIDE_UPDATES,
 } from "./layout";
 import { input_capacity, input_reserve } from "./staging";
@@ -746,6 +751,135 @@ function readLevel(slot: i32, side: u32): bool {
   return true;
 }
 
+/**
+ * Reads one JSON number at `pos` that must be a plain decimal (`-?digits[.digits]`, JSON's
+ * leading-zero rule, no exponent: the byte after it is checked by the caller) for a Bitfinex row;
+ * `sign` says whether a minus is allowed. Its unsigned bytes are decStart..decEnd, `nonZero` set,
+ * `negative` whether it had a minus. Returns false (and marks the call invalid) otherwise.
+ */
+function readRowNumber(sign: bool): bool {
+  negative = byteAt(pos) == C_MINUS;
+  if (negative) {
+    if (!sign) {
+      invalid = true;
+      return false;
+    }
+    pos++;
+  }
+  if (!scanDecimal() || (intDigits > 1 && load<u8>(decStart) == <u8>C_ZERO)) {
+    invalid = true;
+    return false;
+  }
+  return true;
+}
+
+let negative: bool = false;
+
+// Bitfinex row layout, `[PRICE, COUNT, AMOUNT]`: the most digits a COUNT may have (the host's
+// `/^\d{1,12}$/`).
+@inline const MAX_COUNT_DIGITS: i32 = 12;
+
+/** Skips whitespace and expects `c` there (consumed); marks the call invalid otherwise. */
+@inline function expect(c: u32): bool {
+  if (skipSpace() != c) {
+    invalid = true;
+    return false;
+  }
+  pos++;
+  return true;
+}
+
+/**
+ * Reads one Bitfinex P0 book row `[PRICE, COUNT, AMOUNT]` (exactly three JSON numbers, plain
+ * decimals, no exponent) into input slot `slot`, as the host's `bookChanges` reads it: PRICE > 0;
+ * COUNT an integer of 1 to 12 digits; AMOUNT non-zero, its sign the side (negative: ask); size
+ * |AMOUNT|, or 0 (delete) when COUNT is 0, in which case AMOUNT is not converted. Anything else
+ * marks the call invalid (the host then reads the frame as strings, which names the problem).
+ */
+function readRow(slot: i32): bool {
+  // pos is at '['.
+  pos++;
+  skipSpace();
+  if (!readRowNumber(false) || !nonZero) {
+    invalid = true;
+    return false;
+  }
+  const priceFrom = decStart;
+  const priceTo = decEnd;
+  if (!expect(C_COMMA)) return false;
+  skipSpace();
+  const countFrom = pos;
+  let c = byteAt(pos);
+  while (c >= C_ZERO && c <= C_NINE) c = byteAt(++pos);
+  const countDigits = <i32>(pos - countFrom);
+  if (
+    countDigits == 0 || countDigits > MAX_COUNT_DIGITS ||
+    (countDigits > 1 && load<u8>(countFrom) == <u8>C_ZERO)
+  ) {
+    invalid = true;
+    return false;
+  }
+  const deletes = countDigits == 1 && load<u8>(countFrom) == <u8>C_ZERO;
+  if (!expect(C_COMMA)) return false;
+  skipSpace();
+  if (!readRowNumber(true) || !nonZero) {
+    invalid = true;
+    return false;
+  }
+  const s: u32 = negative ? 1 : 0;
+  if (!expect(C_RBRACKET)) return false;
+  // A bid's staging error has priority, so an ask is converted only while there is none.
+  if (firstError != 0 && (errorSide == 0 || s == 1)) return false;
+  convertSide = s;
+  const amountFrom = decStart;
+  const amountTo = decEnd;
+  convertDecimal(priceFrom, priceTo, priceScale, 0);
+  const price = mantissa;
+  let size: i64 = 0;
+  if (!deletes) {
+    convertDecimal(amountFrom, amountTo, sizeScale, 1);
+    size = mantissa;
+  }
+  if (firstError != 0) return false;
+  stage(slot, s, price, size);
+  return true;
+}
+
+/**
+ * Stages Bitfinex rows (TEXT_ROWS) at byte `start`: one row `[P, C, A]` or an array of rows
+ * `[[P, C, A], …]` (`[]`: none). Returns the levels staged or an error, as stage_text_levels.
+ */
+function stageRows(first: i32): i32 {
+  if (skipSpace() != C_LBRACKET) return finish(ERR_TEXT_INVALID);
+  const open = pos;
+  pos++;
+  let c = skipSpace();
+  if (c != C_LBRACKET) {
+    // One row: the value itself.
+    pos = open;
+    const staged = readRow(first) ? 1 : 0;
+    if (invalid) return finish(ERR_TEXT_INVALID);
+    if (firstError != 0) return finish(firstError);
+    return finish(staged);
+  }
+  let count = 0;
+  while (true) {
+    if (c != C_LBRACKET) return finish(ERR_TEXT_INVALID);
+    if (readRow(first + count)) count++;
+    if (invalid) return finish(ERR_TEXT_INVALID);
+    c = skipSpace();
+    if (c == C_RBRACKET) {
+      pos++;
+      break;
+    }
+    if (c != C_COMMA) return finish(ERR_TEXT_INVALID);
+    pos++;
+    c = skipSpace();
+  }
+  if (firstError != 0) return finish(firstError);
+  return finish(count);
+}
+
 /** Ends a call: remembers where the scan stopped (for an error: where the problem was). */
 function finish(result: i32): i32 {
   endOffset = <i32>((pos < limit ? pos : limit) - textBase);
@@ -758,7 +892,10 @@ function finish(result: i32): i32 {
  */
 export function stage_text_levels(start: i32, side: u32, first: i32, format: i32): i32 {
   if (start < 0 || start > textBytes || first < 0) return ERR_TEXT_INVALID;
-  if (format != TEXT_PAIRS && ((format != TEXT_PRICE_QTY && format != TEXT_SIDE_UPDATES) || !plain)) {
+  if (
+    format != TEXT_PAIRS && format != TEXT_ROWS &&
+    ((format != TEXT_PRICE_QTY && format != TEXT_SIDE_UPDATES) || !plain)
+  ) {
     return ERR_TEXT_INVALID;
   }
   const open = format == TEXT_PAIRS ? C_LBRACKET : C_LBRACE;
@@ -772,6 +909,7 @@ export function stage_text_levels(start: i32, side: u32, first: i32, format: i32
   errorSide = side;
   strict = format == TEXT_SIDE_UPDATES;
   inputBase = input_reserve(first);
+  if (format == TEXT_ROWS) return stageRows(first);
   let count = 0;
   if (skipSpace() != C_LBRACKET) return finish(ERR_TEXT_INVALID);
   pos++;

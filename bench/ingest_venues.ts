@@ -230,15 +230,18 @@ async function bybitCase(quiet: boolean) {
 
 /**
  * Bitfinex with `SEQ_ALL + OB_CHECKSUM`: one `[price, count, amount]` row per message, each
- * followed by the `cs` of the top 25 (from a reference core book fed the same changes).
+ * followed by the `cs` of the top 25 (from a reference core book fed the same changes); or
+ * (`checksums` false, as the real capture was recorded) with `SEQ_ALL` only, each row alone.
  */
-async function bitfinexCase(quiet: boolean) {
+async function bitfinexCase(quiet: boolean, checksums = true) {
   const LEN = 250;
   const c = await make("bitfinex", { len: LEN });
   const native = c.toNative("BTC/USDT");
   c.ingestOpen();
   c.ingest('{"event":"info","version":2,"platform":{"status":1}}');
-  c.ingest(`{"event":"conf","status":"OK","flags":${SEQ_ALL + OB_CHECKSUM}}`);
+  c.ingest(
+    `{"event":"conf","status":"OK","flags":${SEQ_ALL + (checksums ? OB_CHECKSUM : 0)}}`,
+  );
   c.ingest(
     `{"event":"subscribed","channel":"book","chanId":17,"symbol":"${native}","prec":"P0",` +
       `"freq":"F0","len":"${LEN}","pair":"${native.slice(1)}"}`,
@@ -264,19 +267,30 @@ async function bitfinexCase(quiet: boolean) {
     ...asks.map(([p, s]) => `[${p},1,-${s}]`),
   ];
   c.ingest(`[17,[${rows.join(",")}],${seq++}]`);
-  c.ingest(`[17,"cs",${sum()},${seq++}]`);
+  if (checksums) c.ingest(`[17,"cs",${sum()},${seq++}]`);
   const frames: string[][] = [];
   for (let k = 0; k < MESSAGES; k++) {
     const side = stream.side[k];
     const p = fmt(stream.price[k], 2, true);
     const s = fmt(stream.size[k], 8, true);
-    ref.begin(rb).addLevels(side as 0 | 1, [p, s]);
-    ref.applyLevels();
     const sign = side === 0 ? "" : "-";
     const row = s === "0" ? `[${p},0,${sign}1]` : `[${p},1,${sign}${s}]`;
+    if (!checksums) {
+      frames.push([`[17,${row},${seq++}]`]);
+      continue;
+    }
+    ref.begin(rb).addLevels(side as 0 | 1, [p, s]);
+    ref.applyLevels();
     frames.push([`[17,${row},${seq++}]`, `[17,"cs",${sum()},${seq++}]`]);
   }
-  rates.bitfinex = measure(`Bitfinex book row + cs (checksum verified), 1 level`, c, frames, quiet);
+  if (checksums) {
+    rates.bitfinex = measure(
+      `Bitfinex book row + cs (checksum verified), 1 level`,
+      c,
+      frames,
+      quiet,
+    );
+  } else measure(`Bitfinex book row (no checksum), 1 level`, c, frames, quiet);
 }
 
 for (const quiet of [true, false]) {
@@ -286,6 +300,7 @@ for (const quiet of [true, false]) {
   await okxLegacyCase(quiet);
   await bybitCase(quiet);
   await bitfinexCase(quiet);
+  await bitfinexCase(quiet, false);
 }
 
 console.log(

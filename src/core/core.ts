@@ -90,7 +90,7 @@ export interface ScannedDepth {
   asks: number;
 }
 
-export type TextLevelFormat = "pairs" | "price_qty" | "side_updates";
+export type TextLevelFormat = "pairs" | "price_qty" | "side_updates" | "rows";
 
 /**
  * The core's writer API.
@@ -401,9 +401,13 @@ export class Core {
    * made. `"side_updates"` (Coinbase `l2_data`, only for a text without any backslash) reads
    * `[{"side": "bid"|"offer", "price_level": "p", "new_quantity": "s", …}, …]` and stages each
    * update on the side it names (`side` is ignored); its staging errors are reported as the
-   * string path stages it, every bid before every ask. Returns the offset just after the array. It accepts and refuses
-   * exactly what parsing the array into strings (`scanStringLevels`) and {@linkcode addLevels}
-   * do: `SyntaxError` for malformed JSON, a wrong shape, a value that is not a plain decimal or
+   * string path stages it, every bid before every ask. `"rows"` (Bitfinex v2 P0 book rows) reads
+   * one `[price, count, amount]` row or an array of them, three JSON numbers each, and stages each
+   * on the side of its amount's sign (size |amount|, 0 when count is 0), bids' errors first; it
+   * reads only plain rows (no exponent, no extra element), so its `SyntaxError` means "take the
+   * string path" (see {@linkcode tryTextLevels}). Returns the offset just after the array. The
+   * other formats accept and refuse exactly what parsing the array into strings
+   * (`scanStringLevels`) and {@linkcode addLevels} do: `SyntaxError` for malformed JSON, a wrong shape, a value that is not a plain decimal or
    * a price that is not > 0 (checked over the whole array first); then {@linkcode ScaleError}
    * for the first value with more decimals than the book's scale; `RangeError` for a mantissa
    * beyond 64 bits. On an error nothing of this array stays staged.
@@ -420,6 +424,40 @@ export class Core {
    * ```
    */
   addTextLevels(side: SideCode, start: number, format: TextLevelFormat = "pairs"): number {
+    const end = this.#textLevels(side, start, format);
+    if (end >= 0) return end;
+    const text = this.#text!;
+    const at = this.#ex.text_end();
+    throw new SyntaxError(
+      `Level array at offset ${start} is malformed or holds an unacceptable level ` +
+        `(problem near offset ${at}: ${JSON.stringify(text.slice(at, at + 24))})`,
+    );
+  }
+
+  /**
+   * {@linkcode addTextLevels}, except that a level text the core does not read (what
+   * `addTextLevels` throws as `SyntaxError`) returns -1 with nothing of it staged, for fast paths
+   * whose caller then reads the frame as strings (format `"rows"`, Bitfinex, reads only plain
+   * three-number rows). Scale and range problems throw as there.
+   *
+   * @example
+   * ```ts
+   * import { Core } from "./core.ts";
+   * const core = await Core.create({ ringCapacity: 0 });
+   * const book = core.createBook({ exchange: 7, symbol: 0, priceScale: 8, sizeScale: 8, depth: 5 });
+   * core.loadText("[17,[60417,2,-1.5],31]");
+   * const end = core.begin(book).tryTextLevels(0, 4, "rows");
+   * const staged = core.staged;
+   * core.loadText("[17,[60417,2,-1.1e-7],32]");
+   * const refused = core.begin(book).tryTextLevels(0, 4, "rows");
+   * if (end !== 18 || staged !== 1 || refused !== -1 || core.staged !== 0) throw new Error();
+   * ```
+   */
+  tryTextLevels(side: SideCode, start: number, format: TextLevelFormat = "pairs"): number {
+    return this.#textLevels(side, start, format);
+  }
+
+  #textLevels(side: SideCode, start: number, format: TextLevelFormat): number {
     const text = this.#text;
     if (text === undefined) throw new TypeError("addTextLevels: no text loaded (see loadText)");
     const ex = this.#ex;
@@ -433,7 +471,9 @@ export class Core {
         ? l.textPairs
         : format === "price_qty"
         ? l.textPriceQty
-        : l.textSideUpdates,
+        : format === "side_updates"
+        ? l.textSideUpdates
+        : l.textRows,
     );
     // Staging may have grown the input area (and memory).
     this.#inputBase = ex.input_reserve(0);
@@ -448,18 +488,14 @@ export class Core {
     if (r === results.SCALE || r === results.TEXT_RANGE) {
       const value = text.slice(ex.text_error_start(), ex.text_error_end());
       this.#scaleField = ex.text_field() === 0 ? "price" : "size";
-      if (r === results.SCALE) {
-        throw new ScaleError(
-          value,
-          this.#scaleField === "price" ? this.#priceScale : this.#sizeScale,
-        );
-      }
-      throw new RangeError(`Value ${value} does not fit a 64-bit fixed-point integer`);
+      const scale = this.#scaleField === "price" ? this.#priceScale : this.#sizeScale;
+      if (r === results.SCALE) throw new ScaleError(value, scale);
+      // The message parseMantissa gives for the same value.
+      throw new RangeError(
+        `Value ${value} at scale ${scale} does not fit a 64-bit fixed-point integer`,
+      );
     }
-    throw new SyntaxError(
-      `Level array at offset ${start} is malformed or holds an unacceptable level ` +
-        `(problem near offset ${end}: ${JSON.stringify(text.slice(end, end + 24))})`,
-    );
+    return -1;
   }
 
   /**

@@ -60,6 +60,8 @@ export interface CoreLayout {
   readonly textPriceQty: number;
   /** Frame-text level format `[{"side": "bid"|"offer", "price_level": "p", "new_quantity": "s", …}, …]`. */
   readonly textSideUpdates: number;
+  /** Frame-text level format: Bitfinex rows `[price, count, amount]`, one or an array of them. */
+  readonly textRows: number;
   /** Depth scan result (`scanBinanceDepth`): offsets of U, u, E (f64 each), the symbol's span,
    * the level arrays' offsets and counts (u32 each), and its size. */
   readonly dsFirst: number;
@@ -136,6 +138,7 @@ const LAYOUT_KEYS = [
   "textPairs",
   "textPriceQty",
   "textSideUpdates",
+  "textRows",
 ] as const satisfies ReadonlyArray<Exclude<keyof CoreLayout, "results">>;
 
 // Compile-time check that LAYOUT_KEYS names every numeric key of CoreLayout.

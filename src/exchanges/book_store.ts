@@ -249,6 +249,52 @@ export class BookStore {
     }
     return this.#applied(e, receivedMs);
   }
+  /**
+   * {@linkcode update} for changes left in their frame that name their own sides (`LevelText`
+   * format `"rows"`, Bitfinex), staged from the frame's bytes. Returns `undefined` when the core
+   * does not read them (a text that is not ASCII, or rows it leaves to the string path): nothing
+   * was staged, applied or counted, and the caller takes the string path, which gives the
+   * precise reason. Scale and range refusals are the string path's (same errors, counters, logs).
+   */
+  updateText(
+    symbol: string,
+    levels: LevelText,
+    exchangeMs: number,
+    receivedMs: number,
+  ): UpdateResult | undefined {
+    const e = this.#entry(symbol);
+    if (!e || e.state !== "live") return "ignored";
+    const core = this.#core;
+    if (!core.loadText(levels.text)) return undefined;
+    try {
+      if (core.begin(e.id).tryTextLevels(0, levels.at, levels.format) < 0) return undefined;
+      core.apply(exchangeMs, receivedMs);
+    } catch (err) {
+      this.#refused(e, err, "update");
+      return "rejected";
+    }
+    return this.#applied(e, receivedMs);
+  }
+
+  /**
+   * {@linkcode stageUpdate} for changes left in their frame as {@linkcode updateText} takes them;
+   * `undefined` as there (nothing changed: take the string path).
+   */
+  stageUpdateText(symbol: string, levels: LevelText): boolean | undefined {
+    const e = this.#entry(symbol);
+    if (!e) return false;
+    const core = this.#core;
+    if (!core.loadText(levels.text)) return undefined;
+    try {
+      if (core.begin(e.id).tryTextLevels(0, levels.at, levels.format) < 0) return undefined;
+      core.applyLevels();
+    } catch (err) {
+      this.#refused(e, err, "update");
+      return false;
+    }
+    return true;
+  }
+
   /** Counts an update applied to `e` at `receivedMs`. */
   #applied(e: { lastUpdateAt: number; updates: number; liveUpdates: number }, receivedMs: number) {
     e.lastUpdateAt = receivedMs;
@@ -608,6 +654,7 @@ function stageSide(core: Core, side: 0 | 1, levels: Levels): void {
     return;
   }
   const { text, at, format } = levels as LevelText;
+  if (format === "rows") throw new TypeError("rows level text is staged by updateText");
   if (core.loadText(text)) {
     core.addTextLevels(side, at, format);
     return;

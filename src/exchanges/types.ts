@@ -50,9 +50,11 @@ export interface LevelText {
    * `[{"side": "bid"|"offer", "price_level": "p", "new_quantity": "s", …}, …]`
    * (`side_updates`, Coinbase `l2_data`; same frame condition): each element names its own side,
    * so such a text is always passed as a message's `bidsText` (with no `asksText`) and stages
-   * both sides.
+   * both sides. `rows`: a Bitfinex v2 P0 book row `[PRICE, COUNT, AMOUNT]` (JSON numbers) or an
+   * array of them, each on the side of AMOUNT's sign (also passed as `bidsText` alone); the core
+   * reads only plain rows and leaves anything else to the string path (`Core.tryTextLevels`).
    */
-  readonly format?: "pairs" | "price_qty" | "side_updates";
+  readonly format?: "pairs" | "price_qty" | "side_updates" | "rows";
 }
 
 /** One side's changes: flat `[price, size, …]` decimal texts, or a level array in its frame. */

@@ -10,6 +10,9 @@
  *   published only when the following `[chanId, "cs", n]` matches the CRC-32 of the top 25 in
  *   JavaScript number text (`checksum.ts`): clients never see an unverified change. A mismatch
  *   resubscribes that book only. Without the flag (older recordings) changes publish at once.
+ * - **Book updates** (`rowFastPath`): a row written plainly is staged by the core straight from
+ *   the frame's bytes (`rows` level text); anything the core does not read takes the string path
+ *   (`bookChanges`), with identical outcomes.
  * - **Info events**: 20051 reconnects; 20060 marks every book STALE and waits; 20061 resubscribes
  *   every book. `platform.status` 0 on connect waits for 20061 before subscribing.
  *
@@ -18,7 +21,14 @@
 import { type CollectorContext, type ConnectionSettings, SocketCollector } from "../collector.ts";
 import type { FeedSocket } from "../feed_socket.ts";
 import { BITFINEX_CHECKSUM_LEVELS, bitfinexChecksum } from "./checksum.ts";
-import { bookChanges, type ChannelFrame, parseBitfinexFrame, tradeFromRow } from "./parse.ts";
+import {
+  bookChanges,
+  type ChannelFrame,
+  parseBitfinexFrame,
+  rowFromText,
+  tradeFromRow,
+} from "./parse.ts";
+import type { LevelText } from "../types.ts";
 import { ChannelMap, ConnectionSequence } from "./sync.ts";
 import { inferScales } from "../book_store.ts";
 import { bitfinexNativeSymbol, bitfinexSymbol } from "./symbols.ts";
@@ -47,6 +57,8 @@ export const MIN_SCALE = 8;
 
 /** Held (applied, unpublished) book messages after which they publish without a checksum. */
 export const MAX_UNVERIFIED = 100;
+
+const LEVEL_TEXT = { levelText: true } as const;
 
 interface Pending {
   snapshot: boolean;
@@ -81,6 +93,14 @@ export class BitfinexCollector extends SocketCollector {
   repeatedMessages = 0;
   /** Info events 20051 / 20060 / 20061 seen. */
   infoEvents = 0;
+  /**
+   * Stage a book update's row straight from the frame's bytes in the core (`rows` level text)
+   * instead of parsing it into strings; a row the core does not read, or a book not taking
+   * updates, takes the string path. `false`: always the string path (tests compare the two).
+   */
+  rowFastPath = true;
+  /** Book updates the fast path staged (applied or refused by the core). */
+  fastRowUpdates = 0;
 
   constructor(settings: BitfinexSettings, context: CollectorContext) {
     super(settings, context, 0, settings.len);
@@ -171,7 +191,7 @@ export class BitfinexCollector extends SocketCollector {
   }
 
   protected handle(text: string, receivedMs: number): void {
-    const f = parseBitfinexFrame(text);
+    const f = parseBitfinexFrame(text, this.rowFastPath ? LEVEL_TEXT : undefined);
     switch (f.kind) {
       case "event":
         this.#event(f.event, receivedMs);
@@ -249,7 +269,7 @@ export class BitfinexCollector extends SocketCollector {
       this.unknownMessages++;
       return;
     }
-    const body = f.body;
+    let body = f.body;
     if (body.type === "hb") return;
     const symbol = this.fromNative(info.symbol);
     if (symbol === undefined) {
@@ -271,12 +291,16 @@ export class BitfinexCollector extends SocketCollector {
       return;
     }
     if (body.type === "cs") return this.#checksum(symbol, body.checksum, receivedMs);
+    if (body.type === "rowText") {
+      if (this.#rowText(symbol, body.levels, receivedMs)) return;
+      body = { type: "row", row: rowFromText(body.levels) };
+    }
     if (body.type !== "rows" && body.type !== "row") {
       this.unknownMessages++;
       return;
     }
     const snapshot = body.type === "rows";
-    const c = bookChanges(snapshot ? body.rows : [body.row]);
+    const c = bookChanges(body.type === "rows" ? body.rows : [body.row]);
     if (typeof c === "string") {
       this.invalid(`book ${info.symbol}: ${c}`);
       this.books.markStale(symbol, "unreadable book message", receivedMs);
@@ -294,7 +318,7 @@ export class BitfinexCollector extends SocketCollector {
       return;
     }
     // Checksums on: apply now, publish when the next `cs` verifies.
-    let pending = this.#pending.get(symbol);
+    const pending = this.#pending.get(symbol);
     if (snapshot) {
       if (!this.books.stageSnapshot(symbol, c.bids, c.asks, receivedMs, scalesOf(c))) {
         this.#resubscribe(symbol);
@@ -308,6 +332,36 @@ export class BitfinexCollector extends SocketCollector {
       this.#resubscribe(symbol);
       return;
     }
+    this.#hold(symbol, pending, receivedMs);
+  }
+
+  /**
+   * A book update's row left in the frame, staged by the core from its bytes, exactly as the
+   * string path would stage it. Returns false when nothing happened and the string path must run:
+   * a book that takes no update now (the string path still checks the row), or a row the core
+   * does not read (it gives the precise reason).
+   */
+  #rowText(symbol: string, levels: LevelText, receivedMs: number): boolean {
+    if (!this.#checksumOn) {
+      if (this.books.state(symbol) !== "live") return false;
+      const r = this.books.updateText(symbol, levels, 0, receivedMs);
+      if (r === undefined) return false;
+      this.fastRowUpdates++;
+      if (r === "rejected") this.#resubscribe(symbol);
+      return true;
+    }
+    const pending = this.#pending.get(symbol);
+    if (pending === undefined && this.books.state(symbol) !== "live") return false;
+    const staged = this.books.stageUpdateText(symbol, levels);
+    if (staged === undefined) return false;
+    this.fastRowUpdates++;
+    if (!staged) this.#resubscribe(symbol);
+    else this.#hold(symbol, pending, receivedMs);
+    return true;
+  }
+
+  /** Counts a staged update as held until the next checksum (published after too many). */
+  #hold(symbol: string, pending: Pending | undefined, receivedMs: number): void {
     if (pending === undefined) this.#pending.set(symbol, pending = { snapshot: false, count: 0 });
     if (++pending.count >= MAX_UNVERIFIED) {
       this.unverifiedPublishes++;

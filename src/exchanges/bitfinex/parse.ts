@@ -6,13 +6,14 @@
  * the zod-validated `control.ts`. What a channel's payload means depends on the channel its
  * `chanId` was subscribed to, so the frame keeps raw rows and the typed helpers
  * {@linkcode bookChanges} and {@linkcode tradeFromRow} interpret them once the collector knows.
- * Nothing here throws on bad input.
+ * With the `levelText` option a single row written plainly is left in the frame (body `rowText`)
+ * for the core to stage from the bytes (`docs/parsing.md`). Nothing here throws on bad input.
  *
  * @module
  */
 import { JsonScanner } from "../json_scanner.ts";
 import { classifyDecimal, DECIMAL_POSITIVE } from "../decimal_text.ts";
-import type { TradeMessage } from "../types.ts";
+import type { LevelText, TradeMessage } from "../types.ts";
 import { parseBitfinexEvent, type ParsedBitfinexEvent } from "./control.ts";
 import { decimalFromJsonNumber } from "./numbers.ts";
 
@@ -22,7 +23,9 @@ export type ChannelBody =
   | { type: "cs"; checksum: number }
   | { type: "te" | "tu"; row: string[] }
   | { type: "rows"; rows: string[][] }
-  | { type: "row"; row: string[] };
+  | { type: "row"; row: string[] }
+  /** A `row` left in the frame (option `levelText`): `[PRICE,COUNT,AMOUNT]` at `levels.at`. */
+  | { type: "rowText"; levels: LevelText };
 
 /** One channel message: `chanId`, its payload and (with `SEQ_ALL`) the sequence number. */
 export interface ChannelFrame {
@@ -60,7 +63,11 @@ export type BitfinexFrame = ChannelFrame | ParsedBitfinexEvent | InvalidFrame;
  * if (hb.kind !== "channel" || hb.body.type !== "hb" || hb.seq !== 139) throw new Error();
  * ```
  */
-export function parseBitfinexFrame(text: string): BitfinexFrame {
+export function parseBitfinexFrame(
+  text: string,
+  options: BitfinexParseOptions = {},
+): BitfinexFrame {
+  const levelText = options.levelText === true;
   let chanId: number | undefined;
   let seq: number | undefined;
   try {
@@ -96,6 +103,10 @@ export function parseBitfinexFrame(text: string): BitfinexFrame {
         if (s.nextItem() && s.kind() === "array") body = { type: tag, row: readRow(s) };
         else problem = `${tag} without a trade array`;
       } else problem = `unknown channel message type ${JSON.stringify(tag.slice(0, 20))}`;
+    } else if (k === "array" && levelText && plainRow(text, s.pos)) {
+      // A plain row: the same frame as a `row`, its numbers left in the text.
+      body = { type: "rowText", levels: { text, at: s.pos, format: "rows" } };
+      s.pos = PLAIN_ROW.lastIndex;
     } else if (k === "array") {
       s.beginArray();
       if (!s.nextItem()) body = { type: "rows", rows: [] };
@@ -130,6 +141,45 @@ export function parseBitfinexFrame(text: string): BitfinexFrame {
     const reason = e instanceof SyntaxError ? e.message : `parser failure: ${e}`;
     return chanId === undefined ? { kind: "invalid", reason } : { kind: "invalid", reason, chanId };
   }
+}
+
+/** Options of {@linkcode parseBitfinexFrame}. */
+export interface BitfinexParseOptions {
+  /**
+   * Leave a single book row written plainly, `[PRICE,COUNT,AMOUNT]` (JSON numbers without
+   * exponent or whitespace, PRICE unsigned, COUNT an integer of at most 12 digits), in the frame:
+   * body `rowText` instead of `row`, for the core to stage from the frame's bytes (format `rows`).
+   * Such a row is exactly what the `row` body would hold (see {@linkcode rowFromText}); any
+   * other frame parses as without the option.
+   */
+  levelText?: boolean;
+}
+
+/**
+ * A plain row, as the `levelText` option takes it: valid JSON whose numbers `rowItem` reads back
+ * as they are. Sticky: `lastIndex` ends up after the row.
+ */
+const PLAIN_ROW = /\[(?:0|[1-9]\d*)(?:\.\d+)?,(?:0|[1-9]\d{0,11}),-?(?:0|[1-9]\d*)(?:\.\d+)?\]/y;
+
+function plainRow(text: string, at: number): boolean {
+  PLAIN_ROW.lastIndex = at;
+  return PLAIN_ROW.test(text);
+}
+
+/**
+ * The row of a `rowText` body as the `row` body holds it (its three number texts), for the paths
+ * that need strings.
+ *
+ * @example
+ * ```ts
+ * import { parseBitfinexFrame, rowFromText } from "./parse.ts";
+ * const f = parseBitfinexFrame("[232957,[60417,2,-1.5],31]", { levelText: true });
+ * if (f.kind !== "channel" || f.body.type !== "rowText" || f.seq !== 31) throw new Error();
+ * if (rowFromText(f.body.levels).join() !== "60417,2,-1.5") throw new Error();
+ * ```
+ */
+export function rowFromText(levels: LevelText): string[] {
+  return readRow(new JsonScanner(levels.text, levels.at));
 }
 
 function readRow(s: JsonScanner): string[] {
