@@ -424,7 +424,9 @@ function threadLine(before: ReturnType<typeof threadTimes>, after: ReturnType<ty
     const ms = a.ms - (before.get(tid)?.ms ?? 0);
     if (ms > 0) byName.set(a.name, (byName.get(a.name) ?? 0) + ms);
   }
-  return [...byName].sort((x, y) => y[1] - x[1]).map(([n, ms]) => `${n} ${ms.toFixed(0)} ms`).join(", ");
+  return [...byName].sort((x, y) => y[1] - x[1]).map(([n, ms]) => `${n} ${ms.toFixed(0)} ms`).join(
+    ", ",
+  );
 }
 
 async function measure(mock: MockExchange, stream: Stream, c: Consumer): Promise<Row> {
