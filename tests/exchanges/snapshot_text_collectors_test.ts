@@ -1,0 +1,220 @@
+/**
+ * Collectors with the snapshot text path (snapshots staged by the core from the frame's bytes)
+ * and without it, fed the same recorded inputs, clean and with mutated snapshots: after every
+ * input they must have written the same ring records, and at the end have equal health,
+ * counters, logs and books. The path must have been taken by one and never by the other.
+ * Recordings in `../shared/data`; each test skips when its recording is absent.
+ */
+import { deepEqual, equal, ok } from "node:assert/strict";
+import type { Core, RingReader } from "../../src/core/mod.ts";
+import type { BinanceCollector } from "../../src/exchanges/binance/collector.ts";
+import { binance } from "../../src/exchanges/binance/descriptor.ts";
+import { binanceSymbol } from "../../src/exchanges/binance/symbols.ts";
+import { binanceus } from "../../src/exchanges/binanceus/descriptor.ts";
+import type { SocketCollector } from "../../src/exchanges/collector.ts";
+import { mutate } from "../support/mutations.ts";
+import { readCryptofeed, readHftbacktest, recording } from "./recordings.ts";
+import { venueHarness } from "./venue_harness.ts";
+
+/** Record bytes without the receive time (STALE markers stamp the wall clock). */
+function recordsOf(reader: RingReader, layout: Core["layout"]): string[] {
+  const out: string[] = [];
+  for (let b = reader.read(); b instanceof Uint8Array; b = reader.read()) {
+    const copy = b.slice();
+    copy.fill(0, layout.recReceiveTs, layout.recReceiveTs + 8);
+    out.push(copy.join(","));
+  }
+  return out;
+}
+
+/** One input: a WebSocket frame, or (`rest` = symbol) a REST snapshot body. */
+export type Input = { text: string; rest?: string };
+
+type Harness = Awaited<ReturnType<typeof venueHarness>>;
+
+/**
+ * Each snapshot preceded by `n` mutated copies of itself (then the clean one, so later frames
+ * still meet a live book): refusals and declines of every kind on a recording with few
+ * snapshots.
+ */
+export function withMutatedSnapshots(
+  inputs: Input[],
+  isSnapshot: (input: Input) => boolean,
+  n: number,
+  seed: number,
+  fields: readonly string[],
+): Input[] {
+  const next = lcg(seed);
+  const kinds = ["flip", "cut", "digit", "dup", "drop"];
+  const bytes = [...'0123456789.-e,[]" '].map((c) => c.charCodeAt(0));
+  return inputs.flatMap((input) => {
+    if (!isSnapshot(input)) return [input];
+    const copies = Array.from({ length: n }, () => ({
+      ...input,
+      text: mutate(input.text, {
+        kind: kinds[next() % kinds.length],
+        at: next(),
+        byte: bytes[next() % bytes.length],
+        field: fields[next() % fields.length],
+      }),
+    }));
+    return [...copies, input];
+  });
+}
+
+/** A deterministic generator (the inputs to mutate, and how). */
+function lcg(seed: number): () => number {
+  let r = seed;
+  return () => (r = (r * 1103515245 + 12345) % 2147483648);
+}
+
+/**
+ * Feeds both harnesses the same inputs (every `mutateEvery`-th snapshot mutated, 0: none) and
+ * compares them; `feed` gives one input to one collector. Returns a summary.
+ */
+export function compareCollectors(
+  a: Harness,
+  b: Harness,
+  inputs: Input[],
+  feed: (c: SocketCollector, input: Input) => void,
+  isSnapshot: (input: Input) => boolean,
+  mutateEvery: number,
+  seed: number,
+): string {
+  const next = lcg(seed);
+  const kinds = ["flip", "cut", "digit", "dup", "drop"];
+  let mutated = 0;
+  let records = 0;
+  for (const input of inputs) {
+    let text = input.text;
+    if (mutateEvery > 0 && isSnapshot(input) && next() % mutateEvery === 0) {
+      text = mutate(text, {
+        kind: kinds[next() % kinds.length],
+        at: next(),
+        byte: 48 + (next() % 10),
+        field: '"bids"',
+      });
+      mutated++;
+    }
+    feed(a.collector, { ...input, text });
+    feed(b.collector, { ...input, text });
+    const ra = recordsOf(a.reader, a.core.layout);
+    const rb = recordsOf(b.reader, b.core.layout);
+    records += ra.length;
+    if (ra.length !== rb.length || ra.some((r, i) => r !== rb[i])) {
+      throw new Error(`records differ after ${text.slice(0, 200)}`);
+    }
+  }
+  const health = (h: Harness) => {
+    const x = h.collector.health();
+    return { ...x, books: x.books.map((y) => ({ ...y, lastUpdateAgeMs: null })) };
+  };
+  deepEqual(health(a), health(b));
+  deepEqual(a.logs, b.logs);
+  const h = a.collector.health();
+  for (const { symbol } of h.books) {
+    deepEqual(a.collector.books.top(symbol, 100_000), b.collector.books.top(symbol, 100_000));
+    deepEqual(a.collector.books.scales(symbol), b.collector.books.scales(symbol));
+  }
+  return `${inputs.length} inputs (${mutated} snapshots mutated), ${records} records, ` +
+    `${
+      h.books.map((x) => `${x.symbol} ${x.updates} updates ${x.resyncs} resyncs ${x.state}`).join(
+        ", ",
+      )
+    }, ` +
+    `${h.parseErrors} parse errors`;
+}
+
+// ── Binance and Binance.US: REST depth snapshots ──
+
+async function binancePair(venue: typeof binance | typeof binanceus, symbols: string[]) {
+  const a = await venueHarness(venue, { symbols }, { replay: true });
+  const b = await venueHarness(venue, { symbols }, { replay: true });
+  (b.collector as BinanceCollector).snapshotTextPath = false;
+  return [a, b] as const;
+}
+
+const feedBinance = (c: SocketCollector, input: Input) => {
+  if (input.rest !== undefined) (c as BinanceCollector).ingestRestSnapshot(input.rest, input.text);
+  else c.ingest(input.text, 1_000);
+};
+
+async function binanceRuns(
+  venue: typeof binance | typeof binanceus,
+  symbols: string[],
+  inputs: Input[],
+  label: string,
+): Promise<void> {
+  const isRest = (i: Input) => i.rest !== undefined;
+  const fields = ['"bids"', '"asks"', '"lastUpdateId"'];
+  const runs: Array<[number, number, Input[]]> = [
+    [0, 1, inputs],
+    [2, 2, inputs],
+    [0, 3, withMutatedSnapshots(inputs, isRest, 40, 3, fields)],
+  ];
+  for (const [every, seed, feedIn] of runs) {
+    const [a, b] = await binancePair(venue, symbols);
+    const summary = compareCollectors(
+      a,
+      b,
+      feedIn,
+      feedBinance,
+      (i) => i.rest !== undefined,
+      every,
+      seed,
+    );
+    const ca = a.collector as BinanceCollector;
+    const cb = b.collector as BinanceCollector;
+    equal(cb.textSnapshots, 0);
+    const snapshots = feedIn.filter((i) => i.rest !== undefined).length;
+    if (feedIn === inputs && every === 0) equal(ca.textSnapshots, snapshots);
+    else ok(ca.textSnapshots > 0);
+    console.log(
+      `    ${label}, mutate 1/${every}: ${summary}; ${ca.textSnapshots}/${snapshots} snapshots ` +
+        `by the text path`,
+    );
+    await ca.stop();
+    await cb.stop();
+  }
+}
+
+const BTC = recording("hftbacktest/spot/btcusdt_20240808.gz");
+const ETH = recording("hftbacktest/spot/ethusdt_20240808.gz");
+
+Deno.test({
+  name: "snapshot text collectors: Binance (hftbacktest BTCUSDT + ETHUSDT)",
+  ignore: BTC === undefined || ETH === undefined,
+  async fn() {
+    const timed: Array<Input & { ns: bigint }> = [];
+    for (const [path, symbol] of [[BTC!, "BTC/USDT"], [ETH!, "ETH/USDT"]]) {
+      for (const line of await readHftbacktest(path)) {
+        const rest = line.text.startsWith('{"stream"') ? undefined : symbol;
+        if (rest === undefined && !line.text.includes("@depth")) continue;
+        timed.push({ ns: BigInt(line.localNs), text: line.text, rest });
+      }
+    }
+    timed.sort((x, y) => (x.ns < y.ns ? -1 : x.ns > y.ns ? 1 : 0));
+    await binanceRuns(binance, ["BTC/USDT", "ETH/USDT"], timed, "hftbacktest");
+  },
+});
+
+const US_WS = recording("cryptofeed/BINANCE_US.ws.3.0");
+const US_HTTP = recording("cryptofeed/BINANCE_US.http.2.0");
+
+Deno.test({
+  name: "snapshot text collectors: Binance.US (cryptofeed)",
+  ignore: US_WS === undefined || US_HTTP === undefined,
+  async fn() {
+    const events = [
+      ...readCryptofeed(US_WS!).filter((l) => l.kind === "recv"),
+      ...readCryptofeed(US_HTTP!).filter((l) => l.kind === "http"),
+    ].sort((x, y) => Number(x.time) - Number(y.time));
+    const inputs: Input[] = events.map((l) =>
+      l.kind === "http"
+        ? { text: l.text, rest: binanceSymbol(/symbol=([A-Z0-9]+)/.exec(l.url)![1])! }
+        : { text: l.text }
+    );
+    const symbols = [...new Set(inputs.flatMap((i) => (i.rest ? [i.rest] : [])))].sort();
+    await binanceRuns(binanceus, symbols, inputs, "BINANCE_US.ws.3.0");
+  },
+});

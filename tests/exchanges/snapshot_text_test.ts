@@ -1,0 +1,383 @@
+/**
+ * Snapshots staged by the core from the frame's bytes (`BookStore.snapshotText` /
+ * `stageSnapshotText`, `Core.measureTextLevels`) against the string path they shortcut
+ * (`BookStore.snapshot` / `stageSnapshot` on the parser's strings): for each snapshot, two stores
+ * in the same state, one per path, in several situations (fresh book, forced scales, instrument
+ * scales, a raised minimum scale, a live book with a checksum, a staged snapshot, a level cap),
+ * must end with the same result, scales, book, ring records, health and logs; and the text path
+ * must decline (changing nothing) exactly when the parser finds the snapshot invalid.
+ *
+ * Snapshots: hand-made edge cases, every snapshot of the recordings in `../shared/data` (skipped
+ * when absent), and fast-check mutations of them.
+ */
+import { deepEqual, equal, ok } from "node:assert/strict";
+import fc from "fast-check";
+import { Core, RingReader } from "../../src/core/mod.ts";
+import {
+  binanceDepthSnapshotText,
+  parseBinanceDepthSnapshot,
+} from "../../src/exchanges/binance/parse.ts";
+import { JsonScanner } from "../../src/exchanges/json_scanner.ts";
+import { scanStringLevels } from "../../src/exchanges/string_levels.ts";
+import { binanceSnapshotText } from "../../src/exchanges/binance/snapshot_text.ts";
+import { BookStore } from "../../src/exchanges/book_store.ts";
+import type { LevelText } from "../../src/exchanges/types.ts";
+import { mutate, mutations } from "../support/mutations.ts";
+import { readCryptofeed, readHftbacktest, recording } from "./recordings.ts";
+
+/** One snapshot: its level arrays in the frame, and what the string parser makes of it. */
+export interface SnapshotCase {
+  label: string;
+  bids: LevelText;
+  asks?: LevelText;
+  /** The parser's strings, or undefined when it finds the snapshot invalid. */
+  strings: { bids: readonly string[]; asks: readonly string[] } | undefined;
+}
+
+/** A store and what it wrote. */
+interface Side {
+  core: Core;
+  store: BookStore;
+  reader: RingReader;
+  logs: string[];
+}
+
+const SYMBOL = "X/Y";
+
+async function side(maxLevels: number): Promise<Side> {
+  const core = await Core.create({ ringCapacity: 1 << 14 });
+  const reader = new RingReader(core.memory.buffer, core.ringAddress, core.layout);
+  const logs: string[] = [];
+  const store = new BookStore(core, {
+    exchangeCode: 3,
+    symbols: [SYMBOL],
+    depth: 50,
+    maxLevels,
+    log: (l) => logs.push(l),
+  });
+  return { core, store, reader, logs };
+}
+
+/** A situation the snapshot meets: how the store is set up and how the snapshot is loaded. */
+interface Scenario {
+  name: string;
+  maxLevels?: number;
+  setup?: (store: BookStore) => void;
+  scales?: readonly [number, number];
+  instrument?: readonly [number, number];
+  verify?: boolean;
+  staged?: boolean;
+}
+
+const SCENARIOS: Scenario[] = [
+  { name: "fresh" },
+  { name: "forced 8/8", scales: [8, 8] },
+  { name: "forced 2/1", scales: [2, 1] },
+  { name: "instrument 2/4", instrument: [2, 4] },
+  {
+    name: "raised minimum 12/10",
+    setup: (s) => {
+      s.snapshot(SYMBOL, ["1.5", "2"], ["2.5", "3"], 0, 1);
+      s.update(SYMBOL, ["1.123456789012", "1"], [], 0, 2);
+      s.snapshot(SYMBOL, ["1.5", "2"], ["2.5", "3"], 0, 3);
+      s.update(SYMBOL, ["1.5", "0.0000000001"], [], 0, 4);
+    },
+  },
+  {
+    name: "live, checksum",
+    setup: (s) => s.snapshot(SYMBOL, ["1.5", "2"], ["2.5", "3"], 0, 1),
+    verify: true,
+  },
+  {
+    name: "staged over a live book",
+    setup: (s) => s.snapshot(SYMBOL, ["1.5", "2"], ["2.5", "3"], 0, 1),
+    staged: true,
+  },
+  { name: "level cap 3", maxLevels: 3 },
+];
+
+/** Ring records without the receive time (STALE markers stamp the wall clock). */
+function drain(s: Side): string[] {
+  const out: string[] = [];
+  const l = s.core.layout;
+  for (let b = s.reader.read(); b instanceof Uint8Array; b = s.reader.read()) {
+    const copy = b.slice();
+    copy.fill(0, l.recReceiveTs, l.recReceiveTs + 8);
+    out.push(copy.join(","));
+  }
+  return out;
+}
+
+function stateOf(s: Side, result: unknown) {
+  const h = s.store.health().map((x) => ({ ...x, lastUpdateAgeMs: null }));
+  return {
+    result,
+    health: h,
+    scales: s.store.scales(SYMBOL),
+    top: s.store.top(SYMBOL, 100_000),
+    records: drain(s),
+    logs: s.logs.splice(0),
+  };
+}
+
+/** Outcome kinds seen, for the tests' summaries (and to check the refusals are exercised). */
+export const outcomes = new Map<string, number>();
+
+/**
+ * One snapshot both ways in every scenario; throws on any difference. Returns whether the text
+ * path took it (it must exactly when the parser accepts it).
+ */
+export async function compareSnapshot(c: SnapshotCase, scenarios = SCENARIOS): Promise<boolean> {
+  let taken = false;
+  for (const sc of scenarios) {
+    const label = `${c.label} (${sc.name})`;
+    const [a, b] = [await side(sc.maxLevels ?? 0), await side(sc.maxLevels ?? 0)];
+    for (const s of [a, b]) {
+      if (sc.instrument) s.store.setInstrumentScales(SYMBOL, sc.instrument);
+      sc.setup?.(s.store);
+    }
+    const verify = (s: Side) =>
+      sc.verify ? (id: number) => (s.core.krakenChecksum(id) & 1) === 0 : undefined;
+    deepEqual(stateOf(a, 0), stateOf(b, 0), `${label}: setup`);
+    const before = stateOf(b, undefined);
+    const viaText = sc.staged
+      ? b.store.stageSnapshotText(SYMBOL, c.bids, c.asks, 5, sc.scales)
+      : b.store.snapshotText(SYMBOL, c.bids, c.asks, 9, 5, sc.scales, verify(b));
+    if (viaText === undefined) {
+      // Only an invalid snapshot, or one that is not ASCII, is left to the string path.
+      ok(
+        c.strings === undefined || [...c.bids.text].some((ch) => ch.charCodeAt(0) > 127),
+        `${label}: the text path declined a valid snapshot`,
+      );
+      deepEqual(stateOf(b, undefined), before, `${label}: declined, but something changed`);
+      continue;
+    }
+    ok(c.strings !== undefined, `${label}: the text path took an invalid snapshot`);
+    taken = true;
+    const { bids, asks } = c.strings;
+    const viaStrings = sc.staged
+      ? a.store.stageSnapshot(SYMBOL, bids, asks, 5, sc.scales)
+      : a.store.snapshot(SYMBOL, bids, asks, 9, 5, sc.scales, verify(a));
+    const sa = stateOf(a, viaStrings);
+    deepEqual(stateOf(b, viaText), sa, label);
+    const kind = `${viaStrings ? "loaded" : "refused"}${
+      sa.logs.some((l) => l.includes("back to its own scales")) ? " (own scales)" : ""
+    }`;
+    outcomes.set(kind, (outcomes.get(kind) ?? 0) + 1);
+    if (sc.staged && viaStrings) {
+      deepEqual(
+        stateOf(b, b.store.commitSnapshot(SYMBOL, 9, 6)),
+        stateOf(a, a.store.commitSnapshot(SYMBOL, 9, 6)),
+        `${label}: commit`,
+      );
+    }
+  }
+  return taken;
+}
+
+// ── Binance REST depth snapshots (`pairs`) ──
+
+const body = (bids: string, asks: string, id = "7") =>
+  `{"lastUpdateId":${id},"bids":${bids},"asks":${asks}}`;
+
+const scratch = await Core.create({ ringCapacity: 0 });
+
+/** The string path's reading of the level array at `at` (undefined: any problem). */
+export function stringLevels(text: string, at: number): string[] | undefined {
+  const out: string[] = [];
+  try {
+    return scanStringLevels(new JsonScanner(text, at), out, "bids") === undefined ? out : undefined;
+  } catch (e) {
+    if (e instanceof SyntaxError) return undefined;
+    throw e;
+  }
+}
+
+/** Bodies the collector's check (`binanceSnapshotText`) took, and declined. */
+export const envelope = { taken: 0, declined: 0 };
+
+/**
+ * A Binance REST body as a case: its arrays where the envelope puts them, each read alone by the
+ * string path. Also checks the collector's envelope check: when it takes the body, the full
+ * parse accepts it with the same levels.
+ */
+export function binanceCase(text: string, label: string): SnapshotCase | undefined {
+  const m = binanceDepthSnapshotText(text);
+  if (m === undefined) return undefined;
+  const bids = stringLevels(text, m.bidsText!.at);
+  const asks = stringLevels(text, m.asksText!.at);
+  const strings = bids && asks && { bids, asks };
+  const collector = binanceSnapshotText(scratch, text);
+  if (collector !== undefined) {
+    envelope.taken++;
+    const parsed = parseBinanceDepthSnapshot(text);
+    ok(parsed.kind === "book", `${label}: the envelope check took an invalid body`);
+    deepEqual({ bids: parsed.bids, asks: parsed.asks }, strings, label);
+    equal(collector.lastUpdateId, parsed.lastUpdateId, label);
+  } else envelope.declined++;
+  return { label, bids: m.bidsText!, asks: m.asksText!, strings };
+}
+
+const PAIR_EDGES: Array<[string, string]> = [
+  ['[["60000.10","0.5"]]', '[["60001.00000000","1.23400000"]]'],
+  ["[]", "[]"],
+  ['[["1","2"]]', "[]"],
+  ["[]", '[["1.000000000000000000","2"]]'],
+  ['[["1.5","2"],["1.5","3"],["1.4","0"]]', '[["1.6","0.00"]]'],
+  ['[["2","1"]]', '[["1","1"]]'],
+  ['[["0.000000000000000001","1"]]', '[["1","0.000000000000000001"]]'],
+  ['[["0.0000000000000000001","1"]]', "[]"],
+  ['[["1.0000000000000000000","1"]]', "[]"],
+  ['[["1.0000000000000000000000000","1.00000000000000000000000"]]', "[]"],
+  ['[["9223372036854775807","1"]]', "[]"],
+  ['[["9223372036854775808","1"]]', "[]"],
+  ['[["92233720368.54775808","1"]]', "[]"],
+  ['[["1","9223372036854775807"]]', '[["2","0.1"]]'],
+  ['[["12345678.5","1"]]', '[["12345679","1"]]'],
+  ['[["1234567.5","1"]]', '[["1234568","1.5"]]'],
+  ['[["1234567890123456789012345678901234567890","1"]]', "[]"],
+  ['[["12345678901234567890123456789012345678901","1"]]', "[]"],
+  ['[["0","2"]]', "[]"],
+  ['[["0.000","2"]]', "[]"],
+  ['[["1.","2"]]', "[]"],
+  ['[[".5","2"]]', "[]"],
+  ['[["-1","2"]]', "[]"],
+  ['[["1e5","2"]]', "[]"],
+  ['[["01","2"]]', "[]"],
+  ['[["1","-2"]]', "[]"],
+  ['[["1",""]]', "[]"],
+  ['[["1","2",3]]', '[["3","4",[1,{"a":null}],"x"]]'],
+  ['[["1","2","\\u00e9"]]', "[]"],
+  ['[["1","2","€"]]', "[]"],
+  ['[["1","2","\t"]]', "[]"],
+  ['[["1"]]', "[]"],
+  ["[[]]", "[]"],
+  ['[[1,"2"]]', "[]"],
+  ['[["1",2]]', "[]"],
+  ['[["1\\u0030","2"]]', "[]"],
+  ['[ ["1","2"] ]', "[]"],
+  ['[["1","2"],]', "[]"],
+  ['[["1","2"]', "[]"],
+  ['{"p":"1"}', "[]"],
+  ['"x"', "[]"],
+];
+
+/** Edge bodies: each pair as bids/asks and swapped, plus envelope variations. */
+function pairEdgeBodies(): string[] {
+  const out: string[] = [];
+  for (const [b, a] of PAIR_EDGES) out.push(body(b, a), body(a, b));
+  out.push(
+    body('[["1","2"]]', '[["3","4"]]', "0"),
+    body('[["1","2"]]', '[["3","4"]]', "9007199254740991"),
+    body('[["1","2"]]', '[["3","4"]]', "9007199254740993"),
+    body('[["1","2"]]', '[["3","4"]]', "01"),
+    body('[["1","2"]]', '[["3","4"]]', "-1"),
+    body('[["1","2"]]', '[["3","4"]]', "1.5"),
+    body('[["1","2"]]', '[["3","4"]],"asks":[["5","6"]]'),
+    body('[["1","2"]]', '[["3","4"]],"x":1'),
+    `{"lastUpdateId":7,"asks":[["3","4"]],"bids":[["1","2"]]}`,
+    `{"lastUpdateId":7,"bids":[["1","2",",\\"asks\\":["]],"asks":[["3","4"]]}`,
+    `${body('[["1","2"]]', '[["3","4"]]')} `,
+  );
+  return out;
+}
+
+/** A 5,000-level-per-side body like Binance's largest (8 decimals, some trailing zeros). */
+export function bigBinanceBody(levels = 5000): string {
+  const bids: string[] = [];
+  const asks: string[] = [];
+  for (let i = 0; i < levels; i++) {
+    const size = `${(i * 7919) % 1000}.${String((i * 104729) % 100000000).padStart(8, "0")}`;
+    bids.push(`["${(60000 - i * 0.01).toFixed(8)}","${size}"]`);
+    asks.push(`["${(60000.01 + i * 0.01).toFixed(8)}","${size}"]`);
+  }
+  return body(`[${bids.join(",")}]`, `[${asks.join(",")}]`, "50093239218");
+}
+
+Deno.test("snapshot text: Binance edge cases agree with the string path", async () => {
+  let taken = 0;
+  let declined = 0;
+  for (const text of pairEdgeBodies()) {
+    const c = binanceCase(text, text.slice(0, 120));
+    if (c === undefined) continue;
+    if (await compareSnapshot(c)) taken++;
+    else declined++;
+  }
+  ok(taken > 20 && declined > 20, `${taken} taken, ${declined} declined`);
+  ok((outcomes.get("refused") ?? 0) > 0 && (outcomes.get("refused (own scales)") ?? 0) > 0);
+  ok(await compareSnapshot(binanceCase(bigBinanceBody(), "5000 levels")!));
+  console.log(
+    `    ${taken} taken, ${declined} declined; envelope check ${envelope.taken} taken, ` +
+      `${envelope.declined} declined; ${[...outcomes].join("; ")}`,
+  );
+});
+
+/** The REST snapshots of the Binance and Binance.US recordings. */
+export async function recordedBinanceBodies(): Promise<string[]> {
+  const out: string[] = [];
+  for (
+    const path of ["hftbacktest/spot/btcusdt_20240808.gz", "hftbacktest/spot/ethusdt_20240808.gz"]
+  ) {
+    const p = recording(path);
+    if (p === undefined) continue;
+    for (const l of await readHftbacktest(p)) {
+      if (l.text.startsWith('{"lastUpdateId"')) out.push(l.text);
+    }
+  }
+  const us = recording("cryptofeed/BINANCE_US.http.2.0");
+  if (us !== undefined) {
+    for (const l of readCryptofeed(us)) if (l.kind === "http") out.push(l.text);
+  }
+  return out;
+}
+
+const binanceBodies = await recordedBinanceBodies();
+
+Deno.test({
+  name: "snapshot text: every recorded Binance REST snapshot agrees, and mutations of them",
+  ignore: binanceBodies.length === 0,
+  async fn() {
+    let taken = 0;
+    for (const text of binanceBodies) {
+      const c = binanceCase(text, `recorded ${text.slice(0, 60)}`);
+      ok(c !== undefined && c.strings !== undefined);
+      ok(await compareSnapshot(c), "a recorded snapshot declined");
+      taken++;
+    }
+    // Mutations, on shortened bodies (20 levels a side) so that each touches a level often.
+    const short = binanceBodies.map((t) => {
+      const m = parseBinanceDepthSnapshot(t);
+      if (m.kind !== "book") throw new Error();
+      const pairs = (flat: readonly string[]) =>
+        JSON.stringify(
+          Array.from(
+            { length: Math.min(20, flat.length / 2) },
+            (_, i) => [flat[2 * i], flat[2 * i + 1]],
+          ),
+        );
+      return body(pairs(m.bids), pairs(m.asks), String(m.lastUpdateId));
+    });
+    let mutatedTaken = 0;
+    let mutatedDeclined = 0;
+    await fc.assert(
+      fc.asyncProperty(
+        fc.nat({ max: short.length - 1 }),
+        fc.array(mutations(['"bids"', '"asks"', '"lastUpdateId"']), { minLength: 1, maxLength: 3 }),
+        async (i, ms) => {
+          const text = ms.reduce((t, m) => mutate(t, m), short[i]);
+          const c = binanceCase(text, `mutated ${text.slice(0, 80)}`);
+          if (c === undefined) return;
+          if (await compareSnapshot(c, SCENARIOS.slice(0, 5))) mutatedTaken++;
+          else mutatedDeclined++;
+        },
+      ),
+      { numRuns: 1500, seed: 10 },
+    );
+    ok(mutatedTaken > 100 && mutatedDeclined > 100, `${mutatedTaken}/${mutatedDeclined}`);
+    console.log(
+      `    ${taken} recorded snapshots; mutated: ${mutatedTaken} taken, ${mutatedDeclined} ` +
+        `declined; envelope check ${envelope.taken} taken, ${envelope.declined} declined; ` +
+        `${[...outcomes].join("; ")}`,
+    );
+  },
+});
