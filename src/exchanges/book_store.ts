@@ -201,6 +201,15 @@ export class BookStore {
     return this.#loadSnapshot(e, source, exchangeMs, receivedMs, scales, verify);
   }
 
+  /**
+   * Whether {@linkcode snapshotText} / {@linkcode stageSnapshotText} would take these level
+   * arrays (the core reads them: ASCII, and every level what the string parse accepts). Changes
+   * nothing; the core remembers the measure, so loading them next costs no second pass.
+   */
+  takesSnapshotText(bids: LevelText, asks?: LevelText): boolean {
+    return this.#measure(bids, asks) !== undefined;
+  }
+
   #loadSnapshot(
     e: Entry,
     source: SnapshotSource,

@@ -11,8 +11,11 @@ import type { BinanceCollector } from "../../src/exchanges/binance/collector.ts"
 import { binance } from "../../src/exchanges/binance/descriptor.ts";
 import { binanceSymbol } from "../../src/exchanges/binance/symbols.ts";
 import { binanceus } from "../../src/exchanges/binanceus/descriptor.ts";
+import type { BybitCollector } from "../../src/exchanges/bybit/collector.ts";
+import { bybit } from "../../src/exchanges/bybit/descriptor.ts";
 import type { SocketCollector } from "../../src/exchanges/collector.ts";
 import { mutate } from "../support/mutations.ts";
+import { readCryptofeedV3 } from "./cryptofeed_v3.ts";
 import { readCryptofeed, readHftbacktest, recording } from "./recordings.ts";
 import { venueHarness } from "./venue_harness.ts";
 
@@ -216,5 +219,65 @@ Deno.test({
     );
     const symbols = [...new Set(inputs.flatMap((i) => (i.rest ? [i.rest] : [])))].sort();
     await binanceRuns(binanceus, symbols, inputs, "BINANCE_US.ws.3.0");
+  },
+});
+
+// ── Bybit v5: in-band snapshots ──
+
+const BYBIT = recording("cryptofeed-v3/BYBIT.linear.jsonl.gz");
+
+Deno.test({
+  name: "snapshot text collectors: Bybit (cryptofeed-v3 linear)",
+  ignore: BYBIT === undefined,
+  async fn() {
+    const lines = await readCryptofeedV3(BYBIT!);
+    const inputs: Input[] = lines.flatMap((l) =>
+      l.t === "recv"
+        ? [{ text: l.data! }]
+        : l.t === "http" && l.url?.includes("instruments-info")
+        ? [{ text: l.data!, rest: "instruments" }]
+        : []
+    );
+    const symbols = ["BTC/USDT", "ETH/USDT", "SOL/USDT", "DOGE/USDT"];
+    const isSnapshot = (i: Input) =>
+      i.rest === undefined && i.text.includes('"type":"snapshot"') &&
+      i.text.includes('"topic":"orderbook');
+    const feed = (c: SocketCollector, i: Input) => {
+      if (i.rest !== undefined) (c as BybitCollector).ingestInstruments(i.text);
+      else c.ingest(i.text, 1_000);
+    };
+    const fields = ['"b"', '"a"', '"u"', '"s"', '"seq"'];
+    for (
+      const [label, feedIn, withScales] of [
+        ["as recorded", inputs, true],
+        ["scales from the snapshots", inputs.filter((i) => i.rest === undefined), false],
+        ["mutated", withMutatedSnapshots(inputs, isSnapshot, 60, 4, fields), true],
+        ["mutated, no scales", withMutatedSnapshots(inputs, isSnapshot, 60, 5, fields), false],
+      ] as const
+    ) {
+      const pair = [];
+      for (let k = 0; k < 2; k++) {
+        const h = await venueHarness(bybit, { symbols, category: "linear", depth: 200 }, {
+          replay: true,
+        });
+        (h.collector as BybitCollector).ingestOpen();
+        pair.push(h);
+      }
+      const [a, b] = pair;
+      (b.collector as BybitCollector).snapshotTextPath = false;
+      const used = withScales ? feedIn : feedIn.filter((i) => i.rest === undefined);
+      const summary = compareCollectors(a, b, used, feed, isSnapshot, 0, 0);
+      const ca = a.collector as BybitCollector;
+      const cb = b.collector as BybitCollector;
+      equal(cb.textSnapshots, 0);
+      const snapshots = used.filter(isSnapshot).length;
+      if (label === "as recorded") equal(ca.textSnapshots, snapshots);
+      ok(ca.textSnapshots > 0);
+      console.log(
+        `    ${label}: ${summary}; ${ca.textSnapshots}/${snapshots} snapshots by the text path`,
+      );
+      await ca.stop();
+      await cb.stop();
+    }
   },
 });

@@ -18,11 +18,13 @@ import {
   parseBinanceDepthSnapshot,
 } from "../../src/exchanges/binance/parse.ts";
 import { JsonScanner } from "../../src/exchanges/json_scanner.ts";
-import { scanStringLevels } from "../../src/exchanges/string_levels.ts";
+import { levelTextToStrings, scanStringLevels } from "../../src/exchanges/string_levels.ts";
 import { binanceSnapshotText } from "../../src/exchanges/binance/snapshot_text.ts";
 import { BookStore } from "../../src/exchanges/book_store.ts";
+import { parseBybitMessage } from "../../src/exchanges/bybit/parse.ts";
 import type { LevelText } from "../../src/exchanges/types.ts";
 import { mutate, mutations } from "../support/mutations.ts";
+import { readCryptofeedV3 } from "./cryptofeed_v3.ts";
 import { readCryptofeed, readHftbacktest, recording } from "./recordings.ts";
 
 /** One snapshot: its level arrays in the frame, and what the string parser makes of it. */
@@ -378,6 +380,101 @@ Deno.test({
       `    ${taken} recorded snapshots; mutated: ${mutatedTaken} taken, ${mutatedDeclined} ` +
         `declined; envelope check ${envelope.taken} taken, ${envelope.declined} declined; ` +
         `${[...outcomes].join("; ")}`,
+    );
+  },
+});
+
+// ── Bybit v5 order book snapshots (`pairs`, sides `b` / `a`) ──
+
+const BYBIT_TEXT = { levelText: true, snapshotText: true } as const;
+
+/**
+ * A Bybit frame as a case when the parser leaves a snapshot in it; checks the parse against the
+ * string parse (same message, or the same reason once the levels are read as strings).
+ */
+export function bybitCase(text: string, label: string): SnapshotCase | undefined {
+  const [m] = parseBybitMessage(text, BYBIT_TEXT);
+  const [ref] = parseBybitMessage(text);
+  if (m.kind !== "book" || !m.snapshot || m.bidsText === undefined) {
+    if (m.kind === "invalid" || ref.kind === "invalid") deepEqual(m, ref, label);
+    return undefined;
+  }
+  const copy = { ...m, bids: [] as string[], asks: [] as string[] };
+  const problem = levelTextToStrings(copy, { names: ["b", "a"], frameOrder: true });
+  if (problem !== undefined) {
+    deepEqual(ref, { kind: "invalid", reason: `${m.topic}: ${problem}` }, label);
+  } else {deepEqual({ ...copy, bidsText: undefined, asksText: undefined }, {
+      ...ref,
+      bidsText: undefined,
+      asksText: undefined,
+    }, label);}
+  return {
+    label,
+    bids: m.bidsText,
+    asks: m.asksText,
+    strings: ref.kind === "book" ? { bids: ref.bids, asks: ref.asks } : undefined,
+  };
+}
+
+const BYBIT_PATH = recording("cryptofeed-v3/BYBIT.linear.jsonl.gz");
+const bybitSnapshots = BYBIT_PATH === undefined ? [] : (await readCryptofeedV3(BYBIT_PATH))
+  .filter((l) => l.t === "recv" && l.data!.includes('"snapshot"') && l.data!.includes("orderbook"))
+  .map((l) => l.data!);
+
+const bybitFrame = (b: string, a: string, extra = "") =>
+  `{"topic":"orderbook.50.BTCUSDT","type":"snapshot","ts":1,"data":{"s":"BTCUSDT","b":${b},"a":${a},"u":1,"seq":2${extra}},"cts":1}`;
+
+Deno.test("snapshot text: Bybit edge cases agree with the string path", async () => {
+  let taken = 0;
+  let declined = 0;
+  const frames = PAIR_EDGES.flatMap(([b, a]) => [bybitFrame(b, a), bybitFrame(a, b)]);
+  frames.push(
+    bybitFrame('[["1","2"]]', '[["3","4"]]', ',"u":"x"'),
+    bybitFrame('[["1.","2"]]', '[["3","4"]]', ',"u":"x"'),
+    bybitFrame('[["1","2"]]', '[["3","4"]],"b":[]'),
+    `{"topic":"orderbook.50.BTCUSDT","type":"snapshot","ts":1,"data":{"a":[["1.","2"]],"s":"BTCUSDT","b":[["x","2"]],"u":1}}`,
+    `{"topic":"orderbook.50.BTCUSDT","type":"snapshot","ts":1,"data":{"s":"BTCUSDT","b":[["1","2"]],"u":1}}`,
+    `{"topic":"orderbook.50.BTCUSDT","type":"snapshot","ts":1,"data":{"s":"ETHUSDT","b":[["1.","2"]],"a":[],"u":1}}`,
+  );
+  for (const text of frames) {
+    const c = bybitCase(text, text.slice(0, 160));
+    if (c === undefined) continue;
+    if (await compareSnapshot(c)) taken++;
+    else declined++;
+  }
+  ok(taken > 20 && declined > 20, `${taken} taken, ${declined} declined`);
+  console.log(`    ${taken} taken, ${declined} declined; ${[...outcomes].join("; ")}`);
+});
+
+Deno.test({
+  name: "snapshot text: every recorded Bybit snapshot agrees, and mutations of them",
+  ignore: bybitSnapshots.length === 0,
+  async fn() {
+    for (const text of bybitSnapshots) {
+      const c = bybitCase(text, `recorded ${text.slice(0, 60)}`);
+      ok(c !== undefined && c.strings !== undefined);
+      ok(await compareSnapshot(c, SCENARIOS.slice(0, 4)), "a recorded snapshot declined");
+    }
+    let mutatedTaken = 0;
+    let mutatedDeclined = 0;
+    await fc.assert(
+      fc.asyncProperty(
+        fc.nat({ max: bybitSnapshots.length - 1 }),
+        fc.array(mutations(['"b"', '"a"', '"u"', '"s"']), { minLength: 1, maxLength: 3 }),
+        async (i, ms) => {
+          const text = ms.reduce((t, m) => mutate(t, m), bybitSnapshots[i]);
+          const c = bybitCase(text, `mutated ${text.slice(0, 80)}`);
+          if (c === undefined) return;
+          if (await compareSnapshot(c, SCENARIOS.slice(0, 2))) mutatedTaken++;
+          else mutatedDeclined++;
+        },
+      ),
+      { numRuns: 1000, seed: 11 },
+    );
+    ok(mutatedTaken > 50 && mutatedDeclined > 50, `${mutatedTaken}/${mutatedDeclined}`);
+    console.log(
+      `    ${bybitSnapshots.length} recorded snapshots; mutated: ${mutatedTaken} taken, ` +
+        `${mutatedDeclined} declined; ${[...outcomes].join("; ")}`,
     );
   },
 });
