@@ -6,7 +6,7 @@
  * Recordings in `../shared/data`; each test skips when its recording is absent.
  */
 import { deepEqual, equal, ok } from "node:assert/strict";
-import type { Core, RingReader } from "../../src/core/mod.ts";
+import { Core, RingReader } from "../../src/core/mod.ts";
 import type { BinanceCollector } from "../../src/exchanges/binance/collector.ts";
 import { binance } from "../../src/exchanges/binance/descriptor.ts";
 import { binanceSymbol } from "../../src/exchanges/binance/symbols.ts";
@@ -14,6 +14,8 @@ import { binanceus } from "../../src/exchanges/binanceus/descriptor.ts";
 import type { BybitCollector } from "../../src/exchanges/bybit/collector.ts";
 import { bybit } from "../../src/exchanges/bybit/descriptor.ts";
 import type { SocketCollector } from "../../src/exchanges/collector.ts";
+import type { OkxCollector } from "../../src/exchanges/okx/collector.ts";
+import { OKX_CAPTURE, okxFrames, okxReplayCollector } from "./okx_capture.ts";
 import { mutate } from "../support/mutations.ts";
 import { readCryptofeedV3 } from "./cryptofeed_v3.ts";
 import { readCryptofeed, readHftbacktest, recording } from "./recordings.ts";
@@ -33,7 +35,13 @@ function recordsOf(reader: RingReader, layout: Core["layout"]): string[] {
 /** One input: a WebSocket frame, or (`rest` = symbol) a REST snapshot body. */
 export type Input = { text: string; rest?: string };
 
-type Harness = Awaited<ReturnType<typeof venueHarness>>;
+/** A collector on its own core, with what it wrote. */
+interface Harness {
+  collector: SocketCollector;
+  core: Core;
+  reader: RingReader;
+  logs: string[];
+}
 
 /**
  * Each snapshot preceded by `n` mutated copies of itself (then the clean one, so later frames
@@ -278,6 +286,48 @@ Deno.test({
       );
       await ca.stop();
       await cb.stop();
+    }
+  },
+});
+
+// ── OKX v5: in-band snapshots (the capture's older wire) ──
+
+async function okxHarness(): Promise<Harness & { collector: OkxCollector }> {
+  const core = await Core.create({ ringCapacity: 1 << 16 });
+  const reader = new RingReader(core.memory.buffer, core.ringAddress, core.layout);
+  const logs: string[] = [];
+  const collector = await okxReplayCollector(logs, core);
+  return { collector, core, reader, logs };
+}
+
+Deno.test({
+  name: "snapshot text collectors: OKX (cryptofeed-v3, in-band snapshots)",
+  ignore: OKX_CAPTURE === undefined,
+  async fn() {
+    const inputs: Input[] = (await okxFrames(OKX_CAPTURE!)).map((text) => ({ text }));
+    const isSnapshot = (i: Input) => i.text.includes('"action":"snapshot"');
+    const fields = ['"bids"', '"asks"', '"checksum"', '"ts"'];
+    for (
+      const [label, feedIn] of [
+        ["as recorded", inputs],
+        ["mutated", withMutatedSnapshots(inputs, isSnapshot, 80, 6, fields)],
+      ] as const
+    ) {
+      const a = await okxHarness();
+      const b = await okxHarness();
+      b.collector.snapshotTextPath = false;
+      const feed = (c: SocketCollector, i: Input) => c.ingest(i.text, 1_000);
+      const summary = compareCollectors(a, b, feedIn, feed, isSnapshot, 0, 0);
+      equal(b.collector.textSnapshots, 0);
+      const snapshots = feedIn.filter(isSnapshot).length;
+      if (label === "as recorded") equal(a.collector.textSnapshots, snapshots);
+      ok(a.collector.textSnapshots > 0);
+      console.log(
+        `    ${label}: ${summary}; ${a.collector.textSnapshots}/${snapshots} snapshots by the ` +
+          `text path, ${a.collector.checksumsVerified} checksums verified`,
+      );
+      await a.collector.stop();
+      await b.collector.stop();
     }
   },
 });

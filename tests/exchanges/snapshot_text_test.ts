@@ -18,6 +18,7 @@ import {
   parseBinanceDepthSnapshot,
 } from "../../src/exchanges/binance/parse.ts";
 import { JsonScanner } from "../../src/exchanges/json_scanner.ts";
+import { parseOkxMessage, parseOkxRestBooks } from "../../src/exchanges/okx/parse.ts";
 import { levelTextToStrings, scanStringLevels } from "../../src/exchanges/string_levels.ts";
 import { binanceSnapshotText } from "../../src/exchanges/binance/snapshot_text.ts";
 import { BookStore } from "../../src/exchanges/book_store.ts";
@@ -474,6 +475,137 @@ Deno.test({
     ok(mutatedTaken > 50 && mutatedDeclined > 50, `${mutatedTaken}/${mutatedDeclined}`);
     console.log(
       `    ${bybitSnapshots.length} recorded snapshots; mutated: ${mutatedTaken} taken, ` +
+        `${mutatedDeclined} declined; ${[...outcomes].join("; ")}`,
+    );
+  },
+});
+
+// ── OKX v5 books snapshots, in-band and REST (`pairs` of four strings) ──
+
+const OKX_TEXT = { levelText: true, snapshotText: true } as const;
+
+/**
+ * The snapshots of an OKX frame (in-band push, or with `rest` a REST books body) as cases: each
+ * whose arrays the parser left in the frame, with the string parse's strings for it.
+ */
+export function okxCases(text: string, label: string, rest = false): SnapshotCase[] {
+  const got = rest ? [parseOkxRestBooks(text, "X", OKX_TEXT)] : parseOkxMessage(text, OKX_TEXT);
+  const ref = rest ? [parseOkxRestBooks(text, "X")] : parseOkxMessage(text, { levelText: true });
+  if (got.some((m) => m.kind === "invalid")) return []; // the collector parses with strings
+  equal(got.length, ref.length, label);
+  return got.flatMap((m, i) => {
+    if (m.kind !== "book" || !m.snapshot || !m.bidsText || !m.asksText) return [];
+    const r = ref[i];
+    if (r.kind === "book") {
+      deepEqual({ ...m, bids: [], asks: [], bidsText: 0, asksText: 0 }, {
+        ...r,
+        bids: [],
+        asks: [],
+        bidsText: 0,
+        asksText: 0,
+      }, label);
+    }
+    return [{
+      label,
+      bids: m.bidsText,
+      asks: m.asksText,
+      strings: r.kind === "book" ? { bids: r.bids, asks: r.asks } : undefined,
+    }];
+  });
+}
+
+const okxPush = (b: string, a: string, extra = "") =>
+  `{"arg":{"channel":"books","instId":"BTC-USDT"},"action":"snapshot","data":[{"asks":${a},"bids":${b},"ts":"1652459225507","checksum":-1${extra}}]}`;
+const okxRest = (b: string, a: string) =>
+  `{"code":"0","msg":"","data":[{"asks":${a},"bids":${b},"ts":"1652459225507","seqId":9}]}`;
+/** Binance-style pairs as OKX's four-element levels. */
+const four = (levels: string) =>
+  levels.replace(/\["([^"\]]*)","([^"\]]*)"\]/g, '["$1","$2","0","1"]');
+
+const OKX_PATH = recording("cryptofeed-v3/OKX.jsonl.gz");
+const okxSnapshots = OKX_PATH === undefined ? [] : (await readCryptofeedV3(OKX_PATH))
+  .filter((l) => l.t === "recv" && l.data!.includes('"action":"snapshot"'))
+  .map((l) => l.data!);
+
+Deno.test("snapshot text: OKX edge cases (in-band and REST) agree with the string path", async () => {
+  let taken = 0;
+  let declined = 0;
+  const frames: Array<[string, boolean]> = [];
+  for (const [b, a] of PAIR_EDGES) {
+    for (const [x, y] of [[b, a], [a, b], [four(b), four(a)]]) {
+      frames.push([okxPush(x, y), false], [okxRest(x, y), true]);
+    }
+  }
+  frames.push(
+    [okxPush('[["1.","2"]]', "[]", ',"ts":"x"'), false],
+    [okxPush('[["1","2"]]', '[["3","4"]],"bids":[]'), false],
+    [
+      `{"arg":{"channel":"books","instId":"BTC-USDT"},"action":"snapshot","data":[{"asks":[],"bids":[["1","2"]]},{"asks":[],"bids":[["1.","2"]]}]}`,
+      false,
+    ],
+    [
+      `{"arg":{"channel":"books","instId":"BTC-USDT"},"action":"snapshot","data":[{"bids":[["1","2"]]}]}`,
+      false,
+    ],
+    [`{"code":"0","msg":"","data":[{"asks":[],"bids":[["1","2"]]}]}`, true],
+    [`{"code":"51001","msg":"x","data":[]}`, true],
+  );
+  for (const [text, rest] of frames) {
+    for (const c of okxCases(text, text.slice(0, 160), rest)) {
+      if (await compareSnapshot(c)) taken++;
+      else declined++;
+    }
+  }
+  ok(taken > 40 && declined > 40, `${taken} taken, ${declined} declined`);
+  console.log(`    ${taken} taken, ${declined} declined; ${[...outcomes].join("; ")}`);
+});
+
+Deno.test({
+  name: "snapshot text: every recorded OKX snapshot agrees (in-band and as REST), and mutations",
+  ignore: okxSnapshots.length === 0,
+  async fn() {
+    let recorded = 0;
+    const asRest = okxSnapshots.map((t) => {
+      const d = JSON.parse(t).data[0];
+      return JSON.stringify({ code: "0", msg: "", data: [{ ...d, seqId: 5 }] });
+    });
+    for (
+      const [text, rest] of [
+        ...okxSnapshots.map((t) => [t, false] as const),
+        ...asRest.map((t) => [t, true] as const),
+      ]
+    ) {
+      const cases = okxCases(text, `recorded ${text.slice(0, 60)}`, rest);
+      equal(cases.length, 1);
+      ok(cases[0].strings !== undefined);
+      ok(await compareSnapshot(cases[0], SCENARIOS.slice(0, 6)), "a recorded snapshot declined");
+      recorded++;
+    }
+    let mutatedTaken = 0;
+    let mutatedDeclined = 0;
+    const all = [...okxSnapshots, ...asRest];
+    await fc.assert(
+      fc.asyncProperty(
+        fc.nat({ max: all.length - 1 }),
+        fc.array(mutations(['"bids"', '"asks"', '"ts"', '"checksum"']), {
+          minLength: 1,
+          maxLength: 3,
+        }),
+        async (i, ms) => {
+          const text = ms.reduce((t, m) => mutate(t, m), all[i]);
+          for (
+            const c of okxCases(text, `mutated ${text.slice(0, 80)}`, i >= okxSnapshots.length)
+          ) {
+            if (await compareSnapshot(c, SCENARIOS.slice(0, 2))) mutatedTaken++;
+            else mutatedDeclined++;
+          }
+        },
+      ),
+      { numRuns: 1000, seed: 12 },
+    );
+    ok(mutatedTaken > 50 && mutatedDeclined > 50, `${mutatedTaken}/${mutatedDeclined}`);
+    console.log(
+      `    ${recorded} recorded snapshots; mutated: ${mutatedTaken} taken, ` +
         `${mutatedDeclined} declined; ${[...outcomes].join("; ")}`,
     );
   },
