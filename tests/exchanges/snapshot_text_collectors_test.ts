@@ -14,11 +14,20 @@ import { binanceus } from "../../src/exchanges/binanceus/descriptor.ts";
 import type { BybitCollector } from "../../src/exchanges/bybit/collector.ts";
 import { bybit } from "../../src/exchanges/bybit/descriptor.ts";
 import type { SocketCollector } from "../../src/exchanges/collector.ts";
+import type { KrakenCollector } from "../../src/exchanges/kraken/collector.ts";
+import { kraken } from "../../src/exchanges/kraken/descriptor.ts";
 import type { OkxCollector } from "../../src/exchanges/okx/collector.ts";
 import { OKX_CAPTURE, okxFrames, okxReplayCollector } from "./okx_capture.ts";
 import { mutate } from "../support/mutations.ts";
 import { readCryptofeedV3 } from "./cryptofeed_v3.ts";
-import { readCryptofeed, readHftbacktest, recording } from "./recordings.ts";
+import { fixture } from "./fixtures.ts";
+import {
+  rawArrayElements,
+  rawValue,
+  readCryptofeed,
+  readHftbacktest,
+  recording,
+} from "./recordings.ts";
 import { venueHarness } from "./venue_harness.ts";
 
 /** Record bytes without the receive time (STALE markers stamp the wall clock). */
@@ -328,6 +337,59 @@ Deno.test({
       );
       await a.collector.stop();
       await b.collector.stop();
+    }
+  },
+});
+
+// ── Kraken v2: book snapshots ──
+
+const KRAKEN_V2 = recording("python-kraken-sdk/orderbook-v2.json");
+
+Deno.test({
+  name: "snapshot text collectors: Kraken v2 (orderbook-v2.json, with and without instrument)",
+  ignore: KRAKEN_V2 === undefined,
+  async fn() {
+    const file = Deno.readTextFileSync(KRAKEN_V2!);
+    const book = [rawValue(file, "init"), ...rawArrayElements(file, "updates")].map((text) => ({
+      text,
+    }));
+    const instrument = { text: fixture("kraken", "instrument_snapshot") };
+    const isSnapshot = (i: Input) =>
+      /"type"\s*:\s*"snapshot"/.test(i.text) && i.text.includes('"book"');
+    const fields = ['"bids"', '"asks"', '"price"', '"qty"', '"checksum"'];
+    for (
+      const [label, feedIn] of [
+        ["as recorded", book],
+        ["instrument precisions", [instrument, ...book]],
+        ["mutated", withMutatedSnapshots(book, isSnapshot, 80, 7, fields)],
+        ["mutated, instrument", [
+          instrument,
+          ...withMutatedSnapshots(book, isSnapshot, 80, 8, fields),
+        ]],
+      ] as const
+    ) {
+      const pair: Harness[] = [];
+      for (let k = 0; k < 2; k++) {
+        pair.push(
+          await venueHarness(kraken, { symbols: ["BTC/USD"], depth: 10 }, { replay: true }),
+        );
+      }
+      const [a, b] = pair;
+      const ca = a.collector as KrakenCollector;
+      const cb = b.collector as KrakenCollector;
+      cb.snapshotTextPath = false;
+      const feed = (c: SocketCollector, i: Input) => c.ingest(i.text, 1_000);
+      const summary = compareCollectors(a, b, [...feedIn], feed, isSnapshot, 0, 0);
+      equal(cb.textSnapshots, 0);
+      const snapshots = feedIn.filter(isSnapshot).length;
+      if (!label.startsWith("mutated")) equal(ca.textSnapshots, snapshots);
+      ok(ca.textSnapshots > 0);
+      console.log(
+        `    ${label}: ${summary}; ${ca.textSnapshots}/${snapshots} snapshots by the text path, ` +
+          `scales ${ca.books.scales("BTC/USD")}`,
+      );
+      await ca.stop();
+      await cb.stop();
     }
   },
 });

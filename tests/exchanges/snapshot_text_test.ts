@@ -18,6 +18,7 @@ import {
   parseBinanceDepthSnapshot,
 } from "../../src/exchanges/binance/parse.ts";
 import { JsonScanner } from "../../src/exchanges/json_scanner.ts";
+import { parseKrakenMessage } from "../../src/exchanges/kraken/parse.ts";
 import { parseOkxMessage, parseOkxRestBooks } from "../../src/exchanges/okx/parse.ts";
 import { levelTextToStrings, scanStringLevels } from "../../src/exchanges/string_levels.ts";
 import { binanceSnapshotText } from "../../src/exchanges/binance/snapshot_text.ts";
@@ -26,7 +27,8 @@ import { parseBybitMessage } from "../../src/exchanges/bybit/parse.ts";
 import type { LevelText } from "../../src/exchanges/types.ts";
 import { mutate, mutations } from "../support/mutations.ts";
 import { readCryptofeedV3 } from "./cryptofeed_v3.ts";
-import { readCryptofeed, readHftbacktest, recording } from "./recordings.ts";
+import { parseKrakenV1Message } from "../support/kraken_v1.ts";
+import { rawValue, readCryptofeed, readHftbacktest, recording } from "./recordings.ts";
 
 /** One snapshot: its level arrays in the frame, and what the string parser makes of it. */
 export interface SnapshotCase {
@@ -184,6 +186,7 @@ const body = (bids: string, asks: string, id = "7") =>
   `{"lastUpdateId":${id},"bids":${bids},"asks":${asks}}`;
 
 const scratch = await Core.create({ ringCapacity: 0 });
+const scratchStore = new BookStore(scratch, { exchangeCode: 3, symbols: [], depth: 10 });
 
 /** The string path's reading of the level array at `at` (undefined: any problem). */
 export function stringLevels(text: string, at: number): string[] | undefined {
@@ -606,6 +609,156 @@ Deno.test({
     ok(mutatedTaken > 50 && mutatedDeclined > 50, `${mutatedTaken}/${mutatedDeclined}`);
     console.log(
       `    ${recorded} recorded snapshots; mutated: ${mutatedTaken} taken, ` +
+        `${mutatedDeclined} declined; ${[...outcomes].join("; ")}`,
+    );
+  },
+});
+
+// ── Kraken v2 book snapshots (`price_qty`, JSON numbers) ──
+
+const KRAKEN_TEXT = { levelText: true, snapshotText: true } as const;
+
+/** The snapshots of a Kraken v2 frame as cases (as `okxCases`). */
+export function krakenCases(text: string, label: string): SnapshotCase[] {
+  const got = parseKrakenMessage(text, KRAKEN_TEXT);
+  const ref = parseKrakenMessage(text, { levelText: true });
+  if (got.some((m) => m.kind === "invalid")) return []; // the collector parses with strings
+  if (ref.length !== got.length) {
+    // One invalid element makes the whole frame invalid: the collector must not take it.
+    equal(ref[0].kind, "invalid", label);
+    ok(
+      got.some((m) =>
+        m.kind === "book" && m.snapshot &&
+        !(m.bidsText && m.asksText && scratchStore.takesSnapshotText(m.bidsText, m.asksText))
+      ),
+      `${label}: every snapshot taken, but the frame is invalid`,
+    );
+    return [];
+  }
+  return got.flatMap((m, i) => {
+    if (m.kind !== "book" || !m.snapshot || !m.bidsText || !m.asksText) return [];
+    const r = ref[i];
+    if (r.kind === "book") {
+      const blank = { bids: [], asks: [], bidsText: 0, asksText: 0 };
+      deepEqual({ ...m, ...blank }, { ...r, ...blank }, label);
+    }
+    return [{
+      label,
+      bids: m.bidsText,
+      asks: m.asksText,
+      strings: r.kind === "book" ? { bids: r.bids, asks: r.asks } : undefined,
+    }];
+  });
+}
+
+/** Binance-style string pairs as Kraken's `{"price": n, "qty": n}` levels (numbers). */
+const priceQty = (levels: string) =>
+  levels.replace(/\["([^"\]]*)","([^"\]]*)"([^\]]*)\]/g, '{"price":$1,"qty":$2$3}');
+const krakenFrame = (b: string, a: string, extra = "") =>
+  `{"channel":"book","type":"snapshot","data":[{"symbol":"BTC/USD","bids":${b},"asks":${a},"checksum":7${extra}}]}`;
+
+const KRAKEN_V2 = recording("python-kraken-sdk/orderbook-v2.json");
+const KRAKEN_WS50 = recording("cryptofeed/KRAKEN.ws.50.0");
+
+/** The recorded Kraken snapshots as v2 frames: orderbook-v2's, and KRAKEN.ws.50.0's (v1) rewritten. */
+function krakenSnapshots(): string[] {
+  const out: string[] = [];
+  if (KRAKEN_V2 !== undefined) out.push(rawValue(Deno.readTextFileSync(KRAKEN_V2), "init"));
+  if (KRAKEN_WS50 !== undefined) {
+    for (const line of readCryptofeed(KRAKEN_WS50)) {
+      if (line.kind !== "recv") continue;
+      for (const m of parseKrakenV1Message(line.text)) {
+        if (m.kind !== "book" || !m.snapshot) continue;
+        const side = (flat: readonly string[]) =>
+          `[${
+            Array.from({ length: flat.length / 2 }, (_, i) =>
+              `{"price":${flat[2 * i]},"qty":${flat[2 * i + 1]}}`).join(",")
+          }]`;
+        out.push(
+          `{"channel":"book","type":"snapshot","data":[{"symbol":"${m.symbol}","bids":${
+            side(m.bids)
+          },"asks":${side(m.asks)},"checksum":${m.checksum ?? 0}}]}`,
+        );
+      }
+    }
+  }
+  return out;
+}
+
+const krakenRecorded = krakenSnapshots();
+
+Deno.test("snapshot text: Kraken edge cases agree with the string path", async () => {
+  let taken = 0;
+  let declined = 0;
+  const frames: string[] = [];
+  for (const [b, a] of PAIR_EDGES) {
+    frames.push(krakenFrame(priceQty(b), priceQty(a)), krakenFrame(priceQty(a), priceQty(b)));
+  }
+  frames.push(
+    krakenFrame('[{"price":1.5,"qty":2,"x":"y"}]', '[{"qty":2,"price":3}]'),
+    krakenFrame('[{"price":1.5,"qty":2,"price":1.25}]', "[]"),
+    krakenFrame('[{"price":1.5}]', "[]"),
+    krakenFrame('[{"price":"1.5","qty":2}]', "[]"),
+    krakenFrame('[{"price":1.5e2,"qty":2}]', "[]"),
+    krakenFrame('[{"price":-1.5,"qty":2}]', "[]"),
+    krakenFrame('[{"price":01.5,"qty":2}]', "[]"),
+    krakenFrame('[{"price":1.50,"qty":2.00000000}]', '[{"price":1.6,"qty":0.1}]'),
+    krakenFrame('[{"price":1.5,"qty":2}]', '[{"price":1.6,"qty":0.1}]', ',"timestamp":"x"'),
+    krakenFrame('[{"price":1.5,"qty":2}]', '[{"price":1.6,"qty":0.1}]', ',"checksum":-1'),
+    krakenFrame('[{"price":1.,"qty":2}]', "[]", ',"checksum":-1'),
+    `{"channel":"book","type":"snapshot","data":[{"symbol":"BTC/USD","bids":[{"price":1,"qty":2}]}]}`,
+    `{"channel":"book","type":"snapshot","data":[{"symbol":"BTC/USD","bids":[],"asks":[]},{"symbol":"ETH/USD","bids":[{"price":0,"qty":1}],"asks":[]}]}`,
+    `{"channel":"book","type":"snapshot","data":[{"symbol":"BTC/USD","bids":[{"price":1,"qty":2,"note":"\\u00e9"}],"asks":[]}]}`,
+  );
+  for (const text of frames) {
+    for (const c of krakenCases(text, text.slice(0, 160))) {
+      if (await compareSnapshot(c)) taken++;
+      else declined++;
+    }
+  }
+  ok(taken > 20 && declined > 20, `${taken} taken, ${declined} declined`);
+  console.log(`    ${taken} taken, ${declined} declined; ${[...outcomes].join("; ")}`);
+});
+
+Deno.test({
+  name: "snapshot text: every recorded Kraken snapshot agrees, and mutations of them",
+  ignore: krakenRecorded.length === 0,
+  async fn() {
+    for (const text of krakenRecorded) {
+      const cases = krakenCases(text, `recorded ${text.slice(0, 60)}`);
+      equal(cases.length, 1);
+      ok(cases[0].strings !== undefined);
+      ok(await compareSnapshot(cases[0], SCENARIOS.slice(0, 6)), "a recorded snapshot declined");
+    }
+    // Mutations, on shortened snapshots (20 levels a side).
+    const short = krakenRecorded.map((t) =>
+      t.replace(
+        /"(bids|asks)":\[((?:\{[^}]*\},?){0,20})[^\]]*\]/g,
+        (_, k, l) => `"${k}":[${l.replace(/,$/, "")}]`,
+      )
+    );
+    let mutatedTaken = 0;
+    let mutatedDeclined = 0;
+    await fc.assert(
+      fc.asyncProperty(
+        fc.nat({ max: short.length - 1 }),
+        fc.array(mutations(['"bids"', '"asks"', '"price"', '"qty"', '"checksum"']), {
+          minLength: 1,
+          maxLength: 3,
+        }),
+        async (i, ms) => {
+          const text = ms.reduce((t, m) => mutate(t, m), short[i]);
+          for (const c of krakenCases(text, `mutated ${text.slice(0, 80)}`)) {
+            if (await compareSnapshot(c, SCENARIOS.slice(0, 4))) mutatedTaken++;
+            else mutatedDeclined++;
+          }
+        },
+      ),
+      { numRuns: 1000, seed: 13 },
+    );
+    ok(mutatedTaken > 50 && mutatedDeclined > 50, `${mutatedTaken}/${mutatedDeclined}`);
+    console.log(
+      `    ${krakenRecorded.length} recorded snapshots; mutated: ${mutatedTaken} taken, ` +
         `${mutatedDeclined} declined; ${[...outcomes].join("; ")}`,
     );
   },
