@@ -13,11 +13,14 @@ import { binanceSymbol } from "../../src/exchanges/binance/symbols.ts";
 import { binanceus } from "../../src/exchanges/binanceus/descriptor.ts";
 import type { BybitCollector } from "../../src/exchanges/bybit/collector.ts";
 import { bybit } from "../../src/exchanges/bybit/descriptor.ts";
+import type { CoinbaseCollector } from "../../src/exchanges/coinbase/collector.ts";
+import { coinbase } from "../../src/exchanges/coinbase/descriptor.ts";
 import type { SocketCollector } from "../../src/exchanges/collector.ts";
 import type { KrakenCollector } from "../../src/exchanges/kraken/collector.ts";
 import { kraken } from "../../src/exchanges/kraken/descriptor.ts";
 import type { OkxCollector } from "../../src/exchanges/okx/collector.ts";
 import { OKX_CAPTURE, okxFrames, okxReplayCollector } from "./okx_capture.ts";
+import { coinbaseL2Frames } from "../support/coinbase_l2_frames.ts";
 import { mutate } from "../support/mutations.ts";
 import { readCryptofeedV3 } from "./cryptofeed_v3.ts";
 import { fixture } from "./fixtures.ts";
@@ -387,6 +390,55 @@ Deno.test({
       console.log(
         `    ${label}: ${summary}; ${ca.textSnapshots}/${snapshots} snapshots by the text path, ` +
           `scales ${ca.books.scales("BTC/USD")}`,
+      );
+      await ca.stop();
+      await cb.stop();
+    }
+  },
+});
+
+// ── Coinbase Advanced Trade: `l2_data` snapshots ──
+
+const COINBASE_WS28 = recording("cryptofeed/COINBASE.ws.28.0");
+
+Deno.test({
+  name: "snapshot text collectors: Coinbase (COINBASE.ws.28.0 as l2_data frames)",
+  ignore: COINBASE_WS28 === undefined,
+  async fn() {
+    const frames = coinbaseL2Frames(
+      readCryptofeed(COINBASE_WS28!).filter((l) => l.kind === "recv").map((l) => l.text),
+    );
+    const products = [...new Set(frames.map((f) => /"product_id":"([^"]+)"/.exec(f)![1]))];
+    const symbols = products.map((p) => p.replace("-", "/")).sort();
+    const isSnapshot = (i: Input) => i.text.includes('"type":"snapshot"');
+    const renumber = (inputs: Input[]) =>
+      inputs.map((i, k) => ({
+        text: i.text.replace(/"sequence_num":\d+/, `"sequence_num":${k + 1}`),
+      }));
+    const inputs = frames.map((text) => ({ text }));
+    const fields = ['"side"', '"price_level"', '"new_quantity"', '"updates"'];
+    for (
+      const [label, feedIn] of [
+        ["as recorded", inputs],
+        ["mutated", renumber(withMutatedSnapshots(inputs, isSnapshot, 30, 9, fields))],
+      ] as const
+    ) {
+      const pair: Harness[] = [];
+      for (let k = 0; k < 2; k++) {
+        pair.push(await venueHarness(coinbase, { symbols }, { replay: true }));
+      }
+      const [a, b] = pair;
+      const ca = a.collector as CoinbaseCollector;
+      const cb = b.collector as CoinbaseCollector;
+      cb.snapshotTextPath = false;
+      const feed = (c: SocketCollector, i: Input) => c.ingest(i.text, 1_000);
+      const summary = compareCollectors(a, b, feedIn, feed, isSnapshot, 0, 0);
+      equal(cb.textSnapshots, 0);
+      const snapshots = feedIn.filter(isSnapshot).length;
+      if (label === "as recorded") equal(ca.textSnapshots, snapshots);
+      ok(ca.textSnapshots > 0);
+      console.log(
+        `    ${label}: ${summary}; ${ca.textSnapshots}/${snapshots} snapshots by the text path`,
       );
       await ca.stop();
       await cb.stop();
