@@ -210,6 +210,16 @@ export class BookStore {
     return this.#measure(bids, asks) !== undefined;
   }
 
+  /**
+   * The scales `[price, size]` these level arrays ask for, as `inferScales` gives them for the
+   * same levels as strings (the most decimals, at most 18); `undefined` when the core does not
+   * read them ({@linkcode takesSnapshotText}). For venues that raise them to a floor and pass
+   * the result as `scales`.
+   */
+  snapshotTextScales(bids: LevelText, asks?: LevelText): readonly [number, number] | undefined {
+    return this.#measure(bids, asks)?.decimals;
+  }
+
   #loadSnapshot(
     e: Entry,
     source: SnapshotSource,

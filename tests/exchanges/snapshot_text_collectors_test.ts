@@ -15,6 +15,10 @@ import type { BybitCollector } from "../../src/exchanges/bybit/collector.ts";
 import { bybit } from "../../src/exchanges/bybit/descriptor.ts";
 import type { CoinbaseCollector } from "../../src/exchanges/coinbase/collector.ts";
 import { coinbase } from "../../src/exchanges/coinbase/descriptor.ts";
+import type { BitfinexCollector } from "../../src/exchanges/bitfinex/collector.ts";
+import { bitfinex } from "../../src/exchanges/bitfinex/descriptor.ts";
+import { parseBitfinexFrame } from "../../src/exchanges/bitfinex/parse.ts";
+import { OB_CHECKSUM, SEQ_ALL } from "../../src/exchanges/bitfinex/wire.ts";
 import type { SocketCollector } from "../../src/exchanges/collector.ts";
 import type { KrakenCollector } from "../../src/exchanges/kraken/collector.ts";
 import { kraken } from "../../src/exchanges/kraken/descriptor.ts";
@@ -128,24 +132,26 @@ export function compareCollectors(
       throw new Error(`records differ after ${text.slice(0, 200)}`);
     }
   }
+  compareEnd(a, b);
+  const h = a.collector.health();
+  return `${inputs.length} inputs (${mutated} snapshots mutated), ${records} records, ` +
+    h.books.map((x) => `${x.symbol} ${x.updates} updates ${x.resyncs} resyncs ${x.state}`)
+      .join(", ") +
+    `, ${h.parseErrors} parse errors`;
+}
+
+/** Equal health, logs, books and scales at the end. */
+function compareEnd(a: Harness, b: Harness): void {
   const health = (h: Harness) => {
     const x = h.collector.health();
     return { ...x, books: x.books.map((y) => ({ ...y, lastUpdateAgeMs: null })) };
   };
   deepEqual(health(a), health(b));
   deepEqual(a.logs, b.logs);
-  const h = a.collector.health();
-  for (const { symbol } of h.books) {
+  for (const { symbol } of a.collector.health().books) {
     deepEqual(a.collector.books.top(symbol, 100_000), b.collector.books.top(symbol, 100_000));
     deepEqual(a.collector.books.scales(symbol), b.collector.books.scales(symbol));
   }
-  return `${inputs.length} inputs (${mutated} snapshots mutated), ${records} records, ` +
-    `${
-      h.books.map((x) => `${x.symbol} ${x.updates} updates ${x.resyncs} resyncs ${x.state}`).join(
-        ", ",
-      )
-    }, ` +
-    `${h.parseErrors} parse errors`;
 }
 
 // ── Binance and Binance.US: REST depth snapshots ──
@@ -442,6 +448,97 @@ Deno.test({
       );
       await ca.stop();
       await cb.stop();
+    }
+  },
+});
+
+// ── Bitfinex: book snapshots (`rows`), checksums off and on ──
+
+const BITFINEX = recording("cryptofeed-v3/BITFINEX.jsonl.gz");
+const BITFINEX_SYMBOLS = [
+  "BFT/USD",
+  "IOT/ETH",
+  "DOG/USD",
+  "MNA/BTC",
+  "ODE/USD",
+  "SNG/USD",
+];
+
+Deno.test({
+  name: "snapshot text collectors: Bitfinex (cryptofeed-v3, checksums off and on, mutated)",
+  ignore: BITFINEX === undefined,
+  async fn() {
+    const lines = (await readCryptofeedV3(BITFINEX!)).filter((l) => l.t === "recv");
+    const isSnapshot = (i: Input) => /^\[\d+,\s*\[\s*\[/.test(i.text);
+    const fields = ['"cs"'];
+    for (const checksums of [false, true]) {
+      for (const mutateCopies of [0, 30]) {
+        const base: Input[] = lines.map((l) => ({
+          text: checksums
+            ? l.data!.replace(/"flags":\d+/, `"flags":${SEQ_ALL + OB_CHECKSUM}`)
+            : l.data!,
+        }));
+        const feedIn = mutateCopies === 0
+          ? base
+          : withMutatedSnapshots(base, isSnapshot, mutateCopies, 20 + Number(checksums), fields);
+        const pair: Harness[] = [];
+        for (let k = 0; k < 2; k++) {
+          const h = await venueHarness(bitfinex, { symbols: BITFINEX_SYMBOLS, len: 100 }, {
+            replay: true,
+          });
+          (h.collector as BitfinexCollector).ingestOpen();
+          pair.push(h);
+        }
+        const [a, b] = pair;
+        const ca = a.collector as BitfinexCollector;
+        const cb = b.collector as BitfinexCollector;
+        cb.snapshotTextPath = false;
+        const chans = new Map<number, string>();
+        let seq = 0;
+        let records = 0;
+        const one = (text: string) => {
+          ca.ingest(text, 1_000);
+          cb.ingest(text, 1_000);
+          const ra = recordsOf(a.reader, a.core.layout);
+          const rb = recordsOf(b.reader, b.core.layout);
+          records += ra.length;
+          if (ra.length !== rb.length || ra.some((r, i) => r !== rb[i])) {
+            throw new Error(`records differ after ${text.slice(0, 200)}`);
+          }
+        };
+        for (const input of feedIn) {
+          const f = parseBitfinexFrame(input.text);
+          if (f.kind === "event" && f.event.event === "subscribed" && f.event.channel === "book") {
+            chans.set(f.event.chanId, f.event.symbol!);
+          }
+          const chanId = /^\[(\d+),/.exec(input.text)?.[1];
+          if (chanId === undefined) {
+            one(input.text);
+            continue;
+          }
+          // One sequence for the connection (SEQ_ALL), so mutated copies are no gaps.
+          one(input.text.replace(/,\s*\d+\s*\]\s*$/, `,${++seq}]`));
+          const native = chans.get(Number(chanId));
+          if (checksums && native !== undefined) {
+            const symbol = `${native.slice(1, 4)}/${native.slice(4)}`;
+            if (ca.books.has(symbol)) one(`[${chanId},"cs",${ca.bookChecksum(symbol)},${++seq}]`);
+          }
+        }
+        compareEnd(a, b);
+        equal(cb.textSnapshots, 0);
+        const snapshots = feedIn.filter(isSnapshot).length;
+        ok(ca.textSnapshots > 0);
+        const h = ca.health();
+        console.log(
+          `    checksums ${checksums ? "on" : "off"}, ${mutateCopies} mutated copies: ` +
+            `${feedIn.length} inputs, ${records} records, ${ca.textSnapshots}/${snapshots} ` +
+            `snapshots by the text path, ${h.parseErrors} parse errors, ${h.checksumFailures} ` +
+            `checksum failures, ${ca.checksumsVerified} checksums, ` +
+            `${h.books.map((x) => `${x.symbol} ${x.updates} ${x.state}`).join(", ")}`,
+        );
+        await ca.stop();
+        await cb.stop();
+      }
     }
   },
 });

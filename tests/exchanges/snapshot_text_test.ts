@@ -22,6 +22,7 @@ import { parseKrakenMessage } from "../../src/exchanges/kraken/parse.ts";
 import { parseOkxMessage, parseOkxRestBooks } from "../../src/exchanges/okx/parse.ts";
 import { levelTextToStrings, scanStringLevels } from "../../src/exchanges/string_levels.ts";
 import { binanceSnapshotText } from "../../src/exchanges/binance/snapshot_text.ts";
+import { bookChanges, parseBitfinexFrame } from "../../src/exchanges/bitfinex/parse.ts";
 import { BookStore } from "../../src/exchanges/book_store.ts";
 import { parseBybitMessage } from "../../src/exchanges/bybit/parse.ts";
 import {
@@ -42,6 +43,17 @@ export interface SnapshotCase {
   asks?: LevelText;
   /** The parser's strings, or undefined when it finds the snapshot invalid. */
   strings: { bids: readonly string[]; asks: readonly string[] } | undefined;
+}
+
+const ROW_NUMBER = String.raw`(?:0|[1-9]\d*)(?:\.\d+)?`;
+const PLAIN_ROW = String
+  .raw`\[\s*${ROW_NUMBER}\s*,\s*(?:0|[1-9]\d{0,11})\s*,\s*-?${ROW_NUMBER}\s*\]`;
+const PLAIN_ROWS = new RegExp(String.raw`\[\s*${PLAIN_ROW}(?:\s*,\s*${PLAIN_ROW})*\s*\]`, "y");
+
+/** Whether the rows array at `at` is plain: rows of three numbers without exponent. */
+function plainRows(text: string, at: number): boolean {
+  PLAIN_ROWS.lastIndex = at;
+  return PLAIN_ROWS.test(text);
 }
 
 /** A store and what it wrote. */
@@ -159,7 +171,9 @@ export async function compareSnapshot(c: SnapshotCase, scenarios = SCENARIOS): P
         c.strings === undefined || [...c.bids.text].some((ch) => ch.charCodeAt(0) > 127) ||
           // The object formats are read only in a text without any backslash.
           ((c.bids.format === "side_updates" || c.bids.format === "price_qty") &&
-            c.bids.text.includes("\\")),
+            c.bids.text.includes("\\")) ||
+          // Rows are read only when plain (three numbers, no exponent).
+          (c.bids.format === "rows" && !plainRows(c.bids.text, c.bids.at)),
         `${label}: the text path declined a valid snapshot`,
       );
       deepEqual(stateOf(b, undefined), before, `${label}: declined, but something changed`);
@@ -897,6 +911,124 @@ Deno.test({
     console.log(
       `    ${coinbaseSnapshots.length} recorded snapshots; mutated: ${mutatedTaken} taken, ` +
         `${mutatedDeclined} declined; ${[...outcomes].join("; ")}`,
+    );
+  },
+});
+
+// ── Bitfinex book snapshots (`rows`, sides from the amount's sign) ──
+
+/** A Bitfinex frame as a case when the parser leaves a snapshot in it. */
+export function bitfinexCase(text: string, label: string): SnapshotCase | undefined {
+  const f = parseBitfinexFrame(text, { snapshotText: true });
+  if (f.kind !== "channel" || f.body.type !== "rowsText") return undefined;
+  const ref = parseBitfinexFrame(text);
+  const c = ref.kind === "channel" && ref.body.type === "rows"
+    ? bookChanges(ref.body.rows)
+    : undefined;
+  if (ref.kind === "channel") equal(ref.seq, f.seq, label);
+  return {
+    label,
+    bids: f.body.levels,
+    strings: c === undefined || typeof c === "string" ? undefined : c,
+  };
+}
+
+const BITFINEX_PATH = recording("cryptofeed-v3/BITFINEX.jsonl.gz");
+const bitfinexSnapshots = BITFINEX_PATH === undefined ? [] : (await readCryptofeedV3(BITFINEX_PATH))
+  .filter((l) =>
+    l.t === "recv" && /^\[\d+,\[\[[^\]]*\]/.test(l.data!) && (l.data!.match(/\[/g)?.length ?? 0) > 3
+  )
+  .map((l) => l.data!)
+  .filter((t) => {
+    const f = parseBitfinexFrame(t);
+    return f.kind === "channel" && f.body.type === "rows" &&
+      f.body.rows.every((r) => r.length === 3);
+  });
+
+Deno.test("snapshot text: Bitfinex edge cases agree with the string path", async () => {
+  let taken = 0;
+  let declined = 0;
+  const rows = [
+    "[277730,1,0.5],[277720,2,1.25],[282030,1,-0.027]",
+    "[1,1,1]",
+    "[1,0,1],[2,0,-1]",
+    "[1,1,-1],[2,1,1]",
+    "[0.00000001,1,1],[0.0000000000000000001,1,-1]",
+    "[1.0000000000000000000,1,-2.000000000000000000000]",
+    "[9223372036854775807,1,1]",
+    "[9223372036854775808,1,1]",
+    "[92233720368.54775808,1,1],[1,1,-92233720368.54775808]",
+    "[1,1,92233720368.54775808],[1,1,-0.5]",
+    "[1,1,-92233720368.54775808],[1,1,0.5]",
+    "[1,1,2e-8]",
+    "[1,1,1E2]",
+    "[0,1,1]",
+    "[-1,1,1]",
+    "[1,-1,1]",
+    "[1,1.5,1]",
+    "[1,1,0]",
+    "[1,1,-0]",
+    "[1,1234567890123,1]",
+    "[1,123456789012,1]",
+    "[01,1,1]",
+    "[1,01,1]",
+    "[1,1,1,1]",
+    "[1,1]",
+    '[1,1,"1"]',
+    "[ 1 , 1 , 1 ]",
+    "[1,1,1],5",
+    "[1,1,1],[]",
+    "[1,1,1],[1,1,1.",
+    "[1.5,1,0.12345678901234567890123456789012345678901]",
+  ];
+  const frames = rows.flatMap((r) => [`[17,[${r}],5]`, `[17,[${r},[100,1,-3.5]],5]`]);
+  frames.push("[17,[[1,1,1]]]", '[17,[[1,1,1]],"x",6]', "[17, [[1,1,1]] ,7]", "[17,[[1,1,1]],8,9]");
+  for (const text of frames) {
+    const c = bitfinexCase(text, text.slice(0, 160));
+    if (c === undefined) continue;
+    if (await compareSnapshot(c)) taken++;
+    else declined++;
+  }
+  ok(taken > 15 && declined > 15, `${taken} taken, ${declined} declined`);
+  console.log(`    ${taken} taken, ${declined} declined; ${[...outcomes].join("; ")}`);
+});
+
+Deno.test({
+  name: "snapshot text: every recorded Bitfinex snapshot agrees, and mutations of them",
+  ignore: bitfinexSnapshots.length === 0,
+  async fn() {
+    let recordedTaken = 0;
+    for (const text of bitfinexSnapshots) {
+      const c = bitfinexCase(text, `recorded ${text.slice(0, 60)}`);
+      ok(c !== undefined && c.strings !== undefined);
+      if (await compareSnapshot(c, SCENARIOS.slice(0, 6))) recordedTaken++;
+      // Declined only for numbers the core does not read (an exponent).
+      else ok(/\de/i.test(text), "a plain recorded snapshot declined");
+    }
+    ok(recordedTaken > 0);
+    const short = bitfinexSnapshots.map((t) =>
+      t.replace(/^(\[\d+,\[(?:\[[^\]]*\],?){1,30})[^]*$/, "$1],9]").replace(",],", "],")
+    );
+    let mutatedTaken = 0;
+    let mutatedDeclined = 0;
+    await fc.assert(
+      fc.asyncProperty(
+        fc.nat({ max: short.length - 1 }),
+        fc.array(mutations(['"x"']), { minLength: 1, maxLength: 3 }),
+        async (i, ms) => {
+          const text = ms.reduce((t, m) => mutate(t, m), short[i]);
+          const c = bitfinexCase(text, `mutated ${text.slice(0, 80)}`);
+          if (c === undefined) return;
+          if (await compareSnapshot(c, SCENARIOS.slice(0, 2))) mutatedTaken++;
+          else mutatedDeclined++;
+        },
+      ),
+      { numRuns: 1000, seed: 15 },
+    );
+    ok(mutatedTaken > 50 && mutatedDeclined > 20, `${mutatedTaken}/${mutatedDeclined}`);
+    console.log(
+      `    ${bitfinexSnapshots.length} recorded snapshots (${recordedTaken} taken); mutated: ` +
+        `${mutatedTaken} taken, ${mutatedDeclined} declined; ${[...outcomes].join("; ")}`,
     );
   },
 });
