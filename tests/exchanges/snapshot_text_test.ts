@@ -1032,3 +1032,48 @@ Deno.test({
     );
   },
 });
+
+Deno.test("snapshot text: Core.measureTextLevels counts written decimals, remembers per text", () => {
+  const core = scratch;
+  const text = '{"b":[["1.50","2"],["1.4","0.000"]],"a":[["1","3.1"]]}';
+  ok(core.loadText(text));
+  const asksAt = text.indexOf('"a":') + 4;
+  deepEqual(core.measureTextLevels(5), {
+    levels: 2,
+    end: asksAt - 5,
+    priceDecimals: 2,
+    sizeDecimals: 3,
+  });
+  deepEqual(core.measureTextLevels(asksAt), {
+    levels: 1,
+    end: text.length - 1,
+    priceDecimals: 0,
+    sizeDecimals: 1,
+  });
+  // Nothing staged, and a staging error is not a measuring one.
+  equal(core.staged, 0);
+  const big = '[["0.0000000000000000001","9223372036854775808"]]';
+  ok(core.loadText(big));
+  deepEqual(core.measureTextLevels(0), {
+    levels: 1,
+    end: big.length,
+    priceDecimals: 19,
+    sizeDecimals: 0,
+  });
+  // Rows: a delete's amount is not counted (the string path's size is "0").
+  const rows = "[17,[[1.5,0,-2.125],[1.25,1,0.5]],3]";
+  ok(core.loadText(rows));
+  deepEqual(core.measureTextLevels(4, "rows"), {
+    levels: 2,
+    end: 33,
+    priceDecimals: 2,
+    sizeDecimals: 1,
+  });
+  equal(core.measureTextLevels(4, "rows"), core.measureTextLevels(4, "rows"));
+  // Another text at the same offset is measured again.
+  ok(core.loadText("[17,[[1.5,1,-2.125]],3]"));
+  equal(core.measureTextLevels(4, "rows")?.sizeDecimals, 3);
+  equal(core.measureTextLevels(4, "pairs"), undefined);
+  ok(core.loadText('[{"price":1.50,"qty":2e1}]'));
+  equal(core.measureTextLevels(0, "price_qty"), undefined);
+});
