@@ -265,6 +265,11 @@ Deno.test({
         : []
     );
     const symbols = ["BTC/USDT", "ETH/USDT", "SOL/USDT", "DOGE/USDT"];
+    // Snapshots of a book the collectors do not have, one of them invalid.
+    const unknownSnapshots: Input[] = ['[["1","2"]]', '[["1.","2"]]'].map((b) => ({
+      text: `{"topic":"orderbook.50.XRPUSDT","type":"snapshot","ts":1,"data":{"s":"XRPUSDT",` +
+        `"b":${b},"a":[],"u":1,"seq":2},"cts":1}`,
+    }));
     const isSnapshot = (i: Input) =>
       i.rest === undefined && i.text.includes('"type":"snapshot"') &&
       i.text.includes('"topic":"orderbook');
@@ -277,7 +282,10 @@ Deno.test({
       const [label, feedIn, withScales] of [
         ["as recorded", inputs, true],
         ["scales from the snapshots", inputs.filter((i) => i.rest === undefined), false],
-        ["mutated", withMutatedSnapshots(inputs, isSnapshot, 60, 4, fields), true],
+        ["mutated", [
+          ...unknownSnapshots,
+          ...withMutatedSnapshots(inputs, isSnapshot, 60, 4, fields),
+        ], true],
         ["mutated, no scales", withMutatedSnapshots(inputs, isSnapshot, 60, 5, fields), false],
       ] as const
     ) {
@@ -291,7 +299,7 @@ Deno.test({
       }
       const [a, b] = pair;
       (b.collector as BybitCollector).snapshotTextPath = false;
-      const used = withScales ? feedIn : feedIn.filter((i) => i.rest === undefined);
+      const used = withScales ? [...feedIn] : feedIn.filter((i) => i.rest === undefined);
       const summary = compareCollectors(a, b, used, feed, isSnapshot, 0, 0);
       const ca = a.collector as BybitCollector;
       const cb = b.collector as BybitCollector;

@@ -242,15 +242,9 @@ export class BybitCollector extends SocketCollector {
   }
 
   #book(m: BybitBookMessage, text: string, receivedMs: number): void {
-    const symbol = this.fromNative(m.symbol);
-    const sync = this.#topics.get(m.topic);
-    if (symbol === undefined || sync === undefined) {
-      this.unknownMessages++;
-      return;
-    }
-    const exchangeMs = m.exchangeTimeMs ?? 0;
     // A snapshot left in the frame: the core reads its arrays, or they become strings here (the
-    // string parse's reason, if it is invalid), before anything changes.
+    // string parse's reason, if it is invalid), before anything changes or is counted (an
+    // invalid snapshot of a book we do not have is invalid, not unknown).
     if (
       m.snapshot && (m.bidsText || m.asksText) &&
       !(m.bidsText && m.asksText && this.books.takesSnapshotText(m.bidsText, m.asksText))
@@ -261,6 +255,13 @@ export class BybitCollector extends SocketCollector {
         return;
       }
     }
+    const symbol = this.fromNative(m.symbol);
+    const sync = this.#topics.get(m.topic);
+    if (symbol === undefined || sync === undefined) {
+      this.unknownMessages++;
+      return;
+    }
+    const exchangeMs = m.exchangeTimeMs ?? 0;
     const outcome = sync.next(m.snapshot, m.updateId);
     // A delta's levels left in the frame are checked when staged; any other outcome (a reset
     // by u = 1, a duplicate, a gap) checks them here with the string rule.
