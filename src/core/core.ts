@@ -137,7 +137,7 @@ export class Core {
   #sizeScale = 0;
   #scaleField: "price" | "size" = "price";
   #text: string | undefined;
-  /** The last two {@linkcode measureTextLevels} answers (valid while their text is loaded). */
+  /** The last two {@linkcode measureTextLevels} answers of the loaded text. */
   #measures: Array<{
     text: string;
     start: number;
@@ -402,6 +402,7 @@ export class Core {
   loadText(text: string): boolean {
     if (text === this.#text) return true;
     this.#text = undefined;
+    this.#measures.length = this.#measureNext = 0; // measures of another text: dropped
     this.#scannedBytes = false;
     const n = text.length;
     const area = this.#reserveText(n);
