@@ -7,7 +7,11 @@
  * stage, apply, SNAPSHOT records); "staging" groups stop after staging (no book engine). Bodies:
  * a synthetic 5,000-level-per-side snapshot (8 decimals, Binance's largest `limit`), and the real
  * BTCUSDT snapshot of `../shared/data/hftbacktest` when present. Two bodies that differ in their
- * id alternate, so the text is written and measured again at every iteration.
+ * id alternate, so the text is written and measured again at every iteration. Then, when the
+ * recordings are present, the largest recorded snapshot of the other venues, whole frame to book
+ * (the collector's parse as before, `BookStore.snapshot`, against the parse with `snapshotText`,
+ * `BookStore.takesSnapshotText` or `coinbaseSnapshotTextHolds`, `snapshotText`): Bybit, OKX, Coinbase (the legacy capture's
+ * snapshot rewritten as one `l2_data` frame) and Bitfinex.
  *
  *   flock /tmp/bench.lock deno bench -A bench/snapshot_text_bench.ts
  *
@@ -17,7 +21,18 @@ import { Core } from "../src/core/mod.ts";
 import { parseBinanceDepthSnapshot } from "../src/exchanges/binance/parse.ts";
 import { binanceSnapshotText } from "../src/exchanges/binance/snapshot_text.ts";
 import { BookStore } from "../src/exchanges/book_store.ts";
-import { binanceFiles, gzipLines } from "./book_stream.ts";
+import { MIN_SCALE } from "../src/exchanges/bitfinex/collector.ts";
+import { bookChanges, parseBitfinexFrame } from "../src/exchanges/bitfinex/parse.ts";
+import { inferScales } from "../src/exchanges/book_store.ts";
+import { parseBybitMessage } from "../src/exchanges/bybit/parse.ts";
+import {
+  coinbaseSnapshotTextHolds,
+  parseCoinbaseMessage,
+} from "../src/exchanges/coinbase/parse.ts";
+import { parseOkxMessage } from "../src/exchanges/okx/parse.ts";
+import type { LevelText } from "../src/exchanges/types.ts";
+import { coinbaseL2Frames as coinbaseFrames } from "../tests/support/coinbase_l2_frames.ts";
+import { binanceFiles, dataDir, gzipLines } from "./book_stream.ts";
 
 function synthetic(levels: number): string {
   const bids: string[] = [];
@@ -93,4 +108,160 @@ for (const [name, two] of bodies) {
       viaText(two[i++ & 1], apply);
     });
   }
+}
+
+// ── Other venues: whole frame to book ──
+
+const dir = dataDir();
+
+async function v3Frames(name: string): Promise<string[]> {
+  try {
+    return (await gzipLines(`${dir}/cryptofeed-v3/${name}`))
+      .map((l) => JSON.parse(l) as { t: string; data?: string })
+      .filter((l) => l.t === "recv" && l.data !== undefined).map((l) => l.data!);
+  } catch {
+    return [];
+  }
+}
+
+const largest = (frames: string[]) => frames.reduce((a, b) => (b.length > a.length ? b : a), "");
+
+/** Same frame with one byte of padding changed, so each iteration loads its text again. */
+function twoFrames(text: string): [string, string] {
+  const other = text.replace(/,"ts":(\d)/, ',"ts":1$1').replace(/"ts":"(\d)/, '"ts":"1$1')
+    .replace(/"sequence_num":(\d)/, '"sequence_num":1$1').replace(/^\[(\d)/, "[1$1");
+  return [text, other];
+}
+
+interface Venue {
+  name: string;
+  frame: string;
+  strings: (text: string) => { bids: string[]; asks: string[]; scales?: [number, number] };
+  text: (text: string) => { bids: LevelText; asks?: LevelText; scales?: [number, number] };
+}
+
+const venues: Venue[] = [];
+const bybitFrame = largest(
+  (await v3Frames("BYBIT.linear.jsonl.gz")).filter((t) =>
+    t.includes('"type":"snapshot"') && t.includes("orderbook")
+  ),
+);
+if (bybitFrame) {
+  venues.push({
+    name: "Bybit",
+    frame: bybitFrame,
+    strings: (t) => {
+      const [m] = parseBybitMessage(t, { levelText: true });
+      if (m.kind !== "book") throw new Error();
+      return m;
+    },
+    text: (t) => {
+      const [m] = parseBybitMessage(t, { levelText: true, snapshotText: true });
+      if (m.kind !== "book" || !store.takesSnapshotText(m.bidsText!, m.asksText)) throw new Error();
+      return { bids: m.bidsText!, asks: m.asksText };
+    },
+  });
+}
+const okxFrame = largest(
+  (await v3Frames("OKX.jsonl.gz")).filter((t) => t.includes('"action":"snapshot"')),
+);
+if (okxFrame) {
+  venues.push({
+    name: "OKX",
+    frame: okxFrame,
+    strings: (t) => {
+      const [m] = parseOkxMessage(t, { levelText: true });
+      if (m.kind !== "book") throw new Error();
+      return m;
+    },
+    text: (t) => {
+      const [m] = parseOkxMessage(t, { levelText: true, snapshotText: true });
+      if (m.kind !== "book" || !store.takesSnapshotText(m.bidsText!, m.asksText)) throw new Error();
+      return { bids: m.bidsText!, asks: m.asksText };
+    },
+  });
+}
+try {
+  const lines = Deno.readTextFileSync(`${dir}/cryptofeed/COINBASE.ws.28.0`).split("\n")
+    .filter((l) => l.includes('"type":"snapshot"'));
+  const frames = coinbaseFrames(lines.map((l) => l.slice(l.indexOf(": ") + 2)));
+  const cb = largest(frames);
+  if (cb) {
+    venues.push({
+      name: "Coinbase",
+      frame: cb,
+      strings: (t) => {
+        const [m] = parseCoinbaseMessage(t).items;
+        if (m.kind !== "book") throw new Error();
+        return m;
+      },
+      text: (t) => {
+        const [m] = parseCoinbaseMessage(t, { levelText: true, snapshotText: true }).items;
+        if (
+          m.kind !== "book" || !coinbaseSnapshotTextHolds(core, m.bidsText!)
+        ) throw new Error();
+        return { bids: m.bidsText! };
+      },
+    });
+  }
+} catch {
+  // absent
+}
+const bitfinexFrame = largest((await v3Frames("BITFINEX.jsonl.gz")).filter((t) => {
+  const f = parseBitfinexFrame(t, { snapshotText: true });
+  return f.kind === "channel" && f.body.type === "rowsText" &&
+    store.takesSnapshotText(f.body.levels);
+}));
+if (bitfinexFrame) {
+  const floor = (s: readonly [number, number]): [number, number] => [
+    Math.max(s[0], MIN_SCALE),
+    Math.max(s[1], MIN_SCALE),
+  ];
+  venues.push({
+    name: "Bitfinex",
+    frame: bitfinexFrame,
+    strings: (t) => {
+      const f = parseBitfinexFrame(t);
+      if (f.kind !== "channel" || f.body.type !== "rows") throw new Error();
+      const c = bookChanges(f.body.rows);
+      if (typeof c === "string") throw new Error(c);
+      return { ...c, scales: floor(inferScales(c.bids, c.asks)) };
+    },
+    text: (t) => {
+      const f = parseBitfinexFrame(t, { snapshotText: true });
+      if (f.kind !== "channel" || f.body.type !== "rowsText") throw new Error();
+      const own = store.snapshotTextScales(f.body.levels);
+      if (own === undefined) throw new Error();
+      return { bids: f.body.levels, scales: floor(own) };
+    },
+  });
+}
+
+for (const v of venues) {
+  const two = twoFrames(v.frame);
+  if (two[0] === two[1]) throw new Error(`${v.name}: no byte to vary`);
+  const levels = (() => {
+    const s = v.strings(two[0]);
+    return (s.bids.length + s.asks.length) / 2;
+  })();
+  const group = `${v.name} snapshot (${levels} levels, ${v.frame.length} B), book`;
+  let i = 0;
+  const check: string[] = [];
+  for (const t of two) {
+    const s = v.strings(t);
+    store.snapshot("BTC/USDT", s.bids, s.asks, 0, 1, s.scales);
+    check.push(JSON.stringify(store.top("BTC/USDT", 100_000)));
+    const x = v.text(t);
+    store.snapshotText("BTC/USDT", x.bids, x.asks, 0, 1, x.scales);
+    check.push(JSON.stringify(store.top("BTC/USDT", 100_000)));
+  }
+  if (check[0] !== check[1] || check[2] !== check[3]) throw new Error(`${v.name}: books differ`);
+  Deno.bench(`strings (${group})`, { group, baseline: true }, () => {
+    const s = v.strings(two[i++ & 1]);
+    if (!store.snapshot("BTC/USDT", s.bids, s.asks, 0, 1, s.scales)) throw new Error("refused");
+  });
+  Deno.bench(`bytes (${group})`, { group }, () => {
+    const x = v.text(two[i++ & 1]);
+    if (!store.snapshotText("BTC/USDT", x.bids, x.asks, 0, 1, x.scales)) throw new Error("refused");
+  });
 }

@@ -27,6 +27,7 @@ import { BookStore } from "../../src/exchanges/book_store.ts";
 import { parseBybitMessage } from "../../src/exchanges/bybit/parse.ts";
 import {
   coinbaseLevelTextHolds,
+  coinbaseSnapshotTextHolds,
   parseCoinbaseMessage,
 } from "../../src/exchanges/coinbase/parse.ts";
 import type { LevelText } from "../../src/exchanges/types.ts";
@@ -794,7 +795,13 @@ const COINBASE_TEXT = { levelText: true, snapshotText: true } as const;
 export function coinbaseCase(text: string, label: string): SnapshotCase | undefined {
   const [m] = parseCoinbaseMessage(text, COINBASE_TEXT).items;
   if (m?.kind !== "book" || !m.snapshot || m.bidsText === undefined) return undefined;
-  if (!coinbaseLevelTextHolds(scratch, m.bidsText)) return undefined;
+  // The collector's check (one pass with the measure); the update path's check agrees with it.
+  const holds = coinbaseSnapshotTextHolds(scratch, m.bidsText);
+  const valueHolds = coinbaseLevelTextHolds(scratch, m.bidsText);
+  equal(holds, valueHolds && scratchStore.takesSnapshotText(m.bidsText), label);
+  // An array that is not what the head promised is parsed with JSON.parse: no case. When the
+  // array is well-formed but holds an update the core refuses, the text path must decline.
+  if (!valueHolds) return undefined;
   const ref = parseCoinbaseMessage(text);
   const [r] = ref.items;
   if (r.kind === "book") {

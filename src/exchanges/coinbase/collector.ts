@@ -13,6 +13,7 @@ import {
   coinbaseLevelStrings,
   coinbaseLevelTextHolds,
   type CoinbaseParsed,
+  coinbaseSnapshotTextHolds,
   parseCoinbaseMessage,
 } from "./parse.ts";
 import { coinbaseProductId, coinbaseSymbol } from "./symbols.ts";
@@ -144,8 +145,9 @@ export class CoinbaseCollector extends SocketCollector {
     if (
       m?.kind !== "book" || m.bidsText === undefined ||
       (this.fromNative(m.symbol) !== undefined &&
-        coinbaseLevelTextHolds(this.context.core, m.bidsText) &&
-        (!m.snapshot || this.books.takesSnapshotText(m.bidsText)))
+        (m.snapshot
+          ? coinbaseSnapshotTextHolds(this.context.core, m.bidsText)
+          : coinbaseLevelTextHolds(this.context.core, m.bidsText)))
     ) return r;
     return parseCoinbaseMessage(text, { tradeSide: this.#tradeSide });
   }

@@ -347,6 +347,34 @@ export function coinbaseLevelTextHolds(core: LevelTextReader, lt: LevelText): bo
     core.textValueEnd(lt.at) === lt.text.length - L2_UPDATE_TAIL.length;
 }
 
+/** What {@linkcode coinbaseSnapshotTextHolds} needs of the core. */
+export interface LevelTextMeasurer {
+  loadText(text: string): boolean;
+  measureTextLevels(start: number, format: "side_updates"): { end: number } | undefined;
+}
+
+/**
+ * {@linkcode coinbaseLevelTextHolds} for a snapshot parsed with `snapshotText`, in the pass that
+ * also measures its levels for their scales (`Core.measureTextLevels`, remembered for staging):
+ * the core reads every update (with the `JSON.parse` path's checks) and the array ends just
+ * before the tail. When it holds, `BookStore.snapshotText` takes the array.
+ *
+ * @example
+ * ```ts
+ * import { Core } from "../../core/core.ts";
+ * import { coinbaseSnapshotTextHolds, parseCoinbaseMessage } from "./parse.ts";
+ * const core = await Core.create({ ringCapacity: 0 });
+ * const text = '{"channel":"l2_data","client_id":"","timestamp":"2026-07-01T12:00:00Z",' +
+ *   '"sequence_num":2,"events":[{"type":"snapshot","product_id":"BTC-USD","updates":[]}]}';
+ * const [m] = parseCoinbaseMessage(text, { levelText: true, snapshotText: true }).items;
+ * if (m.kind !== "book" || !coinbaseSnapshotTextHolds(core, m.bidsText!)) throw new Error();
+ * ```
+ */
+export function coinbaseSnapshotTextHolds(core: LevelTextMeasurer, lt: LevelText): boolean {
+  return core.loadText(lt.text) &&
+    core.measureTextLevels(lt.at, "side_updates")?.end === lt.text.length - L2_UPDATE_TAIL.length;
+}
+
 /**
  * Turns an `l2_data` book message's `updates` left in the frame (`levelText`, a frame for which
  * {@linkcode coinbaseLevelTextHolds} is true) back into decimal strings, for the paths that need
