@@ -13,6 +13,7 @@ export { MAX_DEPTH, book_create } from "./books";
 export { input_capacity, input_reserve } from "./staging";
 export { ring_address, ring_create } from "./ring";
 export {
+  measure_text_levels,
   stage_text_levels,
   text_capacity,
   text_end,
@@ -21,8 +22,10 @@ export {
   text_field,
   text_loaded,
   text_needed,
+  text_price_decimals,
   text_reserve,
   text_scales,
+  text_size_decimals,
   text_value_end,
 } from "./text_levels";
 export {

@@ -37,6 +37,12 @@
 // errors first as with TEXT_SIDE_UPDATES.
 // text_end() is the byte offset after the value (after a successful or ERR_SCALE / ERR_TEXT_RANGE
 // call). Nothing here applies anything: the batch is validated and applied by book_ops.ts.
+//
+// Snapshots: `measure_text_levels(start, format)` reads the same value with the same checks but
+// stages nothing and converts nothing; it returns the levels read (or ERR_TEXT_INVALID) and
+// leaves the most fraction digits written among the prices and among the sizes it would convert
+// (text_price_decimals(), text_size_decimals(); trailing zeros count, as the host's `decimalsOf`
+// counts them), from which the host chooses a snapshot's scales exactly as it does from strings.
 
 import {
   ERR_SCALE,
@@ -107,6 +113,10 @@ let convertSide: u32 = 0;
 let errorSide: u32 = 0;
 // The input area's address during a call (staging more levels may move it).
 let inputBase: usize = 0;
+// measure_text_levels is running: decimals are counted, nothing is converted or staged.
+let measuring: bool = false;
+let maxPriceDecimals: i32 = 0;
+let maxSizeDecimals: i32 = 0;
 // The value parsed by readDecimal: its mantissa at the current scale, or a flag.
 let mantissa: i64 = 0;
 let nonZero: bool = false;
@@ -237,6 +247,10 @@ let intDigits: i32 = 0;
  * problem is recorded (the first one wins) and the value reads as 0.
  */
 function convertDecimal(from: usize, to: usize, scale: i32, which: i32): void {
+  if (measuring) {
+    countDecimals(from, to, which);
+    return;
+  }
   let m: u64 = 0;
   let overflow = false;
   let p = from;
@@ -273,6 +287,17 @@ function convertDecimal(from: usize, to: usize, scale: i32, which: i32): void {
     return;
   }
   mantissa = <i64>m;
+}
+
+/** Notes the fraction digits written in the plain decimal [from, to) (measure_text_levels). */
+function countDecimals(from: usize, to: usize, which: i32): void {
+  let p = from;
+  while (p < to && load<u8>(p) != <u8>C_DOT) p++;
+  const decimals = p < to ? <i32>(to - p) - 1 : 0;
+  if (which == 0) {
+    if (decimals > maxPriceDecimals) maxPriceDecimals = decimals;
+  } else if (decimals > maxSizeDecimals) maxSizeDecimals = decimals;
+  mantissa = 0;
 }
 
 /**
@@ -707,6 +732,7 @@ function readSideUpdate(slot: i32): bool {
 
 /** Writes one change into input slot `slot` (growing the input area when needed). */
 function stage(slot: i32, side: u32, price: i64, size: i64): void {
+  if (measuring) return;
   if (slot >= input_capacity()) {
     input_reserve(slot + 1);
     inputBase = input_reserve(0);
@@ -908,7 +934,7 @@ export function stage_text_levels(start: i32, side: u32, first: i32, format: i32
   convertSide = side;
   errorSide = side;
   strict = format == TEXT_SIDE_UPDATES;
-  inputBase = input_reserve(first);
+  if (!measuring) inputBase = input_reserve(first);
   if (format == TEXT_ROWS) return stageRows(first);
   let count = 0;
   if (skipSpace() != C_LBRACKET) return finish(ERR_TEXT_INVALID);
@@ -941,6 +967,32 @@ export function stage_text_levels(start: i32, side: u32, first: i32, format: i32
   }
   if (firstError != 0) return finish(firstError);
   return finish(count);
+}
+
+/**
+ * Reads the level array at byte `start` of the loaded text as stage_text_levels would, with its
+ * checks, but stages and converts nothing: returns the levels read or ERR_TEXT_INVALID, and
+ * leaves the most fraction digits among prices and among sizes (text_price_decimals,
+ * text_size_decimals) and the end offset (text_end). No ERR_SCALE / ERR_TEXT_RANGE: those depend
+ * on the scales the host then chooses.
+ */
+export function measure_text_levels(start: i32, format: i32): i32 {
+  measuring = true;
+  maxPriceDecimals = 0;
+  maxSizeDecimals = 0;
+  const r = stage_text_levels(start, 0, 0, format);
+  measuring = false;
+  return r;
+}
+
+/** Most fraction digits among the prices of the last measure_text_levels. */
+export function text_price_decimals(): i32 {
+  return maxPriceDecimals;
+}
+
+/** Most fraction digits among the sizes of the last measure_text_levels. */
+export function text_size_decimals(): i32 {
+  return maxSizeDecimals;
 }
 
 /**

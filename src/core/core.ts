@@ -92,6 +92,17 @@ export interface ScannedDepth {
 
 export type TextLevelFormat = "pairs" | "price_qty" | "side_updates" | "rows";
 
+/** What {@linkcode Core.measureTextLevels} read of a level array. */
+export interface TextMeasure {
+  /** Levels in the array. */
+  levels: number;
+  /** Offset just after the array. */
+  end: number;
+  /** Most fraction digits written among the prices, and among the sizes. */
+  priceDecimals: number;
+  sizeDecimals: number;
+}
+
 /**
  * The core's writer API.
  *
@@ -126,6 +137,14 @@ export class Core {
   #sizeScale = 0;
   #scaleField: "price" | "size" = "price";
   #text: string | undefined;
+  /** The last two {@linkcode measureTextLevels} answers of the loaded text. */
+  #measures: Array<{
+    text: string;
+    start: number;
+    format: TextLevelFormat;
+    result: TextMeasure | undefined;
+  }> = [];
+  #measureNext = 0;
   #writeListeners = new Set<() => void>();
   /** The text whose depth update the core scanned last (until it is applied). */
   #scannedText: string | undefined;
@@ -383,6 +402,7 @@ export class Core {
   loadText(text: string): boolean {
     if (text === this.#text) return true;
     this.#text = undefined;
+    this.#measures.length = this.#measureNext = 0; // measures of another text: dropped
     this.#scannedBytes = false;
     const n = text.length;
     const area = this.#reserveText(n);
@@ -457,24 +477,62 @@ export class Core {
     return this.#textLevels(side, start, format);
   }
 
+  /**
+   * Reads the level array at offset `start` of the loaded text as {@linkcode addTextLevels}
+   * would, with the same checks, staging nothing (for snapshots, whose scales are chosen from
+   * their values): the levels read, the offset after the array, and the most fraction digits
+   * written among its prices and among its sizes (trailing zeros count, as `decimalsOf` counts
+   * them; a `"rows"` delete's amount is not counted, as the string path makes its size `"0"`).
+   * `undefined` when `addTextLevels` would throw `SyntaxError` (the caller takes the string
+   * path). The last two answers are remembered, so measuring both sides again costs nothing.
+   *
+   * @example
+   * ```ts
+   * import { Core } from "./core.ts";
+   * const core = await Core.create({ ringCapacity: 0 });
+   * const text = '{"bids":[["100.50","2"],["100.4","0.125"]],"asks":[["1e2","1"]]}';
+   * core.loadText(text);
+   * const m = core.measureTextLevels(8);
+   * if (m?.levels !== 2 || m.priceDecimals !== 2 || m.sizeDecimals !== 3) throw new Error();
+   * if (core.measureTextLevels(text.indexOf('"asks"') + 7) !== undefined) throw new Error();
+   * ```
+   */
+  measureTextLevels(start: number, format: TextLevelFormat = "pairs"): TextMeasure | undefined {
+    const text = this.#text;
+    if (text === undefined) throw new TypeError("measureTextLevels: no text loaded (see loadText)");
+    for (const m of this.#measures) {
+      if (m.text === text && m.start === start && m.format === format) return m.result;
+    }
+    const ex = this.#ex;
+    const r = ex.measure_text_levels(start, this.#formatCode(format));
+    const result = r < 0 ? undefined : {
+      levels: r,
+      end: ex.text_end(),
+      priceDecimals: ex.text_price_decimals(),
+      sizeDecimals: ex.text_size_decimals(),
+    };
+    this.#measures[this.#measureNext] = { text, start, format, result };
+    this.#measureNext ^= 1;
+    return result;
+  }
+
+  #formatCode(format: TextLevelFormat): number {
+    const l = this.#layout;
+    return format === "pairs"
+      ? l.textPairs
+      : format === "price_qty"
+      ? l.textPriceQty
+      : format === "side_updates"
+      ? l.textSideUpdates
+      : l.textRows;
+  }
+
   #textLevels(side: SideCode, start: number, format: TextLevelFormat): number {
     const text = this.#text;
     if (text === undefined) throw new TypeError("addTextLevels: no text loaded (see loadText)");
     const ex = this.#ex;
     ex.text_scales(this.#priceScale, this.#sizeScale);
-    const l = this.#layout;
-    const r = ex.stage_text_levels(
-      start,
-      side,
-      this.#count,
-      format === "pairs"
-        ? l.textPairs
-        : format === "price_qty"
-        ? l.textPriceQty
-        : format === "side_updates"
-        ? l.textSideUpdates
-        : l.textRows,
-    );
+    const r = ex.stage_text_levels(start, side, this.#count, this.#formatCode(format));
     // Staging may have grown the input area (and memory).
     this.#inputBase = ex.input_reserve(0);
     this.#inputCap = ex.input_capacity();

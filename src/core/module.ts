@@ -24,6 +24,9 @@ export interface CoreExports {
   text_loaded(bytes: number, plain: number): void;
   stage_text_levels(start: number, side: number, first: number, format: number): number;
   text_value_end(start: number): number;
+  measure_text_levels(start: number, format: number): number;
+  text_price_decimals(): number;
+  text_size_decimals(): number;
   depth_scan_address(): number;
   depth_scan_binance(): number;
   depth_apply(book: number): number;

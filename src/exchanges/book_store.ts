@@ -55,6 +55,16 @@ interface Entry {
 
 const DEFAULT_SCALE = 0;
 
+/** A snapshot's level arrays left in their frame, with the scales their decimals ask for. */
+interface TextSnapshot {
+  bids: LevelText;
+  asks: LevelText | undefined;
+  decimals: [number, number];
+}
+
+/** A snapshot's levels: flat string lists, or measured level arrays in their frame. */
+type SnapshotSource = { bids: readonly string[]; asks: readonly string[] } | TextSnapshot;
+
 /**
  * @example
  * ```ts ignore
@@ -148,9 +158,80 @@ export class BookStore {
   ): boolean {
     const e = this.#entry(symbol);
     if (!e) return false;
+    return this.#loadSnapshot(e, { bids, asks }, exchangeMs, receivedMs, scales, verify);
+  }
+
+  /**
+   * {@linkcode snapshot} for level arrays left in their frame (`LevelText`; `asks` omitted for a
+   * format whose levels name their sides, `side_updates` and `rows`): the core measures the
+   * arrays' decimals, the scales are chosen from them as from strings, and the levels are staged
+   * from the frame's bytes. Returns `undefined` when the core does not read them (a text that is
+   * not ASCII, the two sides in different texts, anything the string parse would not accept):
+   * nothing was staged, marked or counted, and the caller takes the string path. Otherwise the
+   * outcome (scales, book, records, refusals, counters, logs) is exactly {@linkcode snapshot}'s.
+   *
+   * @example
+   * ```ts
+   * import assert from "node:assert";
+   * import { Core } from "../core/mod.ts";
+   * import { BookStore } from "./book_store.ts";
+   * const core = await Core.create({ ringCapacity: 64 });
+   * const store = new BookStore(core, { exchangeCode: 1, symbols: ["BTC/USDT"], depth: 10 });
+   * const text = '{"lastUpdateId":7,"bids":[["100.50","1"]],"asks":[["101","0.125"]]}';
+   * const bids = { text, at: text.indexOf("[[") };
+   * const asks = { text, at: text.lastIndexOf("[[") };
+   * assert.equal(store.snapshotText("BTC/USDT", bids, asks, 0, Date.now()), true);
+   * assert.deepEqual(store.scales("BTC/USDT"), [2, 3]);
+   * assert.equal(store.snapshotText("BTC/USDT", { text: "[[1]]", at: 0 }, asks, 0, 0), undefined);
+   * ```
+   */
+  snapshotText(
+    symbol: string,
+    bids: LevelText,
+    asks: LevelText | undefined,
+    exchangeMs: number,
+    receivedMs: number,
+    scales?: readonly [number, number],
+    verify?: (bookId: number) => boolean,
+  ): boolean | undefined {
+    const e = this.#entry(symbol);
+    if (!e) return false;
+    const source = this.#measure(bids, asks);
+    if (source === undefined) return undefined;
+    return this.#loadSnapshot(e, source, exchangeMs, receivedMs, scales, verify);
+  }
+
+  /**
+   * Whether {@linkcode snapshotText} / {@linkcode stageSnapshotText} would take these level
+   * arrays (the core reads them: ASCII, and every level what the string parse accepts). Changes
+   * nothing; the core remembers the measure, so loading them next costs no second pass.
+   */
+  takesSnapshotText(bids: LevelText, asks?: LevelText): boolean {
+    return this.#measure(bids, asks) !== undefined;
+  }
+
+  /**
+   * The scales `[price, size]` these level arrays ask for, as `inferScales` gives them for the
+   * same levels as strings (the most decimals, at most 18); `undefined` when the core does not
+   * read them ({@linkcode takesSnapshotText}). For venues that raise them to a floor and pass
+   * the result as `scales`.
+   */
+  snapshotTextScales(bids: LevelText, asks?: LevelText): readonly [number, number] | undefined {
+    return this.#measure(bids, asks)?.decimals;
+  }
+
+  #loadSnapshot(
+    e: Entry,
+    source: SnapshotSource,
+    exchangeMs: number,
+    receivedMs: number,
+    scales: readonly [number, number] | undefined,
+    verify: ((bookId: number) => boolean) | undefined,
+  ): boolean {
+    const symbol = e.symbol;
     const core = this.#core;
     try {
-      this.#stageAtScales(e, bids, asks, scales, false);
+      this.#stageAtScales(e, source, scales, false);
       if (verify) {
         // Load without publishing, check, then publish: a bad snapshot never reaches clients.
         if (e.state === "live") this.markStale(symbol, "resnapshot", receivedMs);
@@ -317,10 +398,37 @@ export class BookStore {
   ): boolean {
     const e = this.#entry(symbol);
     if (!e) return false;
+    return this.#stageSnapshot(e, { bids, asks }, receivedMs, scales);
+  }
+
+  /**
+   * {@linkcode stageSnapshot} for level arrays left in their frame, as {@linkcode snapshotText}
+   * takes them; `undefined` as there (nothing changed: take the string path).
+   */
+  stageSnapshotText(
+    symbol: string,
+    bids: LevelText,
+    asks: LevelText | undefined,
+    receivedMs: number,
+    scales?: readonly [number, number],
+  ): boolean | undefined {
+    const e = this.#entry(symbol);
+    if (!e) return false;
+    const source = this.#measure(bids, asks);
+    if (source === undefined) return undefined;
+    return this.#stageSnapshot(e, source, receivedMs, scales);
+  }
+
+  #stageSnapshot(
+    e: Entry,
+    source: SnapshotSource,
+    receivedMs: number,
+    scales: readonly [number, number] | undefined,
+  ): boolean {
     const core = this.#core;
-    if (e.state === "live") this.markStale(symbol, "resnapshot", receivedMs);
+    if (e.state === "live") this.markStale(e.symbol, "resnapshot", receivedMs);
     try {
-      this.#stageAtScales(e, bids, asks, scales, true);
+      this.#stageAtScales(e, source, scales, true);
       core.applyLevels();
     } catch (err) {
       this.#refused(e, err, "snapshot");
@@ -417,17 +525,17 @@ export class BookStore {
    */
   #stageAtScales(
     e: Entry,
-    bids: readonly string[],
-    asks: readonly string[],
+    source: SnapshotSource,
     scales: readonly [number, number] | undefined,
     alwaysClear: boolean,
   ): void {
-    const own = e.fixedScales ?? scales ?? inferScales(bids, asks);
+    const own = e.fixedScales ?? scales ??
+      ("decimals" in source ? source.decimals : inferScales(source.bids, source.asks));
     const fixed = e.fixedScales !== undefined;
     const ps = fixed ? own[0] : Math.max(own[0], e.minPriceScale);
     const ss = fixed ? own[1] : Math.max(own[1], e.minSizeScale);
     try {
-      this.#stageLevels(e, bids, asks, ps, ss, alwaysClear);
+      this.#stageLevels(e, source, ps, ss, alwaysClear);
     } catch (err) {
       const raised = ps !== own[0] || ss !== own[1];
       if (!raised || !(err instanceof RangeError) || err instanceof ScaleError) throw err;
@@ -437,14 +545,13 @@ export class BookStore {
       );
       e.minPriceScale = 0;
       e.minSizeScale = 0;
-      this.#stageLevels(e, bids, asks, own[0], own[1], true);
+      this.#stageLevels(e, source, own[0], own[1], true);
     }
   }
 
   #stageLevels(
     e: Entry,
-    bids: readonly string[],
-    asks: readonly string[],
+    source: SnapshotSource,
     ps: number,
     ss: number,
     alwaysClear: boolean,
@@ -453,7 +560,42 @@ export class BookStore {
     const [cps, css] = core.scales(e.id);
     if (alwaysClear || cps !== ps || css !== ss) core.clear(e.id);
     if (cps !== ps || css !== ss) core.setScales(e.id, ps, ss);
-    core.begin(e.id).addLevels(0, bids).addLevels(1, asks);
+    core.begin(e.id);
+    if ("decimals" in source) {
+      // Measured already: the same reading, now converting at the chosen scales.
+      const { bids, asks } = source;
+      core.loadText(bids.text);
+      core.addTextLevels(0, bids.at, bids.format);
+      if (asks) core.addTextLevels(1, asks.at, asks.format);
+    } else core.addLevels(0, source.bids).addLevels(1, source.asks);
+  }
+
+  /**
+   * What the core measured of a snapshot's level arrays left in their frame, or `undefined` when
+   * it does not read them (see {@linkcode snapshotText}).
+   */
+  #measure(bids: LevelText, asks: LevelText | undefined): TextSnapshot | undefined {
+    const core = this.#core;
+    const format = bids.format ?? "pairs";
+    const sided = format === "side_updates" || format === "rows";
+    if (
+      asks !== undefined &&
+      (sided || asks.text !== bids.text || (asks.format ?? "pairs") !== format)
+    ) {
+      return undefined;
+    }
+    if (!core.loadText(bids.text)) return undefined;
+    const b = core.measureTextLevels(bids.at, format);
+    if (b === undefined) return undefined;
+    let ps = b.priceDecimals;
+    let ss = b.sizeDecimals;
+    if (asks !== undefined) {
+      const a = core.measureTextLevels(asks.at, format);
+      if (a === undefined) return undefined;
+      ps = Math.max(ps, a.priceDecimals);
+      ss = Math.max(ss, a.sizeDecimals);
+    }
+    return { bids, asks, decimals: [Math.min(ps, 18), Math.min(ss, 18)] };
   }
 
   /** Stages one message's changes (see `stageSide`). */

@@ -106,6 +106,14 @@ interface LevelSides {
   asksText?: LevelText;
 }
 
+/** Options of {@linkcode levelTextToStrings}. */
+export interface LevelTextToStringsOptions {
+  /** The sides' names in problems, as the parser's string path names them (default bids, asks). */
+  names?: readonly [string, string];
+  /** Read the sides in the order they appear in the frame (default: bids first). */
+  frameOrder?: boolean;
+}
+
 /**
  * Turns a message's level arrays left in the frame back into decimal strings (`bids` / `asks`),
  * for the rare paths that need them (a snapshot, a buffered or dropped event): returns the
@@ -119,17 +127,24 @@ interface LevelSides {
  * if (levelTextToStrings(m) !== undefined || m.bids.join() !== "1.5,2") throw new Error();
  * ```
  */
-export function levelTextToStrings(m: LevelSides): string | undefined {
-  for (const side of ["bids", "asks"] as const) {
+export function levelTextToStrings(
+  m: LevelSides,
+  options: LevelTextToStringsOptions = {},
+): string | undefined {
+  const [bidsName, asksName] = options.names ?? ["bids", "asks"];
+  const swap = options.frameOrder === true && m.bidsText !== undefined &&
+    m.asksText !== undefined && m.asksText.at < m.bidsText.at;
+  for (const side of swap ? ["asks", "bids"] as const : ["bids", "asks"] as const) {
     const lt = side === "bids" ? m.bidsText : m.asksText;
     if (lt === undefined) continue;
+    const name = side === "bids" ? bidsName : asksName;
     const out: string[] = [];
     let problem: string | undefined;
     try {
-      problem = scanStringLevels(new JsonScanner(lt.text, lt.at), out, side);
+      problem = scanStringLevels(new JsonScanner(lt.text, lt.at), out, name);
     } catch (e) {
       if (!(e instanceof SyntaxError)) throw e;
-      problem = `${side}: ${e.message}`;
+      problem = `${name}: ${e.message}`;
     }
     if (problem !== undefined) return problem;
     m[side] = out;

@@ -11,6 +11,7 @@ import type { FeedSocket } from "../feed_socket.ts";
 import type { BookMessage } from "../types.ts";
 import { levelTextToStrings } from "../string_levels.ts";
 import { DepthSync } from "./depth_sync.ts";
+import { binanceSnapshotText } from "./snapshot_text.ts";
 import { parseBinanceDepthSnapshot, parseBinanceMessage } from "./parse.ts";
 
 import { binanceNativeSymbol, binanceStreamSymbol, binanceSymbolFromList } from "./symbols.ts";
@@ -78,6 +79,14 @@ export class BinanceCollector extends SocketCollector {
   depthFastPath = true;
   /** Depth updates the fast path took (scanned by the core and continuing their chain). */
   fastDepthUpdates = 0;
+  /**
+   * Whether a REST snapshot in Binance's own serialization is staged by the core from the body's
+   * bytes (`BookStore.snapshotText`, scales from the core's measure of its decimals) instead of
+   * being parsed into strings; false parses every snapshot (tests compare the two).
+   */
+  snapshotTextPath = true;
+  /** REST snapshots staged from the body's bytes. */
+  textSnapshots = 0;
   /** Native symbol (`BTCUSDT`) and normalised symbol of each book, for the fast path. */
   #natives: Array<readonly [string, string, Uint8Array]> = [];
 
@@ -202,7 +211,8 @@ export class BinanceCollector extends SocketCollector {
       this.#fetchSnapshot(symbol, RETRY_MS);
       return;
     }
-    const snap = parseBinanceDepthSnapshot(body, this.toNative(symbol));
+    const text = this.snapshotTextPath ? binanceSnapshotText(this.context.core, body) : undefined;
+    const snap = text ?? parseBinanceDepthSnapshot(body, this.toNative(symbol));
     if (snap.kind === "invalid") {
       this.invalid(`REST snapshot for ${symbol}: ${snap.reason}`);
       this.#fetchSnapshot(symbol, RETRY_MS);
@@ -218,7 +228,16 @@ export class BinanceCollector extends SocketCollector {
       return;
     }
     const received = Date.now();
-    if (!this.books.snapshot(symbol, snap.bids, snap.asks, 0, received)) {
+    let loaded = text &&
+      this.books.snapshotText(symbol, text.bidsText!, text.asksText, 0, received);
+    if (loaded !== undefined) this.textSnapshots++;
+    else {
+      // The string path (also if the core did not take the measured arrays: it always does).
+      const strings = text ? parseBinanceDepthSnapshot(body) : snap;
+      loaded = strings.kind === "book" &&
+        this.books.snapshot(symbol, strings.bids, strings.asks, 0, received);
+    }
+    if (!loaded) {
       sync.restart(true);
       this.#fetchSnapshot(symbol, RETRY_MS);
       return;

@@ -337,6 +337,48 @@ export function parseBinanceDepthSnapshot(
   return buildSnapshot(f, symbol);
 }
 
+/** `{"lastUpdateId":N,"bids":[` at the very start of a REST depth snapshot body. */
+const SNAPSHOT_HEAD = /^\{"lastUpdateId":(0|[1-9]\d{0,15}),"bids":\[/;
+const ASKS_KEY = ',"asks":[';
+
+/**
+ * A REST depth snapshot body in Binance's own serialization,
+ * `{"lastUpdateId":N,"bids":[…],"asks":[…]}` (nothing before, between or after), with its level
+ * arrays left in the body (`bidsText` / `asksText`; `bids` / `asks` empty) for the core to read.
+ * Only the envelope is checked here: the caller must confirm, with `Core.measureTextLevels`,
+ * that the bid array ends right at `,"asks":` and the ask array right before the final `}`, and
+ * otherwise use {@linkcode parseBinanceDepthSnapshot}, as for anything this returns undefined
+ * for. When the arrays measure so, that parse would read the same id and levels.
+ *
+ * @example
+ * ```ts
+ * import { binanceDepthSnapshotText } from "./parse.ts";
+ * const body = '{"lastUpdateId":42,"bids":[["1.5","2"]],"asks":[]}';
+ * const m = binanceDepthSnapshotText(body, "BTCUSDT");
+ * if (m?.lastUpdateId !== 42 || body.slice(m.asksText!.at) !== "[]}") throw new Error();
+ * if (binanceDepthSnapshotText(" " + body) !== undefined) throw new Error();
+ * ```
+ */
+export function binanceDepthSnapshotText(text: string, symbol = ""): BookMessage | undefined {
+  const head = SNAPSHOT_HEAD.exec(text);
+  if (head === null || !text.endsWith("]}")) return undefined;
+  const last = Number(head[1]);
+  if (!Number.isSafeInteger(last)) return undefined;
+  const bidsAt = head[0].length - 1;
+  const asksKey = text.indexOf(ASKS_KEY, bidsAt);
+  if (asksKey < 0) return undefined;
+  return {
+    kind: "book",
+    symbol,
+    snapshot: true,
+    bids: [],
+    asks: [],
+    bidsText: { text, at: bidsAt },
+    asksText: { text, at: asksKey + ASKS_KEY.length - 1 },
+    lastUpdateId: last,
+  };
+}
+
 function buildSnapshot(f: BinanceFields, symbol: string): BookMessage | InvalidMessage {
   if (f.problem !== undefined) return invalid(`depth snapshot: ${f.problem}`);
   const last = toId(f.lastUpdateId);

@@ -59,6 +59,8 @@ export const MIN_SCALE = 8;
 export const MAX_UNVERIFIED = 100;
 
 const LEVEL_TEXT = { levelText: true } as const;
+const SNAPSHOT_TEXT = { snapshotText: true } as const;
+const BOTH_TEXT = { levelText: true, snapshotText: true } as const;
 
 interface Pending {
   snapshot: boolean;
@@ -101,6 +103,15 @@ export class BitfinexCollector extends SocketCollector {
   rowFastPath = true;
   /** Book updates the fast path staged (applied or refused by the core). */
   fastRowUpdates = 0;
+  /**
+   * Whether a book snapshot is left in the frame and staged by the core from its bytes
+   * (`BookStore.snapshotText` / `stageSnapshotText`, format `rows`; scales from the core's
+   * measure of its decimals, at least MIN_SCALE); false parses it into strings (tests compare
+   * the two).
+   */
+  snapshotTextPath = true;
+  /** Book snapshots staged from the frame's bytes. */
+  textSnapshots = 0;
 
   constructor(settings: BitfinexSettings, context: CollectorContext) {
     super(settings, context, 0, settings.len);
@@ -191,7 +202,19 @@ export class BitfinexCollector extends SocketCollector {
   }
 
   protected handle(text: string, receivedMs: number): void {
-    const f = parseBitfinexFrame(text, this.rowFastPath ? LEVEL_TEXT : undefined);
+    let f = parseBitfinexFrame(
+      text,
+      this.snapshotTextPath
+        ? (this.rowFastPath ? BOTH_TEXT : SNAPSHOT_TEXT)
+        : (this.rowFastPath ? LEVEL_TEXT : undefined),
+    );
+    if (
+      f.kind === "channel" && f.body.type === "rowsText" &&
+      !this.books.takesSnapshotText(f.body.levels)
+    ) {
+      // The string parse, for its result and reason.
+      f = parseBitfinexFrame(text, this.rowFastPath ? LEVEL_TEXT : undefined);
+    }
     switch (f.kind) {
       case "event":
         this.#event(f.event, receivedMs);
@@ -283,7 +306,7 @@ export class BitfinexCollector extends SocketCollector {
         if (this.#lastTrade.get(symbol) === t.tradeId) return;
         this.#lastTrade.set(symbol, t.tradeId);
         this.trade({ ...t, symbol: info.symbol });
-      } else if (body.type !== "rows" && body.type !== "tu") {
+      } else if (body.type !== "rows" && body.type !== "rowsText" && body.type !== "tu") {
         // A book row or checksum on a trades channel: not a message this channel sends.
         this.unknownMessages++;
       }
@@ -294,6 +317,13 @@ export class BitfinexCollector extends SocketCollector {
     if (body.type === "rowText") {
       if (this.#rowText(symbol, body.levels, receivedMs)) return;
       body = { type: "row", row: rowFromText(body.levels) };
+    }
+    if (body.type === "rowsText") {
+      if (this.#rowsText(symbol, body.levels, receivedMs)) return;
+      // Not taken after all (it was measured): the string parse's body.
+      const again = parseBitfinexFrame(body.levels.text);
+      if (again.kind !== "channel") throw new Error("snapshot text: the frame reads differently");
+      body = again.body;
     }
     if (body.type !== "rows" && body.type !== "row") {
       this.unknownMessages++;
@@ -333,6 +363,31 @@ export class BitfinexCollector extends SocketCollector {
       return;
     }
     this.#hold(symbol, pending, receivedMs);
+  }
+
+  /**
+   * A book snapshot left in the frame, staged by the core from its bytes exactly as the string
+   * path would stage its rows (scales: the rows' decimals, at least MIN_SCALE). Returns false
+   * when nothing happened and the string path must run.
+   */
+  #rowsText(symbol: string, levels: LevelText, receivedMs: number): boolean {
+    const own = this.books.snapshotTextScales(levels);
+    if (own === undefined) return false;
+    const scales: [number, number] = [Math.max(own[0], MIN_SCALE), Math.max(own[1], MIN_SCALE)];
+    this.textSnapshots++;
+    if (!this.#checksumOn) {
+      if (!this.books.snapshotText(symbol, levels, undefined, 0, receivedMs, scales)) {
+        this.#resubscribe(symbol);
+      }
+      return true;
+    }
+    // Checksums on: apply now, publish when the next `cs` verifies.
+    if (!this.books.stageSnapshotText(symbol, levels, undefined, receivedMs, scales)) {
+      this.#resubscribe(symbol);
+      return true;
+    }
+    this.#pending.set(symbol, { snapshot: true, count: 1 });
+    return true;
   }
 
   /**

@@ -25,7 +25,12 @@ export type ChannelBody =
   | { type: "rows"; rows: string[][] }
   | { type: "row"; row: string[] }
   /** A `row` left in the frame (option `levelText`): `[PRICE,COUNT,AMOUNT]` at `levels.at`. */
-  | { type: "rowText"; levels: LevelText };
+  | { type: "rowText"; levels: LevelText }
+  /**
+   * A snapshot `[[PRICE,COUNT,AMOUNT],…]` left in the frame, unchecked (option `snapshotText`):
+   * the whole array at `levels.at`.
+   */
+  | { type: "rowsText"; levels: LevelText };
 
 /** One channel message: `chanId`, its payload and (with `SEQ_ALL`) the sequence number. */
 export interface ChannelFrame {
@@ -68,6 +73,7 @@ export function parseBitfinexFrame(
   options: BitfinexParseOptions = {},
 ): BitfinexFrame {
   const levelText = options.levelText === true;
+  const rowsText = options.snapshotText === true;
   let chanId: number | undefined;
   let seq: number | undefined;
   try {
@@ -103,6 +109,10 @@ export function parseBitfinexFrame(
         if (s.nextItem() && s.kind() === "array") body = { type: tag, row: readRow(s) };
         else problem = `${tag} without a trade array`;
       } else problem = `unknown channel message type ${JSON.stringify(tag.slice(0, 20))}`;
+    } else if (k === "array" && rowsText && snapshotAt(text, s.pos)) {
+      // A snapshot: the array left in the frame (skipped as JSON, its rows unchecked).
+      body = { type: "rowsText", levels: { text, at: s.pos, format: "rows" } };
+      s.skipValue();
     } else if (k === "array" && levelText && plainRow(text, s.pos)) {
       // A plain row: the same frame as a `row`, its numbers left in the text.
       body = { type: "rowText", levels: { text, at: s.pos, format: "rows" } };
@@ -153,6 +163,19 @@ export interface BitfinexParseOptions {
    * other frame parses as without the option.
    */
   levelText?: boolean;
+  /**
+   * Leave a book snapshot (an array whose first element is an array) in the
+   * frame, unchecked: body `rowsText`, for `BookStore.snapshotText`. Use such a frame only when
+   * the core takes the array (`BookStore.takesSnapshotText`; it reads only plain rows); otherwise
+   * parse it again without this option, which gives the string parse's result and reason.
+   */
+  snapshotText?: boolean;
+}
+
+/** Whether the array at `at` (its `[`) starts with an array: a snapshot's rows. */
+function snapshotAt(text: string, at: number): boolean {
+  const s = new JsonScanner(text, at + 1);
+  return s.peek() === 91;
 }
 
 /**

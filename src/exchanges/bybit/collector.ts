@@ -23,6 +23,8 @@ import { REST_DEFAULTS, type RestLimits } from "../snapshot_fetcher.ts";
 
 /** Deltas' level arrays are staged by the core from the frame's bytes. */
 const LEVEL_TEXT = { levelText: true } as const;
+const SNAPSHOT_TEXT = { levelText: true, snapshotText: true } as const;
+const SIDE_NAMES = { names: ["b", "a"], frameOrder: true } as const;
 
 /** Bybit section of the config. */
 export interface BybitSettings extends ConnectionSettings, RestLimits {
@@ -62,6 +64,14 @@ export class BybitCollector extends SocketCollector {
   resets = 0;
   /** `instruments-info` requests that failed (the scales then come from the snapshot). */
   restFailures = 0;
+  /**
+   * Whether a snapshot's level arrays are left in the frame and staged by the core from its
+   * bytes (`BookStore.snapshotText`, scales from the core's measure of their decimals); false
+   * parses them into strings (tests compare the two).
+   */
+  snapshotTextPath = true;
+  /** Snapshots staged from the frame's bytes. */
+  textSnapshots = 0;
 
   constructor(settings: BybitSettings, context: CollectorContext) {
     super(settings, context, 0, settings.depth);
@@ -191,7 +201,9 @@ export class BybitCollector extends SocketCollector {
   }
 
   protected handle(text: string, receivedMs: number): void {
-    for (const m of parseBybitMessage(text, LEVEL_TEXT)) {
+    for (
+      const m of parseBybitMessage(text, this.snapshotTextPath ? SNAPSHOT_TEXT : LEVEL_TEXT)
+    ) {
       switch (m.kind) {
         case "book":
           this.#book(m, text, receivedMs);
@@ -230,6 +242,19 @@ export class BybitCollector extends SocketCollector {
   }
 
   #book(m: BybitBookMessage, text: string, receivedMs: number): void {
+    // A snapshot left in the frame: the core reads its arrays, or they become strings here (the
+    // string parse's reason, if it is invalid), before anything changes or is counted (an
+    // invalid snapshot of a book we do not have is invalid, not unknown).
+    if (
+      m.snapshot && (m.bidsText || m.asksText) &&
+      !(m.bidsText && m.asksText && this.books.takesSnapshotText(m.bidsText, m.asksText))
+    ) {
+      const problem = levelTextToStrings(m, SIDE_NAMES);
+      if (problem !== undefined) {
+        this.common({ kind: "invalid", reason: `${m.topic}: ${problem}` }, text, receivedMs);
+        return;
+      }
+    }
     const symbol = this.fromNative(m.symbol);
     const sync = this.#topics.get(m.topic);
     if (symbol === undefined || sync === undefined) {
@@ -240,7 +265,7 @@ export class BybitCollector extends SocketCollector {
     const outcome = sync.next(m.snapshot, m.updateId);
     // A delta's levels left in the frame are checked when staged; any other outcome (a reset
     // by u = 1, a duplicate, a gap) checks them here with the string rule.
-    if (outcome !== "apply" && (m.bidsText || m.asksText)) {
+    if (outcome !== "apply" && !m.snapshot && (m.bidsText || m.asksText)) {
       const problem = levelTextToStrings(m);
       if (problem !== undefined) {
         this.common({ kind: "invalid", reason: `${m.topic}: ${problem}` }, text, receivedMs);
@@ -250,14 +275,20 @@ export class BybitCollector extends SocketCollector {
     switch (outcome) {
       case "snapshot": {
         if (this.books.state(symbol) === "live") this.resets++;
-        const ok = this.books.snapshot(
+        const scales = this.#scales.get(symbol);
+        let ok = m.bidsText && this.books.snapshotText(
           symbol,
-          m.bids,
-          m.asks,
+          m.bidsText,
+          m.asksText,
           exchangeMs,
           receivedMs,
-          this.#scales.get(symbol),
+          scales,
         );
+        if (ok !== undefined) this.textSnapshots++;
+        else {
+          if (m.bidsText) levelTextToStrings(m, SIDE_NAMES); // measured: no problem
+          ok = this.books.snapshot(symbol, m.bids, m.asks, exchangeMs, receivedMs, scales);
+        }
         if (!ok) this.#resubscribe(symbol);
         return;
       }

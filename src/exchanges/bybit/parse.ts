@@ -52,6 +52,14 @@ export interface BybitParseOptions {
    * the core stages them from the frame's bytes and makes the level checks then.
    */
   levelText?: boolean;
+  /**
+   * With `levelText`, leave a snapshot's level arrays in the frame too, unchecked (for
+   * `BookStore.snapshotText`): a snapshot returned with `bidsText` / `asksText` is otherwise
+   * valid, and the string parse's reason for it, if any, is a level problem
+   * (`levelTextToStrings(m, {names: ["b", "a"], frameOrder: true})` gives it). An invalid
+   * snapshot is parsed again with strings, so its reason is the string parse's.
+   */
+  snapshotText?: boolean;
 }
 
 /**
@@ -115,8 +123,16 @@ export function parseBybitMessage(text: string, options: BybitParseOptions = {})
   try {
     const d = new JsonScanner(text, dataStart);
     switch (channel) {
-      case "orderbook":
-        return [book(d, topic, type, timeMs, options.levelText === true)];
+      case "orderbook": {
+        const spans = options.levelText === true;
+        const snapshots = spans && options.snapshotText === true;
+        const m = book(d, topic, type, timeMs, spans, snapshots);
+        // The string parse's reason: a level problem may come before the one found.
+        if (m.kind === "invalid" && snapshots && type === "snapshot") {
+          return [book(new JsonScanner(text, dataStart), topic, type, timeMs, false, false)];
+        }
+        return [m];
+      }
       case "publicTrade":
         return trades(d, topic);
       case "tickers":
@@ -137,6 +153,7 @@ function book(
   type: string | undefined,
   timeMs: number,
   levelText: boolean,
+  snapshotText: boolean,
 ): BybitBookMessage | ReturnType<typeof invalid> {
   const m = /^orderbook\.(\d{1,4})\.([A-Z0-9]{1,40})$/.exec(topic);
   if (m === null) return invalid(`bad orderbook topic ${JSON.stringify(topic.slice(0, 60))}`);
@@ -146,7 +163,7 @@ function book(
   if (s.kind() !== "object") return invalid(`${topic}: data must be an object`);
   const bids: string[] = [];
   const asks: string[] = [];
-  const spans = levelText && type === "delta";
+  const spans = levelText && (type === "delta" || snapshotText);
   let bidsText: LevelText | undefined;
   let asksText: LevelText | undefined;
   let symbol: string | undefined;
@@ -169,11 +186,18 @@ function book(
         break;
       case 1:
         if (spans) bidsText = skipLevelText(s);
-        else problem ??= scanStringLevels(s, bids, "b");
+        else {
+          // Read even after a problem (`??=` would skip the call and leave the array unread).
+          const p = scanStringLevels(s, bids, "b");
+          problem ??= p;
+        }
         break;
       case 2:
         if (spans) asksText = skipLevelText(s);
-        else problem ??= scanStringLevels(s, asks, "a");
+        else {
+          const p = scanStringLevels(s, asks, "a");
+          problem ??= p;
+        }
         break;
       case 3:
         u = readInteger(s);

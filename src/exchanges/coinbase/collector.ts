@@ -13,6 +13,7 @@ import {
   coinbaseLevelStrings,
   coinbaseLevelTextHolds,
   type CoinbaseParsed,
+  coinbaseSnapshotTextHolds,
   parseCoinbaseMessage,
 } from "./parse.ts";
 import { coinbaseProductId, coinbaseSymbol } from "./symbols.ts";
@@ -34,6 +35,14 @@ export interface CoinbaseSettings extends ConnectionSettings {
 export class CoinbaseCollector extends SocketCollector {
   readonly exchange = "coinbase" as const;
   #tradeSide: "taker" | "maker";
+  /**
+   * Whether a one-event `l2_data` snapshot in Coinbase's serialization is staged by the core from
+   * the frame's bytes (`BookStore.snapshotText`, format `side_updates`); false parses it with
+   * `JSON.parse` into strings (tests compare the two).
+   */
+  snapshotTextPath = true;
+  /** Snapshots staged from the frame's bytes. */
+  textSnapshots = 0;
   #nextSeq = -1;
 
   constructor(settings: CoinbaseSettings, context: CollectorContext) {
@@ -127,12 +136,18 @@ export class CoinbaseCollector extends SocketCollector {
    * the core to stage from the bytes (`levelText`) when the core confirms the frame is that.
    */
   #parse(text: string): CoinbaseParsed {
-    const r = parseCoinbaseMessage(text, { tradeSide: this.#tradeSide, levelText: true });
+    const r = parseCoinbaseMessage(text, {
+      tradeSide: this.#tradeSide,
+      levelText: true,
+      snapshotText: this.snapshotTextPath,
+    });
     const m = r.items[0];
     if (
       m?.kind !== "book" || m.bidsText === undefined ||
       (this.fromNative(m.symbol) !== undefined &&
-        coinbaseLevelTextHolds(this.context.core, m.bidsText))
+        (m.snapshot
+          ? coinbaseSnapshotTextHolds(this.context.core, m.bidsText)
+          : coinbaseLevelTextHolds(this.context.core, m.bidsText)))
     ) return r;
     return parseCoinbaseMessage(text, { tradeSide: this.#tradeSide });
   }
@@ -146,7 +161,10 @@ export class CoinbaseCollector extends SocketCollector {
           const symbol = this.fromNative(m.symbol);
           // An update's levels left in the frame are checked when staged; one for a book that
           // is not live is not staged, so it is checked here with the string rule.
-          if (m.bidsText && symbol !== undefined && this.books.state(symbol) !== "live") {
+          if (
+            m.bidsText && !m.snapshot && symbol !== undefined &&
+            this.books.state(symbol) !== "live"
+          ) {
             const problem = coinbaseLevelStrings(m);
             if (problem !== undefined) {
               this.common({ kind: "invalid", reason: problem }, text, receivedMs);
@@ -159,9 +177,14 @@ export class CoinbaseCollector extends SocketCollector {
           }
           const exchangeMs = m.exchangeTimeMs ?? r.timestampMs ?? 0;
           if (m.snapshot) {
-            if (!this.books.snapshot(symbol, m.bids, m.asks, exchangeMs, receivedMs)) {
-              this.resync(symbol);
+            let ok = m.bidsText &&
+              this.books.snapshotText(symbol, m.bidsText, undefined, exchangeMs, receivedMs);
+            if (ok !== undefined) this.textSnapshots++;
+            else {
+              if (m.bidsText) coinbaseLevelStrings(m); // measured: no problem
+              ok = this.books.snapshot(symbol, m.bids, m.asks, exchangeMs, receivedMs);
             }
+            if (!ok) this.resync(symbol);
           } else if (
             this.books.update(symbol, m.bidsText ?? m.bids, m.asks, exchangeMs, receivedMs) ===
               "rejected"

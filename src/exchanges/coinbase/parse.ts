@@ -54,6 +54,14 @@ export interface CoinbaseParseOptions {
    * unusual) takes the `JSON.parse` path.
    */
   levelText?: boolean;
+  /**
+   * With `levelText`, a one-event `l2_data` snapshot in Coinbase's serialization is read the same
+   * way (`snapshot: true`, its `updates` in `bidsText`), for `BookStore.snapshotText`. Its levels
+   * are then unchecked: use the result only when {@linkcode coinbaseLevelTextHolds} says so and
+   * the core takes the array (`BookStore.takesSnapshotText`); otherwise parse again without
+   * these options, which gives the `JSON.parse` path's result and reason.
+   */
+  snapshotText?: boolean;
 }
 
 /**
@@ -193,7 +201,7 @@ export function parseCoinbaseMessage(
   options: CoinbaseParseOptions = {},
 ): CoinbaseParsed {
   if (options.levelText === true) {
-    const r = l2UpdateWithLevelText(text);
+    const r = l2UpdateWithLevelText(text, options.snapshotText === true);
     if (r !== undefined) return r;
   }
   let v: unknown;
@@ -276,6 +284,10 @@ export function parseCoinbaseMessage(
  */
 const L2_UPDATE_HEAD =
   /^\{"channel":"l2_data","client_id":"[ !#-[\]-~]*","timestamp":"([ !#-[\]-~]*)","sequence_num":(0|[1-9]\d{0,15}),"events":\[\{"type":"update","product_id":"([ !#-[\]-~]+)","updates":\[/;
+/** The same head for a one-event `l2_data` snapshot. */
+const L2_SNAPSHOT_HEAD = new RegExp(
+  L2_UPDATE_HEAD.source.replace('"type":"update"', '"type":"snapshot"'),
+);
 /** What must follow the `updates` array: the ends of the event, the events and the message. */
 const L2_UPDATE_TAIL = "}]}";
 
@@ -285,8 +297,10 @@ const L2_UPDATE_TAIL = "}]}";
  * the `JSON.parse` path). Whether the frame really is one such message (the array well-formed
  * and ending where the tail starts) is for {@linkcode coinbaseLevelTextHolds} to say.
  */
-function l2UpdateWithLevelText(text: string): CoinbaseParsed | undefined {
-  const head = L2_UPDATE_HEAD.exec(text);
+function l2UpdateWithLevelText(text: string, snapshots: boolean): CoinbaseParsed | undefined {
+  let head = L2_UPDATE_HEAD.exec(text);
+  const snapshot = head === null && snapshots;
+  if (snapshot) head = L2_SNAPSHOT_HEAD.exec(text);
   if (head === null || !text.endsWith(L2_UPDATE_TAIL)) return undefined;
   const sequenceNum = toUint(Number(head[2]));
   const timestampMs = parseRfc3339Ms(head[1]);
@@ -294,7 +308,7 @@ function l2UpdateWithLevelText(text: string): CoinbaseParsed | undefined {
   const m: BookMessage = {
     kind: "book",
     symbol: head[3],
-    snapshot: false,
+    snapshot,
     bids: [],
     asks: [],
     bidsText: { text, at: head[0].length - 1, format: "side_updates" },
@@ -331,6 +345,34 @@ export interface LevelTextReader {
 export function coinbaseLevelTextHolds(core: LevelTextReader, lt: LevelText): boolean {
   return core.loadText(lt.text) &&
     core.textValueEnd(lt.at) === lt.text.length - L2_UPDATE_TAIL.length;
+}
+
+/** What {@linkcode coinbaseSnapshotTextHolds} needs of the core. */
+export interface LevelTextMeasurer {
+  loadText(text: string): boolean;
+  measureTextLevels(start: number, format: "side_updates"): { end: number } | undefined;
+}
+
+/**
+ * {@linkcode coinbaseLevelTextHolds} for a snapshot parsed with `snapshotText`, in the pass that
+ * also measures its levels for their scales (`Core.measureTextLevels`, remembered for staging):
+ * the core reads every update (with the `JSON.parse` path's checks) and the array ends just
+ * before the tail. When it holds, `BookStore.snapshotText` takes the array.
+ *
+ * @example
+ * ```ts
+ * import { Core } from "../../core/core.ts";
+ * import { coinbaseSnapshotTextHolds, parseCoinbaseMessage } from "./parse.ts";
+ * const core = await Core.create({ ringCapacity: 0 });
+ * const text = '{"channel":"l2_data","client_id":"","timestamp":"2026-07-01T12:00:00Z",' +
+ *   '"sequence_num":2,"events":[{"type":"snapshot","product_id":"BTC-USD","updates":[]}]}';
+ * const [m] = parseCoinbaseMessage(text, { levelText: true, snapshotText: true }).items;
+ * if (m.kind !== "book" || !coinbaseSnapshotTextHolds(core, m.bidsText!)) throw new Error();
+ * ```
+ */
+export function coinbaseSnapshotTextHolds(core: LevelTextMeasurer, lt: LevelText): boolean {
+  return core.loadText(lt.text) &&
+    core.measureTextLevels(lt.at, "side_updates")?.end === lt.text.length - L2_UPDATE_TAIL.length;
 }
 
 /**

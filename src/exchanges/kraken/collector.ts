@@ -14,6 +14,7 @@ import { krakenNativeSymbol, krakenSymbol } from "./symbols.ts";
 
 /** Updates' level arrays are staged by the core from the frame's bytes. */
 const LEVEL_TEXT = { levelText: true } as const;
+const SNAPSHOT_TEXT = { levelText: true, snapshotText: true } as const;
 
 /** Kraken section of the config. */
 export interface KrakenSettings extends ConnectionSettings {
@@ -34,6 +35,14 @@ export class KrakenCollector extends SocketCollector {
   #depth: number;
   #precision = new Map<string, [number, number]>();
   #reqId = 1;
+  /**
+   * Whether a snapshot's level arrays are left in the frame and staged by the core from its
+   * bytes (`BookStore.snapshotText`, scales from the instrument's precisions or the core's
+   * measure of their decimals); false parses them into strings (tests compare the two).
+   */
+  snapshotTextPath = true;
+  /** Snapshots staged from the frame's bytes. */
+  textSnapshots = 0;
 
   constructor(settings: KrakenSettings, context: CollectorContext) {
     super(settings, context, 0, settings.depth);
@@ -102,7 +111,15 @@ export class KrakenCollector extends SocketCollector {
   }
 
   protected handle(text: string, receivedMs: number): void {
-    for (const m of parseKrakenMessage(text, LEVEL_TEXT)) {
+    let parsed = parseKrakenMessage(text, this.snapshotTextPath ? SNAPSHOT_TEXT : LEVEL_TEXT);
+    if (
+      this.snapshotTextPath &&
+      parsed.some((m) => m.kind === "invalid" || (m.kind === "book" && !this.#takes(m)))
+    ) {
+      // The string parse, for its results and reasons.
+      parsed = parseKrakenMessage(text, LEVEL_TEXT);
+    }
+    for (const m of parsed) {
       switch (m.kind) {
         case "book":
           this.#book(m, text, receivedMs);
@@ -129,6 +146,13 @@ export class KrakenCollector extends SocketCollector {
     }
   }
 
+  /** Whether `m` is not a snapshot left in its frame, or one whose arrays the core reads. */
+  #takes(m: BookMessage): boolean {
+    if (!m.snapshot || (m.bidsText === undefined && m.asksText === undefined)) return true;
+    return m.bidsText !== undefined && m.asksText !== undefined &&
+      this.books.takesSnapshotText(m.bidsText, m.asksText);
+  }
+
   #book(m: BookMessage, text: string, receivedMs: number): void {
     const symbol = this.fromNative(m.symbol);
     if (symbol === undefined) {
@@ -137,7 +161,7 @@ export class KrakenCollector extends SocketCollector {
     }
     // An update's levels left in the frame are checked when staged; one for a book that is not
     // live is not staged, so it is checked here with the string rule.
-    if ((m.bidsText || m.asksText) && this.books.state(symbol) !== "live") {
+    if (!m.snapshot && (m.bidsText || m.asksText) && this.books.state(symbol) !== "live") {
       const problem = krakenLevelStrings(m);
       if (problem !== undefined) {
         this.common({ kind: "invalid", reason: `book: ${problem}` }, text, receivedMs);
@@ -147,19 +171,27 @@ export class KrakenCollector extends SocketCollector {
     const exchangeMs = m.exchangeTimeMs ?? 0;
     const checksum = m.checksum;
     if (m.snapshot) {
-      const ok = this.books.snapshot(
-        symbol,
-        m.bids,
-        m.asks,
-        exchangeMs,
-        receivedMs,
-        this.#precision.get(symbol),
-        checksum === undefined ? undefined : () => {
-          const same = this.books.krakenChecksum(symbol) === checksum;
-          if (!same) this.checksumFailures++;
-          return same;
-        },
-      );
+      const scales = this.#precision.get(symbol);
+      const verify = checksum === undefined ? undefined : () => {
+        const same = this.books.krakenChecksum(symbol) === checksum;
+        if (!same) this.checksumFailures++;
+        return same;
+      };
+      let ok = m.bidsText &&
+        this.books.snapshotText(
+          symbol,
+          m.bidsText,
+          m.asksText,
+          exchangeMs,
+          receivedMs,
+          scales,
+          verify,
+        );
+      if (ok !== undefined) this.textSnapshots++;
+      else {
+        if (m.bidsText) krakenLevelStrings(m); // measured: no problem
+        ok = this.books.snapshot(symbol, m.bids, m.asks, exchangeMs, receivedMs, scales, verify);
+      }
       // A good snapshot does not end a failure streak (resync_backoff.ts).
       if (!ok) this.#resubscribe(symbol);
       return;

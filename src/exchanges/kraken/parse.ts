@@ -113,7 +113,9 @@ export function parseKrakenMessage(
       ];
     }
     if (elements === undefined) return [invalid(`${channel} message without a data array`)];
-    return channel === "book" ? buildBooks(type === "snapshot", elements) : buildTrades(elements);
+    return channel === "book"
+      ? buildBooks(type === "snapshot", elements, options.snapshotText === true)
+      : buildTrades(elements);
   }
   if (channel === "heartbeat" && problem === undefined) return [{ kind: "heartbeat" }];
   return parseKrakenControl(text);
@@ -127,6 +129,14 @@ export interface KrakenParseOptions {
    * the frame's bytes and makes the level checks then. Snapshots keep strings.
    */
   levelText?: boolean;
+  /**
+   * With `levelText`, leave a snapshot's level arrays in the frame too, unchecked, for
+   * `BookStore.snapshotText`. Its levels may then be invalid: use such a result only when the
+   * core takes its arrays (`BookStore.takesSnapshotText`), and parse the frame again without
+   * this option otherwise (and whenever the result is invalid), which gives the string parse's
+   * result and reason.
+   */
+  snapshotText?: boolean;
 }
 
 /** A character the core's frame-text staging does not read as the scanner does. */
@@ -326,7 +336,11 @@ function isUnsignedIntegerText(text: string): boolean {
   return true;
 }
 
-function buildBooks(snapshot: boolean, elements: KrakenElement[]): ParsedMessage[] {
+function buildBooks(
+  snapshot: boolean,
+  elements: KrakenElement[],
+  keepSnapshotText: boolean,
+): ParsedMessage[] {
   const out: ParsedMessage[] = [];
   for (let i = 0; i < elements.length; i++) {
     const e = elements[i];
@@ -343,7 +357,7 @@ function buildBooks(snapshot: boolean, elements: KrakenElement[]): ParsedMessage
     };
     if (e.bidsText !== undefined) m.bidsText = e.bidsText;
     if (e.asksText !== undefined) m.asksText = e.asksText;
-    if (snapshot) {
+    if (snapshot && !keepSnapshotText) {
       const problem = krakenLevelStrings(m);
       if (problem !== undefined) return [invalid(`book data[${i}]: ${problem}`)];
     }

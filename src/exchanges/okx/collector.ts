@@ -24,6 +24,7 @@ import { OKX_PING, type OkxRequest } from "./wire.ts";
 
 /** Updates' level arrays are staged by the core from the frame's bytes. */
 const LEVEL_TEXT = { levelText: true } as const;
+const SNAPSHOT_TEXT = { levelText: true, snapshotText: true } as const;
 
 /** OKX section of the config. */
 export interface OkxSettings extends ConnectionSettings, RestLimits {
@@ -71,6 +72,14 @@ export class OkxCollector extends SocketCollector {
   #timers = new Set<ReturnType<typeof setTimeout>>();
   /** Text pings sent. */
   pingsSent = 0;
+  /**
+   * Whether a snapshot's level arrays (in-band or REST) are left in the frame and staged by the
+   * core from its bytes (`BookStore.snapshotText`); false parses them into strings (tests
+   * compare the two).
+   */
+  snapshotTextPath = true;
+  /** Snapshots staged from the frame's bytes. */
+  textSnapshots = 0;
   /** Verified legacy checksums (snapshots and updates). */
   checksumsVerified = 0;
 
@@ -238,7 +247,12 @@ export class OkxCollector extends SocketCollector {
       this.#later(() => this.#fetcher.fetch(symbol), RETRY_MS);
       return;
     }
-    const snap = parseOkxRestBooks(body, this.toNative(symbol));
+    let snap = this.snapshotTextPath
+      ? parseOkxRestBooks(body, this.toNative(symbol), SNAPSHOT_TEXT)
+      : undefined;
+    if (snap === undefined || !(snap.kind === "book" && this.#takes(snap))) {
+      snap = parseOkxRestBooks(body, this.toNative(symbol));
+    }
     if (snap.kind !== "book") {
       if (snap.kind === "error") this.exchangeErrors++;
       else this.invalid(`REST snapshot for ${symbol}: ${snap.reason}`);
@@ -257,7 +271,7 @@ export class OkxCollector extends SocketCollector {
       return;
     }
     const received = Date.now();
-    if (!this.books.snapshot(symbol, snap.bids, snap.asks, snap.exchangeTimeMs ?? 0, received)) {
+    if (!this.#snapshot(symbol, snap, received, undefined)) {
       sync.restart(true);
       this.#later(() => this.#fetcher.fetch(symbol), RETRY_MS);
       return;
@@ -300,6 +314,40 @@ export class OkxCollector extends SocketCollector {
   }
 
   /** Whether an update's level text would be refused (then handled as an invalid message). */
+  /** Whether `m` is not a snapshot left in its frame, or one whose arrays the core reads. */
+  #takes(m: BookMessage): boolean {
+    if (!m.snapshot || (m.bidsText === undefined && m.asksText === undefined)) return true;
+    return m.bidsText !== undefined && m.asksText !== undefined &&
+      this.books.takesSnapshotText(m.bidsText, m.asksText);
+  }
+
+  /** Loads a snapshot: from the frame's bytes when it was left there, else from its strings. */
+  #snapshot(
+    symbol: string,
+    m: BookMessage,
+    receivedMs: number,
+    verify: ((id: number) => boolean) | undefined,
+  ): boolean {
+    const exchangeMs = m.exchangeTimeMs ?? 0;
+    if (m.bidsText !== undefined) {
+      const ok = this.books.snapshotText(
+        symbol,
+        m.bidsText,
+        m.asksText,
+        exchangeMs,
+        receivedMs,
+        undefined,
+        verify,
+      );
+      if (ok !== undefined) {
+        this.textSnapshots++;
+        return ok;
+      }
+      levelTextToStrings(m); // measured: no problem
+    }
+    return this.books.snapshot(symbol, m.bids, m.asks, exchangeMs, receivedMs, undefined, verify);
+  }
+
   #badLevels(m: BookMessage, text: string, receivedMs: number): boolean {
     const problem = levelTextToStrings(m);
     if (problem === undefined) return false;
@@ -309,7 +357,15 @@ export class OkxCollector extends SocketCollector {
 
   protected handle(text: string, receivedMs: number): void {
     this.#pinged = false;
-    for (const m of parseOkxMessage(text, LEVEL_TEXT)) {
+    let parsed = parseOkxMessage(text, this.snapshotTextPath ? SNAPSHOT_TEXT : LEVEL_TEXT);
+    if (
+      this.snapshotTextPath &&
+      parsed.some((m) => m.kind === "invalid" || (m.kind === "book" && !this.#takes(m)))
+    ) {
+      // The string parse, for its results and reasons.
+      parsed = parseOkxMessage(text, LEVEL_TEXT);
+    }
+    for (const m of parsed) {
       switch (m.kind) {
         case "book":
           this.#book(m, text, receivedMs);
@@ -347,15 +403,7 @@ export class OkxCollector extends SocketCollector {
     if (m.snapshot) {
       // Older wire: the in-band snapshot seeds the book (verified when it carries a checksum).
       sync.onInBandSnapshot(m.seqId);
-      const ok = this.books.snapshot(
-        symbol,
-        m.bids,
-        m.asks,
-        m.exchangeTimeMs ?? 0,
-        receivedMs,
-        undefined,
-        this.#verifier(symbol, m),
-      );
+      const ok = this.#snapshot(symbol, m, receivedMs, this.#verifier(symbol, m));
       if (ok) this.#fetcher.succeeded(symbol);
       else this.resync(symbol);
       return;

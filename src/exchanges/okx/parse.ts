@@ -226,6 +226,7 @@ function buildBook(
   item: OkxItem,
   instId: string,
   what: string,
+  keepSnapshotText = false,
 ): BookMessage | InvalidMessage {
   if (item.problem !== undefined) return invalid(`${what}: ${item.problem}`);
   if (item.bids === undefined || item.asks === undefined) {
@@ -240,7 +241,7 @@ function buildBook(
   };
   if (item.bidsText !== undefined) m.bidsText = item.bidsText;
   if (item.asksText !== undefined) m.asksText = item.asksText;
-  if (m.snapshot) {
+  if (m.snapshot && !keepSnapshotText) {
     const problem = levelTextToStrings(m);
     if (problem !== undefined) return invalid(`${what}: ${problem}`);
   }
@@ -330,7 +331,8 @@ export function parseOkxMessage(text: string, options: OkxParseOptions = {}): Pa
       return [invalid(`${f.channel}: unknown action ${JSON.stringify(f.action)}`)];
     }
     if (f.items.length === 0) return [invalid(`${f.channel}: empty data`)];
-    return f.items.map((item) => buildBook(f, item, instId, f.channel!));
+    const keep = options.snapshotText === true;
+    return f.items.map((item) => buildBook(f, item, instId, f.channel!, keep));
   }
   if (f.channel === "trades") return f.items.map((item) => buildTrade(item, instId));
   return [unknown(f.channel)];
@@ -344,6 +346,14 @@ export interface OkxParseOptions {
    * snapshot's levels are still returned as strings (its scales are inferred from them).
    */
   levelText?: boolean;
+  /**
+   * With `levelText` (or for {@linkcode parseOkxRestBooks}), leave a snapshot's level arrays in
+   * the frame too, unchecked, for `BookStore.snapshotText`. Its levels may then be invalid: use
+   * such a result only when the core takes its arrays (`BookStore.takesSnapshotText`), and parse
+   * the frame again without this option otherwise (and whenever any result is invalid), which
+   * gives the string parse's result and reason.
+   */
+  snapshotText?: boolean;
 }
 
 /**
@@ -361,8 +371,10 @@ export interface OkxParseOptions {
 export function parseOkxRestBooks(
   text: string,
   instId: string,
+  options: OkxParseOptions = {},
 ): BookMessage | InvalidMessage | { kind: "error"; message: string } {
-  const f = scan(text, true);
+  const keep = options.snapshotText === true;
+  const f = scan(text, true, keep);
   if (!(f instanceof OkxFields)) return f;
   const codeMatch = /"code"\s*:\s*"([^"]*)"/.exec(text);
   if (f.code && codeMatch !== null && codeMatch[1] !== "0") {
@@ -374,7 +386,7 @@ export function parseOkxRestBooks(
     return invalid("REST books: data must hold one book");
   }
   f.action = "snapshot";
-  const m = buildBook(f, f.items[0], instId, "REST books");
+  const m = buildBook(f, f.items[0], instId, "REST books", keep);
   if (m.kind === "invalid") return m;
   if (m.seqId === undefined) return invalid("REST books: seqId missing");
   return m;
