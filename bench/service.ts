@@ -259,6 +259,9 @@ function alphaPulse(mode: "workers" | "single", watching = false): Consumer {
         } catch { /* exited */ }
       })();
       const base = `http://127.0.0.1:${port}`;
+      // The first HTTP request makes the runtime load and compile its HTTP code (tens of ms of
+      // CPU, once): make it before the sample, or done()'s first /metrics poll lands in it.
+      for (const route of ["/metrics", "/health"]) await (await fetch(`${base}${route}`)).text();
       const watcher = watching
         ? await AlphaPulseClient.connect({ url: `ws://127.0.0.1:${port}/ws` })
         : undefined;

@@ -7,9 +7,9 @@
  * recordings (skipped when absent), and mutated real frames. The same for Kraken's price/qty
  * objects and Coinbase's `l2_data` side updates, message by message.
  */
+import { stagingProbe } from "../support/staging_probe.ts";
 import { deepStrictEqual, ok, strictEqual } from "node:assert/strict";
 import fc from "fast-check";
-import { Core } from "../../src/core/core.ts";
 import { ScaleError } from "../../src/core/decimal.ts";
 import { MAX_DECIMAL_TEXT_LENGTH } from "../../src/exchanges/decimal_text.ts";
 import { JsonScanner } from "../../src/exchanges/json_scanner.ts";
@@ -36,34 +36,10 @@ type Outcome =
   | { kind: "scale"; field: "price" | "size"; needed: number; text: string }
   | { kind: "range" };
 
-const core = await Core.create({ ringCapacity: 0 });
-/** One book per scale pair (scales only change on an empty book). */
-const books = new Map<string, number>();
-function bookAt(priceScale: number, sizeScale: number): number {
-  const key = `${priceScale}/${sizeScale}`;
-  let id = books.get(key);
-  if (id === undefined) {
-    id = core.createBook({ exchange: 1, symbol: books.size, priceScale, sizeScale, depth: 5 });
-    books.set(key, id);
-  }
-  return id;
-}
-
+const probe = await stagingProbe(1);
+const { core, bookAt } = probe;
 /** The staged changes, read from the input area through the exported layout. */
-function staged(): string {
-  const l = core.layout;
-  const base = core.exports.input_reserve(0);
-  const view = new DataView(core.memory.buffer);
-  const out: string[] = [];
-  for (let i = 0; i < core.staged; i++) {
-    const p = base + l.inChanges + i * l.inputChangeSize;
-    out.push(
-      `${view.getUint32(p + l.inSide, true)}:${view.getBigInt64(p + l.inPrice, true)}:` +
-        `${view.getBigInt64(p + l.inSize, true)}`,
-    );
-  }
-  return out.join(" ");
-}
+const staged = () => probe.staged().join(" ");
 
 function classify(e: unknown): Outcome {
   if (e instanceof ScaleError) {

@@ -13,6 +13,7 @@
  *   off), with `OB_CHECKSUM` and a `cs` after every book message, and with mutated frames, end
  *   with equal records (after every input), books, health, counters and logs.
  */
+import { stagingProbe } from "../support/staging_probe.ts";
 import { deepStrictEqual, equal, ok } from "node:assert/strict";
 import fc from "fast-check";
 import { Core } from "../../src/core/core.ts";
@@ -38,31 +39,12 @@ type Outcome =
   | { kind: "scale"; field: "price" | "size"; needed: number; message: string }
   | { kind: "range"; message: string };
 
-const core = await Core.create({ ringCapacity: 0 });
-const books = new Map<string, number>();
-function bookAt(priceScale: number, sizeScale: number): number {
-  const key = `${priceScale}/${sizeScale}`;
-  let id = books.get(key);
-  if (id === undefined) {
-    id = core.createBook({ exchange: 7, symbol: books.size, priceScale, sizeScale, depth: 5 });
-    books.set(key, id);
-  }
-  return id;
-}
+const probe = await stagingProbe(7);
+const { core, bookAt } = probe;
 
 /** The staged changes, bids first then asks, each side in staging order. */
 function stagedBySide(): string {
-  const l = core.layout;
-  const base = core.exports.input_reserve(0);
-  const view = new DataView(core.memory.buffer);
-  const out: string[] = [];
-  for (let i = 0; i < core.staged; i++) {
-    const p = base + l.inChanges + i * l.inputChangeSize;
-    out.push(
-      `${view.getUint32(p + l.inSide, true)}:${view.getBigInt64(p + l.inPrice, true)}:` +
-        `${view.getBigInt64(p + l.inSize, true)}`,
-    );
-  }
+  const out = probe.staged();
   return [...out.filter((x) => x.startsWith("0:")), ...out.filter((x) => x.startsWith("1:"))]
     .join(" ");
 }

@@ -205,6 +205,28 @@ export async function compareSnapshot(c: SnapshotCase, scenarios = SCENARIOS): P
 
 // ── Binance REST depth snapshots (`pairs`) ──
 
+/**
+ * Compares the cases `caseOf` makes of every frame (none: not one to compare) and requires
+ * both outcomes, the text path taking it and declining it, more than `min` times each.
+ */
+async function compareEdges<F>(
+  frames: readonly F[],
+  caseOf: (frame: F) => SnapshotCase | readonly SnapshotCase[] | undefined,
+  min: number,
+): Promise<void> {
+  let taken = 0;
+  let declined = 0;
+  for (const frame of frames) {
+    const made = caseOf(frame);
+    for (const c of made === undefined ? [] : Array.isArray(made) ? made : [made]) {
+      if (await compareSnapshot(c)) taken++;
+      else declined++;
+    }
+  }
+  ok(taken > min && declined > min, `${taken} taken, ${declined} declined`);
+  console.log(`    ${taken} taken, ${declined} declined; ${[...outcomes].join("; ")}`);
+}
+
 const body = (bids: string, asks: string, id = "7") =>
   `{"lastUpdateId":${id},"bids":${bids},"asks":${asks}}`;
 
@@ -452,8 +474,6 @@ const bybitFrame = (b: string, a: string, extra = "") =>
   `{"topic":"orderbook.50.BTCUSDT","type":"snapshot","ts":1,"data":{"s":"BTCUSDT","b":${b},"a":${a},"u":1,"seq":2${extra}},"cts":1}`;
 
 Deno.test("snapshot text: Bybit edge cases agree with the string path", async () => {
-  let taken = 0;
-  let declined = 0;
   const frames = PAIR_EDGES.flatMap(([b, a]) => [bybitFrame(b, a), bybitFrame(a, b)]);
   frames.push(
     bybitFrame('[["1","2"]]', '[["3","4"]]', ',"u":"x"'),
@@ -463,14 +483,7 @@ Deno.test("snapshot text: Bybit edge cases agree with the string path", async ()
     `{"topic":"orderbook.50.BTCUSDT","type":"snapshot","ts":1,"data":{"s":"BTCUSDT","b":[["1","2"]],"u":1}}`,
     `{"topic":"orderbook.50.BTCUSDT","type":"snapshot","ts":1,"data":{"s":"ETHUSDT","b":[["1.","2"]],"a":[],"u":1}}`,
   );
-  for (const text of frames) {
-    const c = bybitCase(text, text.slice(0, 160));
-    if (c === undefined) continue;
-    if (await compareSnapshot(c)) taken++;
-    else declined++;
-  }
-  ok(taken > 20 && declined > 20, `${taken} taken, ${declined} declined`);
-  console.log(`    ${taken} taken, ${declined} declined; ${[...outcomes].join("; ")}`);
+  await compareEdges(frames, (text) => bybitCase(text, text.slice(0, 160)), 20);
 });
 
 Deno.test({
@@ -554,8 +567,6 @@ const okxSnapshots = OKX_PATH === undefined ? [] : (await readCryptofeedV3(OKX_P
   .map((l) => l.data!);
 
 Deno.test("snapshot text: OKX edge cases (in-band and REST) agree with the string path", async () => {
-  let taken = 0;
-  let declined = 0;
   const frames: Array<[string, boolean]> = [];
   for (const [b, a] of PAIR_EDGES) {
     for (const [x, y] of [[b, a], [a, b], [four(b), four(a)]]) {
@@ -576,14 +587,7 @@ Deno.test("snapshot text: OKX edge cases (in-band and REST) agree with the strin
     [`{"code":"0","msg":"","data":[{"asks":[],"bids":[["1","2"]]}]}`, true],
     [`{"code":"51001","msg":"x","data":[]}`, true],
   );
-  for (const [text, rest] of frames) {
-    for (const c of okxCases(text, text.slice(0, 160), rest)) {
-      if (await compareSnapshot(c)) taken++;
-      else declined++;
-    }
-  }
-  ok(taken > 40 && declined > 40, `${taken} taken, ${declined} declined`);
-  console.log(`    ${taken} taken, ${declined} declined; ${[...outcomes].join("; ")}`);
+  await compareEdges(frames, ([text, rest]) => okxCases(text, text.slice(0, 160), rest), 40);
 });
 
 Deno.test({
@@ -711,8 +715,6 @@ function krakenSnapshots(): string[] {
 const krakenRecorded = krakenSnapshots();
 
 Deno.test("snapshot text: Kraken edge cases agree with the string path", async () => {
-  let taken = 0;
-  let declined = 0;
   const frames: string[] = [];
   for (const [b, a] of PAIR_EDGES) {
     frames.push(krakenFrame(priceQty(b), priceQty(a)), krakenFrame(priceQty(a), priceQty(b)));
@@ -733,14 +735,7 @@ Deno.test("snapshot text: Kraken edge cases agree with the string path", async (
     `{"channel":"book","type":"snapshot","data":[{"symbol":"BTC/USD","bids":[],"asks":[]},{"symbol":"ETH/USD","bids":[{"price":0,"qty":1}],"asks":[]}]}`,
     `{"channel":"book","type":"snapshot","data":[{"symbol":"BTC/USD","bids":[{"price":1,"qty":2,"note":"\\u00e9"}],"asks":[]}]}`,
   );
-  for (const text of frames) {
-    for (const c of krakenCases(text, text.slice(0, 160))) {
-      if (await compareSnapshot(c)) taken++;
-      else declined++;
-    }
-  }
-  ok(taken > 20 && declined > 20, `${taken} taken, ${declined} declined`);
-  console.log(`    ${taken} taken, ${declined} declined; ${[...outcomes].join("; ")}`);
+  await compareEdges(frames, (text) => krakenCases(text, text.slice(0, 160)), 20);
 });
 
 Deno.test({
@@ -830,8 +825,6 @@ const cbLevel = (side: string, p: string, q: string) =>
   `{"side":"${side}","event_time":"2026-07-01T12:00:00Z","price_level":"${p}","new_quantity":"${q}"}`;
 
 Deno.test("snapshot text: Coinbase edge cases agree with the string path", async () => {
-  let taken = 0;
-  let declined = 0;
   const frames: string[] = [];
   for (const [b, a] of PAIR_EDGES) {
     const sb = [...b.matchAll(/\["([^"\]]*)","([^"\]]*)"/g)];
@@ -871,14 +864,7 @@ Deno.test("snapshot text: Coinbase edge cases agree with the string path", async
     cbFrame(`[{"side":"bid","price_level":"1","new_quantity":"2","x":"\u00e9"}]`),
     cbFrame(`[${cbLevel("bid", "1", "2")}]`).replace('"sequence_num":3', '"sequence_num":03'),
   );
-  for (const text of frames) {
-    const c = coinbaseCase(text, text.slice(90, 250));
-    if (c === undefined) continue;
-    if (await compareSnapshot(c)) taken++;
-    else declined++;
-  }
-  ok(taken > 20 && declined > 20, `${taken} taken, ${declined} declined`);
-  console.log(`    ${taken} taken, ${declined} declined; ${[...outcomes].join("; ")}`);
+  await compareEdges(frames, (text) => coinbaseCase(text, text.slice(90, 250)), 20);
 });
 
 Deno.test({
@@ -953,8 +939,6 @@ const bitfinexSnapshots = BITFINEX_PATH === undefined ? [] : (await readCryptofe
   });
 
 Deno.test("snapshot text: Bitfinex edge cases agree with the string path", async () => {
-  let taken = 0;
-  let declined = 0;
   const rows = [
     "[277730,1,0.5],[277720,2,1.25],[282030,1,-0.027]",
     "[1,1,1]",
@@ -990,14 +974,7 @@ Deno.test("snapshot text: Bitfinex edge cases agree with the string path", async
   ];
   const frames = rows.flatMap((r) => [`[17,[${r}],5]`, `[17,[${r},[100,1,-3.5]],5]`]);
   frames.push("[17,[[1,1,1]]]", '[17,[[1,1,1]],"x",6]', "[17, [[1,1,1]] ,7]", "[17,[[1,1,1]],8,9]");
-  for (const text of frames) {
-    const c = bitfinexCase(text, text.slice(0, 160));
-    if (c === undefined) continue;
-    if (await compareSnapshot(c)) taken++;
-    else declined++;
-  }
-  ok(taken > 15 && declined > 15, `${taken} taken, ${declined} declined`);
-  console.log(`    ${taken} taken, ${declined} declined; ${[...outcomes].join("; ")}`);
+  await compareEdges(frames, (text) => bitfinexCase(text, text.slice(0, 160)), 15);
 });
 
 Deno.test({
