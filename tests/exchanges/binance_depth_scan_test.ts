@@ -15,6 +15,7 @@
  * Frames: hand-made edge cases and a synthetic 20-level stream always; the recordings in
  * `../shared/data` when present.
  */
+import { hftbacktestInputs, type Input, recordsOf } from "./collector_pairs.ts";
 import { deepEqual, equal, ok } from "node:assert/strict";
 import fc from "fast-check";
 import { Core, RingReader } from "../../src/core/mod.ts";
@@ -347,24 +348,11 @@ Deno.test({
 
 // ── Collectors with and without the fast path, fed the same inputs ──
 
-type Input = { text: string; rest?: string };
-
 async function pair(venue: typeof binance | typeof binanceus, symbols: string[]) {
   const a = await venueHarness(venue, { symbols }, { replay: true });
   const b = await venueHarness(venue, { symbols }, { replay: true });
   (b.collector as BinanceCollector).depthFastPath = false;
   return [a, b] as const;
-}
-
-/** Record bytes without the receive time (STALE markers stamp the wall clock). */
-function recordsOf(reader: RingReader, layout: Core["layout"]): string[] {
-  const out: string[] = [];
-  for (let b = reader.read(); b instanceof Uint8Array; b = reader.read()) {
-    const copy = b.slice();
-    copy.fill(0, layout.recReceiveTs, layout.recReceiveTs + 8);
-    out.push(copy.join(","));
-  }
-  return out;
 }
 
 async function compareCollectors(
@@ -477,15 +465,7 @@ Deno.test({
   name: "binance depth scan: collectors with and without the fast path agree (Binance recordings)",
   ignore: BTC === undefined || ETH === undefined,
   async fn() {
-    const timed: Array<Input & { ns: bigint }> = [];
-    for (const [path, symbol] of [[BTC!, "BTC/USDT"], [ETH!, "ETH/USDT"]]) {
-      for (const line of await readHftbacktest(path)) {
-        const rest = line.text.startsWith('{"stream"') ? undefined : symbol;
-        if (rest === undefined && !line.text.includes("@depth")) continue;
-        timed.push({ ns: BigInt(line.localNs), text: line.text, rest });
-      }
-    }
-    timed.sort((x, y) => (x.ns < y.ns ? -1 : x.ns > y.ns ? 1 : 0));
+    const timed = await hftbacktestInputs([[BTC!, "BTC/USDT"], [ETH!, "ETH/USDT"]]);
     for (const [every, seed] of [[0, 1], [40, 2]]) {
       console.log(
         `    hftbacktest BTCUSDT + ETHUSDT, mutate 1/${every}: ` +

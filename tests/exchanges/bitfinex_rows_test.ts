@@ -13,11 +13,10 @@
  *   off), with `OB_CHECKSUM` and a `cs` after every book message, and with mutated frames, end
  *   with equal records (after every input), books, health, counters and logs.
  */
+import { recordsOf } from "./collector_pairs.ts";
 import { stagingProbe } from "../support/staging_probe.ts";
 import { deepStrictEqual, equal, ok } from "node:assert/strict";
 import fc from "fast-check";
-import { Core } from "../../src/core/core.ts";
-import { RingReader } from "../../src/core/mod.ts";
 import { ScaleError } from "../../src/core/decimal.ts";
 import type { BitfinexCollector } from "../../src/exchanges/bitfinex/collector.ts";
 import { bitfinex } from "../../src/exchanges/bitfinex/descriptor.ts";
@@ -385,17 +384,6 @@ async function collector() {
   const c = h.collector as BitfinexCollector;
   c.ingestOpen();
   return { h, c };
-}
-
-/** Record bytes without the receive time (STALE markers stamp the wall clock). */
-function recordsOf(reader: RingReader, layout: Core["layout"]): string[] {
-  const out: string[] = [];
-  for (let b = reader.read(); b instanceof Uint8Array; b = reader.read()) {
-    const copy = b.slice();
-    copy.fill(0, layout.recReceiveTs, layout.recReceiveTs + 8);
-    out.push(copy.join(","));
-  }
-  return out;
 }
 
 /** A channel frame's sequence number set to `seq` (the last element). */

@@ -5,6 +5,7 @@
  * counters, logs and books. The path must have been taken by one and never by the other.
  * Recordings in `../shared/data`; each test skips when its recording is absent.
  */
+import { hftbacktestInputs, type Input, recordsOf } from "./collector_pairs.ts";
 import { deepEqual, equal, ok } from "node:assert/strict";
 import { Core, RingReader } from "../../src/core/mod.ts";
 import type { BinanceCollector } from "../../src/exchanges/binance/collector.ts";
@@ -28,28 +29,10 @@ import { coinbaseL2Frames } from "../support/coinbase_l2_frames.ts";
 import { mutate } from "../support/mutations.ts";
 import { readCryptofeedV3 } from "./cryptofeed_v3.ts";
 import { fixture } from "./fixtures.ts";
-import {
-  rawArrayElements,
-  rawValue,
-  readCryptofeed,
-  readHftbacktest,
-  recording,
-} from "./recordings.ts";
+import { rawArrayElements, rawValue, readCryptofeed, recording } from "./recordings.ts";
 import { venueHarness } from "./venue_harness.ts";
 
-/** Record bytes without the receive time (STALE markers stamp the wall clock). */
-function recordsOf(reader: RingReader, layout: Core["layout"]): string[] {
-  const out: string[] = [];
-  for (let b = reader.read(); b instanceof Uint8Array; b = reader.read()) {
-    const copy = b.slice();
-    copy.fill(0, layout.recReceiveTs, layout.recReceiveTs + 8);
-    out.push(copy.join(","));
-  }
-  return out;
-}
-
 /** One input: a WebSocket frame, or (`rest` = symbol) a REST snapshot body. */
-export type Input = { text: string; rest?: string };
 
 /** A collector on its own core, with what it wrote. */
 interface Harness {
@@ -214,15 +197,7 @@ Deno.test({
   name: "snapshot text collectors: Binance (hftbacktest BTCUSDT + ETHUSDT)",
   ignore: BTC === undefined || ETH === undefined,
   async fn() {
-    const timed: Array<Input & { ns: bigint }> = [];
-    for (const [path, symbol] of [[BTC!, "BTC/USDT"], [ETH!, "ETH/USDT"]]) {
-      for (const line of await readHftbacktest(path)) {
-        const rest = line.text.startsWith('{"stream"') ? undefined : symbol;
-        if (rest === undefined && !line.text.includes("@depth")) continue;
-        timed.push({ ns: BigInt(line.localNs), text: line.text, rest });
-      }
-    }
-    timed.sort((x, y) => (x.ns < y.ns ? -1 : x.ns > y.ns ? 1 : 0));
+    const timed = await hftbacktestInputs([[BTC!, "BTC/USDT"], [ETH!, "ETH/USDT"]]);
     await binanceRuns(binance, ["BTC/USDT", "ETH/USDT"], timed, "hftbacktest");
   },
 });
