@@ -875,35 +875,22 @@ function readRow(slot: i32): bool {
  * Stages Bitfinex rows (TEXT_ROWS) at byte `start`: one row `[P, C, A]` or an array of rows
  * `[[P, C, A], …]` (`[]`: none). Returns the levels staged or an error, as stage_text_levels.
  */
-function stageRows(first: i32): i32 {
-  if (skipSpace() != C_LBRACKET) return finish(ERR_TEXT_INVALID);
+/** Stages one Bitfinex row `[P,C,A]` given by itself (not inside an array of rows). */
+function stageOneRow(first: i32): i32 {
+  const staged = readRow(first) ? 1 : 0;
+  if (invalid) return finish(ERR_TEXT_INVALID);
+  if (firstError != 0) return finish(firstError);
+  return finish(staged);
+}
+
+/** Whether the value at `pos` is one row rather than an array of rows (`pos` is kept). */
+function isOneRow(): bool {
+  if (skipSpace() != C_LBRACKET) return false;
   const open = pos;
   pos++;
-  let c = skipSpace();
-  if (c != C_LBRACKET) {
-    // One row: the value itself.
-    pos = open;
-    const staged = readRow(first) ? 1 : 0;
-    if (invalid) return finish(ERR_TEXT_INVALID);
-    if (firstError != 0) return finish(firstError);
-    return finish(staged);
-  }
-  let count = 0;
-  while (true) {
-    if (c != C_LBRACKET) return finish(ERR_TEXT_INVALID);
-    if (readRow(first + count)) count++;
-    if (invalid) return finish(ERR_TEXT_INVALID);
-    c = skipSpace();
-    if (c == C_RBRACKET) {
-      pos++;
-      break;
-    }
-    if (c != C_COMMA) return finish(ERR_TEXT_INVALID);
-    pos++;
-    c = skipSpace();
-  }
-  if (firstError != 0) return finish(firstError);
-  return finish(count);
+  const one = skipSpace() != C_LBRACKET;
+  pos = open;
+  return one;
 }
 
 /** Ends a call: remembers where the scan stopped (for an error: where the problem was). */
@@ -924,7 +911,7 @@ export function stage_text_levels(start: i32, side: u32, first: i32, format: i32
   ) {
     return ERR_TEXT_INVALID;
   }
-  const open = format == TEXT_PAIRS ? C_LBRACKET : C_LBRACE;
+  const open = format == TEXT_PAIRS || format == TEXT_ROWS ? C_LBRACKET : C_LBRACE;
   pos = textBase + <usize>start;
   limit = textBase + <usize>textBytes;
   invalid = false;
@@ -935,7 +922,7 @@ export function stage_text_levels(start: i32, side: u32, first: i32, format: i32
   errorSide = side;
   strict = format == TEXT_SIDE_UPDATES;
   if (!measuring) inputBase = input_reserve(first);
-  if (format == TEXT_ROWS) return stageRows(first);
+  if (format == TEXT_ROWS && isOneRow()) return stageOneRow(first);
   let count = 0;
   if (skipSpace() != C_LBRACKET) return finish(ERR_TEXT_INVALID);
   pos++;
@@ -950,6 +937,8 @@ export function stage_text_levels(start: i32, side: u32, first: i32, format: i32
           ? readLevel(first + count, side)
           : format == TEXT_PRICE_QTY
           ? readPriceQty(first + count, side)
+          : format == TEXT_ROWS
+          ? readRow(first + count)
           : readSideUpdate(first + count)
       ) {
         count++;
