@@ -40,6 +40,7 @@ import { closeQuietly, writeAll } from "./tcp.ts";
 import {
   closeCode,
   closePayload,
+  frameHeaderLength,
   OPCODE_BINARY,
   OPCODE_CLOSE,
   OPCODE_CONTINUATION,
@@ -47,6 +48,7 @@ import {
   OPCODE_PONG,
   OPCODE_TEXT,
   websocketAccept,
+  writeFrameHeader,
 } from "./websocket_frame.ts";
 
 /** Options of {@linkcode WebSocketClient}. */
@@ -366,18 +368,10 @@ export class WebSocketClient {
     const conn = this.#conn;
     if (conn === undefined) return;
     const n = payload.byteLength;
-    const header = n < 126 ? 2 : n < 65536 ? 4 : 10;
+    const header = frameHeaderLength(n);
     const frame = new Uint8Array(header + 4 + n);
-    frame[0] = 0x80 | opcode;
-    if (n < 126) frame[1] = 0x80 | n;
-    else if (n < 65536) {
-      frame[1] = 0x80 | 126;
-      frame[2] = n >>> 8;
-      frame[3] = n & 0xff;
-    } else {
-      frame[1] = 0x80 | 127;
-      for (let i = 0; i < 4; i++) frame[6 + i] = (n >>> (24 - 8 * i)) & 0xff;
-    }
+    writeFrameHeader(frame, 0, opcode, n);
+    frame[1] |= 0x80; // masked: a client's frames always are
     const mask = crypto.getRandomValues(new Uint8Array(4));
     frame.set(mask, header);
     for (let i = 0; i < n; i++) frame[header + 4 + i] = payload[i] ^ mask[i & 3];
