@@ -30,6 +30,29 @@ const edgeSynced = (e: TestNode) =>
   e.nats!.edgeFeeds.every((f) => f.symbols.length > 0 && f.books().every((b) => b.synced));
 
 /** Waits until every client holds the market's books exactly. */
+/**
+ * A collector node publishing the scene's market (a snapshot every `snapshotEvery` deltas) and an
+ * edge node consuming it, both on the scene's nats-server; resolves once the edge is synced.
+ */
+async function collectorAndEdge(
+  scene: Scene,
+  snapshotEvery: number,
+): Promise<{ collector: TestNode; edge: TestNode }> {
+  const { nats, market, nodes } = scene;
+  const collector = await startNode({
+    book: { depth: DEPTH },
+    exchanges: market.exchanges(),
+    nats: { servers: [nats.url], publish: true, snapshotEvery },
+  });
+  const edge = await startNode({
+    book: { depth: DEPTH },
+    nats: { servers: [nats.url], consume: ["kraken", "binanceus"] },
+  });
+  nodes.push(collector, edge);
+  await waitUntil(() => edgeSynced(edge), 15_000, "the edge to sync");
+  return { collector, edge };
+}
+
 async function settle(market: Market, clients: BookClient[], what: string): Promise<void> {
   market.pause();
   const settled = () => {
@@ -144,20 +167,10 @@ Deno.test({
     "nats: nats-server restarted mid-stream: edges go stale and recover, the collector serves on",
   async fn() {
     const scene = await Scene.start();
-    const { nats, market, nodes, clients } = scene;
+    const { nats, market, clients } = scene;
     try {
       market.run();
-      const collector = await startNode({
-        book: { depth: DEPTH },
-        exchanges: market.exchanges(),
-        nats: { servers: [nats.url], publish: true, snapshotEvery: 100 },
-      });
-      const edge = await startNode({
-        book: { depth: DEPTH },
-        nats: { servers: [nats.url], consume: ["kraken", "binanceus"] },
-      });
-      nodes.push(collector, edge);
-      await waitUntil(() => edgeSynced(edge), 15_000, "the edge to sync");
+      const { collector, edge } = await collectorAndEdge(scene, 100);
       const own = await BookClient.connect(collector.ws, "json");
       const remote = await BookClient.connect(edge.ws, "json");
       subscribeAll(market, own);
@@ -359,21 +372,11 @@ Deno.test({
   name: "nats: a record whose checksum fails makes the edge's book stale until a good snapshot",
   async fn() {
     const scene = await Scene.start();
-    const { nats, market, nodes, clients } = scene;
+    const { market, clients } = scene;
     const nc = await scene.connect();
     try {
       market.run();
-      const collector = await startNode({
-        book: { depth: DEPTH },
-        exchanges: market.exchanges(),
-        nats: { servers: [nats.url], publish: true, snapshotEvery: 20 },
-      });
-      const edge = await startNode({
-        book: { depth: DEPTH },
-        nats: { servers: [nats.url], consume: ["kraken", "binanceus"] },
-      });
-      nodes.push(collector, edge);
-      await waitUntil(() => edgeSynced(edge), 15_000, "the edge to sync");
+      const { edge } = await collectorAndEdge(scene, 20);
       const json = await BookClient.connect(edge.ws, "json");
       subscribeAll(market, json);
       clients.push(json);
@@ -405,21 +408,11 @@ Deno.test({
     "nats: a re-read that meets the bad record again keeps the book stale, unread, until the next snapshot",
   async fn() {
     const scene = await Scene.start();
-    const { nats, market, nodes, clients } = scene;
+    const { market, clients } = scene;
     const nc = await scene.connect();
     try {
       market.run();
-      const collector = await startNode({
-        book: { depth: DEPTH },
-        exchanges: market.exchanges(),
-        nats: { servers: [nats.url], publish: true, snapshotEvery: 20 },
-      });
-      const edge = await startNode({
-        book: { depth: DEPTH },
-        nats: { servers: [nats.url], consume: ["kraken", "binanceus"] },
-      });
-      nodes.push(collector, edge);
-      await waitUntil(() => edgeSynced(edge), 15_000, "the edge to sync");
+      const { edge } = await collectorAndEdge(scene, 20);
       const json = await BookClient.connect(edge.ws, "json");
       subscribeAll(market, json);
       clients.push(json);
