@@ -126,9 +126,18 @@ export abstract class SocketCollector implements Collector {
   handlerFailures = 0;
   /** Messages (WebSocket frames and REST bodies) refused for holding too many levels. */
   protected oversizeMessages = 0;
-  /** Levels one message may hold. */
   /** Frames handled from the WebSocket client's bytes, with no text made of them. */
   bytesFrames = 0;
+  /**
+   * Whether book snapshots in the venue's own serialization are left in their frame and staged
+   * by the core from its bytes (`BookStore.snapshotText` / `stageSnapshotText`, scales from the
+   * core's measure of their decimals); false parses every snapshot into strings (tests compare
+   * the two).
+   */
+  snapshotTextPath = true;
+  /** Snapshots staged from the frame's (or REST body's) bytes. */
+  textSnapshots = 0;
+  /** Levels one message may hold. */
   readonly maxLevelsPerMessage: number;
   /** Books resynced for not becoming live within `bookSyncTimeoutMs` of subscribing. */
   protected syncTimeouts = 0;

@@ -79,14 +79,6 @@ export class BinanceCollector extends SocketCollector {
   depthFastPath = true;
   /** Depth updates the fast path took (scanned by the core and continuing their chain). */
   fastDepthUpdates = 0;
-  /**
-   * Whether a REST snapshot in Binance's own serialization is staged by the core from the body's
-   * bytes (`BookStore.snapshotText`, scales from the core's measure of its decimals) instead of
-   * being parsed into strings; false parses every snapshot (tests compare the two).
-   */
-  snapshotTextPath = true;
-  /** REST snapshots staged from the body's bytes. */
-  textSnapshots = 0;
   /** Native symbol (`BTCUSDT`) and normalised symbol of each book, for the fast path. */
   #natives: Array<readonly [string, string, Uint8Array]> = [];
 

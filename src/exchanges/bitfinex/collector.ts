@@ -103,15 +103,6 @@ export class BitfinexCollector extends SocketCollector {
   rowFastPath = true;
   /** Book updates the fast path staged (applied or refused by the core). */
   fastRowUpdates = 0;
-  /**
-   * Whether a book snapshot is left in the frame and staged by the core from its bytes
-   * (`BookStore.snapshotText` / `stageSnapshotText`, format `rows`; scales from the core's
-   * measure of its decimals, at least MIN_SCALE); false parses it into strings (tests compare
-   * the two).
-   */
-  snapshotTextPath = true;
-  /** Book snapshots staged from the frame's bytes. */
-  textSnapshots = 0;
 
   constructor(settings: BitfinexSettings, context: CollectorContext) {
     super(settings, context, 0, settings.len);

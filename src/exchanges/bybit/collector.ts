@@ -64,14 +64,6 @@ export class BybitCollector extends SocketCollector {
   resets = 0;
   /** `instruments-info` requests that failed (the scales then come from the snapshot). */
   restFailures = 0;
-  /**
-   * Whether a snapshot's level arrays are left in the frame and staged by the core from its
-   * bytes (`BookStore.snapshotText`, scales from the core's measure of their decimals); false
-   * parses them into strings (tests compare the two).
-   */
-  snapshotTextPath = true;
-  /** Snapshots staged from the frame's bytes. */
-  textSnapshots = 0;
 
   constructor(settings: BybitSettings, context: CollectorContext) {
     super(settings, context, 0, settings.depth);

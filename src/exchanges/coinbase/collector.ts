@@ -35,14 +35,6 @@ export interface CoinbaseSettings extends ConnectionSettings {
 export class CoinbaseCollector extends SocketCollector {
   readonly exchange = "coinbase" as const;
   #tradeSide: "taker" | "maker";
-  /**
-   * Whether a one-event `l2_data` snapshot in Coinbase's serialization is staged by the core from
-   * the frame's bytes (`BookStore.snapshotText`, format `side_updates`); false parses it with
-   * `JSON.parse` into strings (tests compare the two).
-   */
-  snapshotTextPath = true;
-  /** Snapshots staged from the frame's bytes. */
-  textSnapshots = 0;
   #nextSeq = -1;
 
   constructor(settings: CoinbaseSettings, context: CollectorContext) {

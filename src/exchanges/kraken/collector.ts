@@ -35,14 +35,6 @@ export class KrakenCollector extends SocketCollector {
   #depth: number;
   #precision = new Map<string, [number, number]>();
   #reqId = 1;
-  /**
-   * Whether a snapshot's level arrays are left in the frame and staged by the core from its
-   * bytes (`BookStore.snapshotText`, scales from the instrument's precisions or the core's
-   * measure of their decimals); false parses them into strings (tests compare the two).
-   */
-  snapshotTextPath = true;
-  /** Snapshots staged from the frame's bytes. */
-  textSnapshots = 0;
 
   constructor(settings: KrakenSettings, context: CollectorContext) {
     super(settings, context, 0, settings.depth);

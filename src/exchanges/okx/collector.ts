@@ -72,14 +72,6 @@ export class OkxCollector extends SocketCollector {
   #timers = new Set<ReturnType<typeof setTimeout>>();
   /** Text pings sent. */
   pingsSent = 0;
-  /**
-   * Whether a snapshot's level arrays (in-band or REST) are left in the frame and staged by the
-   * core from its bytes (`BookStore.snapshotText`); false parses them into strings (tests
-   * compare the two).
-   */
-  snapshotTextPath = true;
-  /** Snapshots staged from the frame's bytes. */
-  textSnapshots = 0;
   /** Verified legacy checksums (snapshots and updates). */
   checksumsVerified = 0;
 
